@@ -1,0 +1,52 @@
+"""aiaas: typed clients for AI models as a service in manufacturing."""
+
+from ._client import AsyncClient, Client
+from ._credentials import ApiKey, Credentials
+from ._exceptions import (
+    AIaaSError,
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    EncryptionError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
+)
+from ._options import NOT_GIVEN, RetryPolicy
+from ._pages import AsyncPage, AsyncPaginator, SyncPage
+from ._secret import Secret
+from ._version import __version__
+
+__all__ = [
+    "NOT_GIVEN",
+    "AIaaSError",
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APITimeoutError",
+    "ApiKey",
+    "AsyncClient",
+    "AsyncPage",
+    "AsyncPaginator",
+    "AuthenticationError",
+    "BadRequestError",
+    "Client",
+    "ConflictError",
+    "Credentials",
+    "EncryptionError",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RetryPolicy",
+    "Secret",
+    "SyncPage",
+    "UnprocessableEntityError",
+    "__version__",
+]

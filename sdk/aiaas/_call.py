@@ -1,0 +1,205 @@
+"""One logical API call: the request it sends on each attempt, when to try again,
+and what its final answer means. Holds no I/O; the sync and async clients drive it.
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+import random
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import httpx
+import tenacity
+from pydantic import BaseModel
+
+from ._constants import IDEMPOTENCY_KEY_HEADER, RETRY_COUNT_HEADER
+from ._encoding import dumps
+from ._exceptions import APIConnectionError
+from ._options import ClientOptions
+from ._request import RequestSpec, build_url
+from ._response import connection_error, parse_body, status_error
+from ._retry import (
+    backoff_seconds,
+    is_retryable_exception,
+    is_retryable_response,
+    retry_after_seconds,
+)
+from ._version import __version__
+
+__all__ = ["Call"]
+
+logger = logging.getLogger("aiaas")
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+USER_AGENT = (
+    f"aiaas-python/{__version__} httpx/{httpx.__version__} python/{platform.python_version()}"
+)
+
+
+def new_idempotency_key() -> str:
+    return f"aiaas-{uuid.uuid4().hex}"
+
+
+class Call:
+    """The state of one call across its attempts.
+
+    ``retry_settings()`` gives the arguments for ``tenacity.Retrying`` or
+    ``tenacity.AsyncRetrying``; each attempt sends ``next_request()``; the last
+    answer goes through ``result()``, the last transport failure through
+    ``connection_error()``.
+    """
+
+    def __init__(
+        self,
+        options: ClientOptions,
+        spec: RequestSpec,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self.options = options
+        self.spec = spec
+        self._clock = clock
+        self._wall_clock = wall_clock
+        self._rand = rand
+        self._started = clock()
+        self._url = build_url(options.base_url, spec.path, spec.params)
+        # Serialised once, so every attempt carries the very same bytes.
+        self._content = dumps(spec.json) if spec.json is not None else None
+        self.idempotency_key = spec.idempotency_key or (
+            new_idempotency_key() if spec.method != "GET" else None
+        )
+        self.attempts = 0
+        self.last_request: httpx.Request | None = None
+
+    # -- building -----------------------------------------------------------
+
+    def next_request(self) -> httpx.Request:
+        """The request for the next attempt, with the attempt's retry count and timeout."""
+        request = httpx.Request(
+            self.spec.method,
+            self._url,
+            headers=self._headers(),
+            content=self._content,
+            extensions={"timeout": self._attempt_timeout().as_dict()},
+        )
+        self.attempts += 1
+        self.last_request = request
+        return request
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        if self._content is not None:
+            headers["Content-Type"] = "application/json"
+        headers.update(self.options.default_headers)
+        headers.update(self.spec.headers)
+        if self.idempotency_key is not None:
+            headers[IDEMPOTENCY_KEY_HEADER] = self.idempotency_key
+        headers[RETRY_COUNT_HEADER] = str(self.attempts)
+        return headers
+
+    def remaining(self) -> float | None:
+        """Seconds left before the call's deadline, or ``None`` without a deadline."""
+        if self.options.deadline is None:
+            return None
+        return self.options.deadline - (self._clock() - self._started)
+
+    def _attempt_timeout(self) -> httpx.Timeout:
+        timeout = self.options.timeout
+        remaining = self.remaining()
+        if remaining is None:
+            return timeout
+        left = max(remaining, 0.001)
+
+        def clamp(value: float | None) -> float:
+            return left if value is None else min(value, left)
+
+        return httpx.Timeout(
+            connect=clamp(timeout.connect),
+            read=clamp(timeout.read),
+            write=clamp(timeout.write),
+            pool=clamp(timeout.pool),
+        )
+
+    # -- retrying -----------------------------------------------------------
+
+    def retry_settings(self) -> dict[str, Any]:
+        """Keyword arguments for ``tenacity.Retrying`` / ``AsyncRetrying``."""
+        return {
+            "retry": tenacity.retry_if_exception(is_retryable_exception)
+            | tenacity.retry_if_result(is_retryable_response),
+            "wait": self._wait,
+            "stop": tenacity.stop_after_attempt(self.options.max_retries + 1)
+            | _StopWhenOutOfTime(self),
+            "before_sleep": self._log_retry,
+            # After the last attempt, hand back its answer (or raise its error)
+            # instead of tenacity's RetryError, so it can be mapped like any other.
+            "retry_error_callback": _last_outcome,
+        }
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        outcome = state.outcome
+        if outcome is not None and not outcome.failed:
+            response: httpx.Response = outcome.result()
+            asked = retry_after_seconds(response.headers, self._wall_clock())
+            if asked is not None:
+                return asked
+        return backoff_seconds(state.attempt_number, self.options.retry_policy, self._rand())
+
+    def out_of_time(self, state: tenacity.RetryCallState) -> bool:
+        """Whether the coming wait would pass the deadline or the longest wait allowed."""
+        wait = state.upcoming_sleep
+        if wait > self.options.retry_policy.max_retry_after:
+            return True
+        remaining = self.remaining()
+        return remaining is not None and wait >= remaining
+
+    def _log_retry(self, state: tenacity.RetryCallState) -> None:
+        outcome = state.outcome
+        if outcome is None:
+            return
+        if outcome.failed:
+            reason = type(outcome.exception()).__name__
+        else:
+            reason = f"status {outcome.result().status_code}"
+        logger.info(
+            "Retrying %s %s in %.3f s (retry %d of %d) after %s",
+            self.spec.method,
+            self.spec.path,
+            state.upcoming_sleep,
+            state.attempt_number,
+            self.options.max_retries,
+            reason,
+        )
+
+    # -- finishing ----------------------------------------------------------
+
+    def result(self, response: httpx.Response, cast_to: type[ModelT]) -> ModelT:
+        """The final answer as ``cast_to``, or the matching :class:`APIError` raised."""
+        if response.is_success:
+            return parse_body(response, cast_to)
+        raise status_error(response, self.options.credentials.secrets())
+
+    def connection_error(self, exc: httpx.TransportError) -> APIConnectionError:
+        """The error to raise when the last attempt got no answer."""
+        request = self.last_request or exc.request
+        return connection_error(exc, request, self.options.credentials.secrets())
+
+
+class _StopWhenOutOfTime(tenacity.stop.stop_base):
+    def __init__(self, call: Call) -> None:
+        self._call = call
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
+        return self._call.out_of_time(retry_state)
+
+
+def _last_outcome(state: tenacity.RetryCallState) -> Any:
+    assert state.outcome is not None
+    return state.outcome.result()

@@ -1,0 +1,249 @@
+"""The sync and async clients: configuration, the connection pool, and the thin
+drivers that run a :class:`~aiaas._call.Call` with blocking or async I/O.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Generic, TypeVar
+
+import httpx
+import tenacity
+from pydantic import BaseModel
+from typing_extensions import Self
+
+from ._call import Call
+from ._constants import (
+    DEFAULT_CONNECTION_LIMITS,
+    DEFAULT_DEADLINE,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+)
+from ._credentials import Credentials, resolve_credentials
+from ._options import (
+    NOT_GIVEN,
+    ClientOptions,
+    NotGiven,
+    RetryPolicy,
+    TimeoutTypes,
+    as_timeout,
+    resolve_base_url,
+)
+from ._pages import AsyncPage, AsyncPaginator, SyncPage
+from ._request import RequestSpec
+from ._secret import Secret
+from .resources.models import AsyncModels, Models
+from .types.list_response import ListResponse
+
+__all__ = ["AsyncClient", "Client"]
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+ItemT = TypeVar("ItemT")
+HttpClientT = TypeVar("HttpClientT", httpx.Client, httpx.AsyncClient)
+
+
+class _BaseClient(Generic[HttpClientT]):
+    """Settings and connection pool shared by :class:`Client` and :class:`AsyncClient`."""
+
+    _options: ClientOptions
+    _http: HttpClientT
+    _owns_http: bool
+
+    def __init__(
+        self,
+        *,
+        api_key: str | Secret | None = None,
+        credentials: Credentials | None = None,
+        base_url: str | httpx.URL | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: float | None = DEFAULT_DEADLINE,
+        default_headers: Mapping[str, str] | None = None,
+        retry_policy: RetryPolicy | None = None,
+        http_client: HttpClientT | None = None,
+    ) -> None:
+        """Create a client.
+
+        Args:
+            api_key: An API key; defaults to ``AIAAS_API_KEY``.
+            credentials: Credentials object, instead of ``api_key``.
+            base_url: Service root; defaults to ``AIAAS_BASE_URL``, then the local mock.
+            timeout: Per-attempt timeout, in seconds or as an ``httpx.Timeout``.
+            max_retries: Retries after the first attempt for retryable failures.
+            deadline: Bound in seconds on one call across all its attempts and waits;
+                ``None`` for none. Each attempt's timeout shrinks to what is left.
+            default_headers: Headers sent with every request.
+            retry_policy: Backoff settings between attempts.
+            http_client: An httpx client to send through; the caller keeps
+                ownership and closes it.
+        """
+        self._options = ClientOptions(
+            base_url=resolve_base_url(base_url, os.environ),
+            credentials=resolve_credentials(credentials, api_key),
+            timeout=as_timeout(timeout),
+            max_retries=max_retries,
+            deadline=deadline,
+            default_headers=dict(default_headers or {}),
+            retry_policy=retry_policy or RetryPolicy(),
+        )
+        self._owns_http = http_client is None
+        self._http = http_client if http_client is not None else self._new_http_client()
+        self._bind_resources()
+
+    def _new_http_client(self) -> HttpClientT:
+        raise NotImplementedError
+
+    def _bind_resources(self) -> None:
+        raise NotImplementedError
+
+    @property
+    def base_url(self) -> httpx.URL:
+        return self._options.base_url
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        return self._options.timeout
+
+    @property
+    def max_retries(self) -> int:
+        return self._options.max_retries
+
+    @property
+    def deadline(self) -> float | None:
+        return self._options.deadline
+
+    def with_options(
+        self,
+        *,
+        credentials: Credentials | NotGiven = NOT_GIVEN,
+        base_url: str | httpx.URL | NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+        default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
+        retry_policy: RetryPolicy | NotGiven = NOT_GIVEN,
+    ) -> Self:
+        """A client with some settings changed that shares this client's connection pool.
+
+        Closing the returned client leaves the shared pool open; close the original.
+        """
+        clone = copy.copy(self)
+        clone._options = self._options.replace(
+            credentials=credentials,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            deadline=deadline,
+            default_headers=default_headers,
+            retry_policy=retry_policy,
+        )
+        clone._owns_http = False
+        clone._bind_resources()
+        return clone
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={str(self.base_url)!r}, "
+            f"max_retries={self.max_retries}, deadline={self.deadline})"
+        )
+
+
+class Client(_BaseClient[httpx.Client]):
+    """Blocking client of the aiaas API. Use it as a context manager, or call
+    :meth:`close` when done.
+    """
+
+    models: Models
+
+    def _new_http_client(self) -> httpx.Client:
+        return httpx.Client(limits=DEFAULT_CONNECTION_LIMITS, follow_redirects=False)
+
+    def _bind_resources(self) -> None:
+        self.models = Models(self)
+
+    def _request(self, spec: RequestSpec, cast_to: type[ModelT]) -> ModelT:
+        call = Call(self._options, spec)
+        try:
+            response = tenacity.Retrying(**call.retry_settings())(self._attempt, call)
+        except httpx.TransportError as exc:
+            raise call.connection_error(exc) from exc
+        return call.result(response, cast_to)
+
+    def _attempt(self, call: Call) -> httpx.Response:
+        return self._http.send(call.next_request(), auth=self._options.credentials)
+
+    def _get_page(self, spec: RequestSpec, envelope: type[ListResponse[ItemT]]) -> SyncPage[ItemT]:
+        def fetch(cursor: str | None) -> SyncPage[ItemT]:
+            return SyncPage(self._request(spec.with_cursor(cursor), envelope), fetch)
+
+        return fetch(None)
+
+    def close(self) -> None:
+        """Close the connection pool, unless it was passed in or is shared."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncClient(_BaseClient[httpx.AsyncClient]):
+    """Async client of the aiaas API. Use it with ``async with``, or await
+    :meth:`close` when done.
+    """
+
+    models: AsyncModels
+
+    def _new_http_client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(limits=DEFAULT_CONNECTION_LIMITS, follow_redirects=False)
+
+    def _bind_resources(self) -> None:
+        self.models = AsyncModels(self)
+
+    async def _request(self, spec: RequestSpec, cast_to: type[ModelT]) -> ModelT:
+        call = Call(self._options, spec)
+        try:
+            response: httpx.Response = await tenacity.AsyncRetrying(**call.retry_settings())(
+                self._attempt, call
+            )
+        except httpx.TransportError as exc:
+            raise call.connection_error(exc) from exc
+        return call.result(response, cast_to)
+
+    async def _attempt(self, call: Call) -> httpx.Response:
+        return await self._http.send(call.next_request(), auth=self._options.credentials)
+
+    def _get_page(
+        self, spec: RequestSpec, envelope: type[ListResponse[ItemT]]
+    ) -> AsyncPaginator[ItemT]:
+        async def fetch(cursor: str | None) -> AsyncPage[ItemT]:
+            return AsyncPage(await self._request(spec.with_cursor(cursor), envelope), fetch)
+
+        return AsyncPaginator(lambda: fetch(None))
+
+    async def close(self) -> None:
+        """Close the connection pool, unless it was passed in or is shared."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()

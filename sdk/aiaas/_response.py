@@ -1,0 +1,94 @@
+"""Reading answers: success bodies into typed models, errors into exceptions."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from ._exceptions import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
+)
+from ._secret import Secret, redact
+from .types.problem import Problem
+
+__all__ = ["connection_error", "parse_body", "status_error"]
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+_ERROR_CLASSES: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def error_class(status_code: int) -> type[APIError]:
+    """The exception class for an error status."""
+    if status_code >= 500:
+        return InternalServerError
+    return _ERROR_CLASSES.get(status_code, APIError)
+
+
+def parse_body(response: httpx.Response, cast_to: type[ModelT]) -> ModelT:
+    """The success body of ``response`` as ``cast_to``."""
+    try:
+        return cast_to.model_validate_json(response.content)
+    except ValidationError as exc:
+        raise APIResponseValidationError(
+            f"{response.status_code} answer did not match {cast_to.__name__}: "
+            f"{exc.error_count()} error(s), first: {exc.errors()[0]['msg']}",
+            response=response,
+            body=None,
+        ) from None
+
+
+def parse_problem(response: httpx.Response) -> Problem | None:
+    """The problem-details body of an error answer, if it has one."""
+    try:
+        return Problem.model_validate_json(response.content)
+    except ValidationError:
+        return None
+
+
+def status_error(response: httpx.Response, secrets: tuple[Secret, ...] = ()) -> APIError:
+    """The exception for an error answer; its text never holds any of ``secrets``."""
+    body = parse_problem(response)
+    if body is not None:
+        summary = f"{body.code}: {body.detail or body.title}"
+    else:
+        summary = response.reason_phrase or "error"
+    request_id = (body.request_id if body else None) or response.headers.get("x-request-id")
+    message = f"{response.status_code} {summary}"
+    if request_id:
+        message += f" (request_id={request_id})"
+    return error_class(response.status_code)(redact(message, secrets), response=response, body=body)
+
+
+def connection_error(
+    exc: httpx.TransportError, request: httpx.Request, secrets: tuple[Secret, ...] = ()
+) -> APIConnectionError:
+    """The exception for a request that got no answer."""
+    where = f"{request.method} {request.url.copy_with(query=None)}"
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(
+            redact(f"{where} timed out ({type(exc).__name__})", secrets), request=request
+        )
+    detail = redact(str(exc) or type(exc).__name__, secrets)
+    return APIConnectionError(f"{where} failed: {detail}", request=request)

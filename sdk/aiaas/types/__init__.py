@@ -1,0 +1,16 @@
+"""Typed wire models of the aiaas API, shared by the SDK and the mock server."""
+
+from .list_response import ListResponse
+from .model import Model
+from .prediction import Prediction, PredictRequest, Usage
+from .problem import FieldError, Problem
+
+__all__ = [
+    "FieldError",
+    "ListResponse",
+    "Model",
+    "PredictRequest",
+    "Prediction",
+    "Problem",
+    "Usage",
+]

@@ -1,0 +1,20 @@
+"""The envelope of every paginated list."""
+
+from __future__ import annotations
+
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+ItemT = TypeVar("ItemT")
+
+
+class ListResponse(BaseModel, Generic[ItemT]):
+    """One page of a list: its items and the cursor to the next page."""
+
+    model_config = ConfigDict(extra="allow")
+
+    object: Literal["list"] = "list"
+    data: list[ItemT]
+    has_more: bool
+    next_cursor: str | None = None

@@ -1,0 +1,34 @@
+"""Model cards: what a model does, takes, returns and how well it does it."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Model(BaseModel):
+    """The card of a model that can be called with ``predict``."""
+
+    model_config = ConfigDict(extra="allow", protected_namespaces=())
+
+    id: str
+    object: Literal["model"] = "model"
+    task: str
+    """What the model does, e.g. ``tabular-classification`` or ``clustering``."""
+    algorithm: str
+    version: str
+    owner: str
+    """``system`` for the service's own models, else the owning tenant's id."""
+    created_at: int
+    """Unix time in seconds."""
+    description: str = ""
+    input_schema: dict[str, Any] = Field(default_factory=dict)
+    """JSON Schema of one element of ``inputs``."""
+    output_schema: dict[str, Any] = Field(default_factory=dict)
+    """JSON Schema of one element of ``outputs``."""
+    parameters_schema: dict[str, Any] = Field(default_factory=dict)
+    metrics: dict[str, float] = Field(default_factory=dict)
+    """Quality measured on held-out data, by metric name."""
+    data: str = ""
+    """What the model was trained and evaluated on."""

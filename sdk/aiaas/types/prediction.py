@@ -1,0 +1,38 @@
+"""Requests to and answers from ``POST /v1/models/{id}/predict``."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class PredictRequest(BaseModel):
+    """Inputs for one prediction call; each element is one example."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    inputs: list[Any] = Field(min_length=1)
+    parameters: dict[str, Any] = Field(default_factory=dict)
+
+
+class Usage(BaseModel):
+    """What one prediction call consumed."""
+
+    model_config = ConfigDict(extra="allow")
+
+    inputs: int
+    compute_ms: float
+
+
+class Prediction(BaseModel):
+    """The model's outputs, one per input and in the same order."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    object: Literal["prediction"] = "prediction"
+    model: str
+    outputs: list[dict[str, Any]]
+    usage: Usage
+    created_at: int
