@@ -1,0 +1,35 @@
+"""aiaas_mock: a local aiaas service that runs real models, for development and tests.
+
+Names are imported on first use, so that loading the pytest plugin (which pytest
+does in every environment where aiaas is installed) costs nothing and needs none
+of the server's dependencies.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .admin import Admin
+    from .app import create_app
+    from .config import FAULT_KINDS, FaultConfig, ServerConfig
+    from .runner import MockServer
+
+__all__ = ["FAULT_KINDS", "Admin", "FaultConfig", "MockServer", "ServerConfig", "create_app"]
+
+_HOMES = {
+    "Admin": ".admin",
+    "create_app": ".app",
+    "FAULT_KINDS": ".config",
+    "FaultConfig": ".config",
+    "ServerConfig": ".config",
+    "MockServer": ".runner",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'aiaas_mock' has no attribute {name!r}")
+    return getattr(importlib.import_module(home, __name__), name)

@@ -1,0 +1,55 @@
+"""Settings of one mock server instance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, get_args
+
+FaultKind = Literal["rate_limit", "unavailable", "drop", "drop_after", "latency"]
+FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
+
+
+@dataclass(frozen=True)
+class FaultConfig:
+    """Injected failures, so clients' retries can be tested against a real server.
+
+    With ``rate`` > 0 each ``/v1`` request fails with that probability, in one of
+    ``kinds`` chosen at random; a ``seed`` makes the sequence of choices repeatable.
+    Independently, a request may ask for a fault with the ``X-Aiaas-Fault`` header
+    (see :mod:`aiaas_mock.faults`) when ``header_enabled`` is true.
+    """
+
+    rate: float = 0.0
+    kinds: tuple[FaultKind, ...] = FAULT_KINDS
+    seed: int | None = None
+    latency: float = 0.05
+    """Seconds added by the ``latency`` kind."""
+    retry_after_ms: int = 20
+    """Wait asked for by ``rate_limit`` and ``unavailable`` faults."""
+    header_enabled: bool = True
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.rate <= 1.0:
+            raise ValueError("fault rate must lie between 0 and 1")
+        unknown = set(self.kinds) - set(FAULT_KINDS)
+        if unknown or not self.kinds:
+            raise ValueError(f"fault kinds must be among {', '.join(FAULT_KINDS)}")
+        if self.latency < 0 or self.retry_after_ms < 0:
+            raise ValueError("fault latency and retry-after must not be negative")
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Everything that shapes a mock server built by :func:`aiaas_mock.create_app`."""
+
+    db_path: str = ":memory:"
+    """SQLite database file, or ``:memory:`` for one that lives as long as the app."""
+    faults: FaultConfig = field(default_factory=FaultConfig)
+    data_seed: int = 0
+    """Seed of the synthetic data the system models are trained on."""
+    idempotency_ttl: float = 24 * 3600.0
+    idempotency_lease: float = 120.0
+    """Seconds after which an unfinished idempotent request counts as abandoned."""
+    max_body_bytes: int = 32 * 1024 * 1024
+    max_inputs: int = 1000
+    """Most inputs accepted by one predict call."""

@@ -1,0 +1,100 @@
+"""``Idempotency-Key`` handling for POST routes: replay, conflict and reuse checks."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+
+from .auth import authenticate
+from .problems import ProblemError
+from .services import get_services
+from .store.idempotency import Claimed, InProgress, Mismatch, StoredResponse
+
+IDEMPOTENCY_HEADER = "idempotency-key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+MAX_KEY_LENGTH = 255
+
+# Answers worth replaying: the request ran to a result. 401/403/409/429 and 5xx
+# say the request did not run, so the same key may be tried again.
+_NOT_STORED = frozenset({401, 403, 409, 429})
+
+
+def fingerprint(request: Request, body: bytes) -> bytes:
+    """What makes two requests 'the same request'."""
+    digest = hashlib.sha256()
+    for part in (request.method, request.url.path, request.url.query):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    digest.update(body)
+    return digest.digest()
+
+
+class IdempotentRoute(APIRoute):
+    """A route of authenticated resources whose requests with an ``Idempotency-Key``
+    run at most once per tenant.
+
+    The caller is authenticated before anything else, the body included, since
+    stored answers belong to a tenant and no one else may learn of them.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def run_once(request: Request) -> Response:
+            principal = authenticate(request)
+            key = request.headers.get(IDEMPOTENCY_HEADER)
+            if key is None or request.method == "GET":
+                return await handler(request)
+            if not key or len(key) > MAX_KEY_LENGTH:
+                raise ProblemError(
+                    400,
+                    "invalid_idempotency_key",
+                    f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.",
+                )
+            store = get_services(request).store.idempotency
+            claim = store.claim(
+                principal.tenant_id, key, fingerprint(request, await request.body())
+            )
+            if isinstance(claim, StoredResponse):
+                return Response(
+                    claim.body, claim.status, {REPLAYED_HEADER: "true"}, media_type=claim.media_type
+                )
+            if isinstance(claim, Mismatch):
+                raise ProblemError(
+                    422,
+                    "idempotency_key_reused",
+                    "This Idempotency-Key was used with a different request.",
+                )
+            if isinstance(claim, InProgress):
+                raise ProblemError(
+                    409,
+                    "request_in_progress",
+                    "A request with this Idempotency-Key is still running.",
+                    headers={"Retry-After": "1"},
+                )
+            assert isinstance(claim, Claimed)
+            try:
+                response = await handler(request)
+            except BaseException:
+                store.release(principal.tenant_id, key)
+                raise
+            body = getattr(response, "body", None)
+            if (
+                response.status_code >= 500
+                or response.status_code in _NOT_STORED
+                or not isinstance(body, bytes)
+            ):
+                store.release(principal.tenant_id, key)
+            else:
+                store.finish(
+                    principal.tenant_id,
+                    key,
+                    StoredResponse(response.status_code, response.media_type, body),
+                )
+            return response
+
+        return run_once

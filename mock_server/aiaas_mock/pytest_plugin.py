@@ -1,0 +1,63 @@
+"""pytest fixtures for contract tests against a local aiaas mock server.
+
+pytest loads this plugin wherever aiaas is installed; the fixtures need the
+``mock`` extra. ``aiaas_mock`` is one server per test session; override the
+``aiaas_mock_config`` fixture to configure it (faults, seeds, database).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    import aiaas
+
+    from .config import ServerConfig
+    from .runner import MockServer
+
+try:
+    import pytest_asyncio
+except ImportError:  # async fixtures need pytest-asyncio; the sync ones do not
+    pytest_asyncio = None  # type: ignore[assignment]
+
+
+@pytest.fixture(scope="session")
+def aiaas_mock_config() -> ServerConfig:
+    """Settings of the session's mock server; override to change them."""
+    from .config import ServerConfig
+
+    return ServerConfig()
+
+
+@pytest.fixture(scope="session")
+def aiaas_mock(aiaas_mock_config: ServerConfig) -> Iterator[MockServer]:
+    """A mock server on a free loopback port for the whole session."""
+    from .runner import MockServer
+
+    with MockServer(aiaas_mock_config) as server:
+        yield server
+
+
+@pytest.fixture
+def aiaas_client(aiaas_mock: MockServer) -> Iterator[aiaas.Client]:
+    """A sync client of the session's mock server, with its development key."""
+    import aiaas
+
+    with aiaas.Client(api_key=aiaas_mock.api_key, base_url=aiaas_mock.base_url) as client:
+        yield client
+
+
+if pytest_asyncio is not None:
+
+    @pytest_asyncio.fixture
+    async def aiaas_async_client(aiaas_mock: MockServer) -> AsyncIterator[aiaas.AsyncClient]:
+        """An async client of the session's mock server, closed in the test's loop."""
+        import aiaas
+
+        async with aiaas.AsyncClient(
+            api_key=aiaas_mock.api_key, base_url=aiaas_mock.base_url
+        ) as client:
+            yield client

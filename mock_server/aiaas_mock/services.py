@@ -1,0 +1,28 @@
+"""What one app instance owns, reachable from any request of that app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from .config import ServerConfig
+from .cursors import CursorCodec
+from .faults import FaultInjector
+from .store import Store
+from .zoo.catalogue import Catalogue
+
+
+@dataclass(frozen=True)
+class Services:
+    config: ServerConfig
+    store: Store
+    catalogue: Catalogue
+    cursors: CursorCodec
+    faults: FaultInjector
+
+
+def get_services(request: Request) -> Services:
+    """FastAPI dependency: the services of the app serving ``request``."""
+    services: Services = request.app.state.services
+    return services

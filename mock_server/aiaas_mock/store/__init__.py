@@ -1,0 +1,40 @@
+"""Storage of the mock server: SQLite behind one small repository per resource."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..config import ServerConfig
+from .database import Database
+from .idempotency import IdempotencyRepository
+from .models import ModelRepository
+from .predictions import PredictionLog
+from .tenants import TenantRepository
+
+
+@dataclass(frozen=True)
+class Store:
+    db: Database
+    tenants: TenantRepository
+    models: ModelRepository
+    idempotency: IdempotencyRepository
+    predictions: PredictionLog
+
+    @classmethod
+    def open(cls, config: ServerConfig) -> Store:
+        db = Database(config.db_path)
+        return cls(
+            db=db,
+            tenants=TenantRepository(db),
+            models=ModelRepository(db),
+            idempotency=IdempotencyRepository(
+                db, ttl=config.idempotency_ttl, lease=config.idempotency_lease
+            ),
+            predictions=PredictionLog(db),
+        )
+
+    def close(self) -> None:
+        self.db.close()
+
+
+__all__ = ["Database", "Store"]

@@ -1,0 +1,59 @@
+"""The model catalogue: system models and tenants' own, in insertion order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiaas.types import Model
+
+from .database import Database
+
+
+@dataclass(frozen=True)
+class ModelPage:
+    cards: list[Model]
+    last_seq: int | None
+    has_more: bool
+
+
+class ModelRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def put(self, card: Model, tenant_id: str | None = None) -> None:
+        """Add a card, or replace the card of the same id keeping its place in order."""
+        with self._db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO models (id, tenant_id, task, card) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET task = excluded.task, card = excluded.card",
+                (card.id, tenant_id, card.task, card.model_dump_json()),
+            )
+
+    def get(self, model_id: str, tenant_id: str) -> Model | None:
+        """The card if the tenant may see it: a system model or one of its own."""
+        with self._db.transaction() as conn:
+            row = conn.execute(
+                "SELECT card FROM models WHERE id = ? AND (tenant_id IS NULL OR tenant_id = ?)",
+                (model_id, tenant_id),
+            ).fetchone()
+        return Model.model_validate_json(row["card"]) if row else None
+
+    def page(self, tenant_id: str, *, after_seq: int, limit: int, task: str | None) -> ModelPage:
+        """Up to ``limit`` visible cards after position ``after_seq``, oldest first.
+
+        Positions only grow, so a walk over pages sees every card that existed when
+        it began exactly once, however many are added meanwhile.
+        """
+        with self._db.transaction() as conn:
+            rows = conn.execute(
+                "SELECT seq, card FROM models "
+                "WHERE seq > ? AND (tenant_id IS NULL OR tenant_id = ?) "
+                "AND (? IS NULL OR task = ?) ORDER BY seq LIMIT ?",
+                (after_seq, tenant_id, task, task, limit + 1),
+            ).fetchall()
+        kept = rows[:limit]
+        return ModelPage(
+            cards=[Model.model_validate_json(row["card"]) for row in kept],
+            last_seq=kept[-1]["seq"] if kept else None,
+            has_more=len(rows) > limit,
+        )

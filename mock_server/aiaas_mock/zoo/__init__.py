@@ -1,0 +1,1 @@
+"""The model zoo: real, trained models the mock server runs."""

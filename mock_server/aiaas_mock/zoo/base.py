@@ -1,0 +1,69 @@
+"""What the server needs of a served model: its spec, a predictor and its metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+
+from aiaas.types import Model
+
+SYSTEM_OWNER = "system"
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """The fixed facts of a model: identity, task and the types of its inputs/outputs."""
+
+    id: str
+    task: str
+    algorithm: str
+    version: str
+    description: str
+    data: str
+    input_type: type[BaseModel]
+    output_type: type[BaseModel]
+    parameters_type: type[BaseModel]
+    released_at: int = 1767225600  # 2026-01-01, the catalogue's first release
+
+
+class Predictor(Protocol):
+    def predict(self, inputs: Sequence[Any], parameters: Any) -> list[BaseModel]:
+        """One output per validated input, in order."""
+        ...
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A model ready to answer, with the quality it showed on held-out data."""
+
+    spec: ModelSpec
+    predictor: Predictor
+    metrics: dict[str, float] = field(default_factory=dict)
+
+    def card(self) -> Model:
+        spec = self.spec
+        return Model(
+            id=spec.id,
+            task=spec.task,
+            algorithm=spec.algorithm,
+            version=spec.version,
+            owner=SYSTEM_OWNER,
+            created_at=spec.released_at,
+            description=spec.description,
+            data=spec.data,
+            input_schema=spec.input_type.model_json_schema(),
+            output_schema=spec.output_type.model_json_schema(),
+            parameters_schema=spec.parameters_type.model_json_schema(),
+            metrics=self.metrics,
+        )
+
+
+class ZooEntry(Protocol):
+    """A model family member the catalogue can load."""
+
+    spec: ModelSpec
+
+    def load(self, data_seed: int) -> LoadedModel: ...
