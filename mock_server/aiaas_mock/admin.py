@@ -23,7 +23,7 @@ class Admin:
         return self._store.tenants.get_or_create(name)
 
     def issue_key(self, tenant_id: str, scopes: Iterable[str] = ALL_SCOPES) -> IssuedKey:
-        """A new API key; its secret is only ever in the returned object."""
+        """A new API key; its secret exists only in the returned object."""
         return self._store.tenants.issue_key(tenant_id, scopes)
 
     def revoke_key(self, key_id: str) -> bool:

@@ -77,9 +77,10 @@ def serve(args: argparse.Namespace) -> None:
     sock = bind_socket(args.host, args.port)
     host, port = sock.getsockname()[:2]
     base_url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    secret = key.secret.reveal()
     print(f"aiaas mock server {__version__} on {base_url}")
-    print(f"Development API key (tenant '{DEV_TENANT}', all scopes): {key.secret}")
-    print(f"  export AIAAS_BASE_URL={base_url} AIAAS_API_KEY={key.secret}", flush=True)
+    print(f"Development API key (tenant '{DEV_TENANT}', all scopes): {secret}")
+    print(f"  export AIAAS_BASE_URL={base_url} AIAAS_API_KEY={secret}", flush=True)
     uvicorn_server(app, log_level=args.log_level, access_log=True).run(sockets=[sock])
 
 

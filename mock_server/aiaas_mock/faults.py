@@ -14,6 +14,7 @@ runs, its side effects happen, then the connection is closed before the answer);
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import math
 import random
@@ -37,11 +38,20 @@ class FaultInjector:
 
     def __init__(self, config: FaultConfig) -> None:
         self.config = config
+        self.injected: collections.Counter[FaultKind] = collections.Counter()
+        """How many faults of each kind were chosen so far."""
         self._rng = random.Random(config.seed)
         self._lock = threading.Lock()
 
     def choose(self, headers: Headers) -> FaultKind | None:
         """The fault for a request with these headers, or ``None``."""
+        kind = self._choose(headers)
+        if kind is not None:
+            with self._lock:
+                self.injected[kind] += 1
+        return kind
+
+    def _choose(self, headers: Headers) -> FaultKind | None:
         asked = headers.get(FAULT_HEADER)
         if asked is not None and self.config.header_enabled:
             kind, attempts = parse_fault_header(asked)

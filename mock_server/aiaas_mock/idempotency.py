@@ -23,10 +23,10 @@ MAX_KEY_LENGTH = 255
 _NOT_STORED = frozenset({401, 403, 409, 429})
 
 
-def fingerprint(request: Request, body: bytes) -> bytes:
+def fingerprint(method: str, path: str, query: str, body: bytes) -> bytes:
     """What makes two requests 'the same request'."""
     digest = hashlib.sha256()
-    for part in (request.method, request.url.path, request.url.query):
+    for part in (method, path, query):
         digest.update(part.encode())
         digest.update(b"\0")
     digest.update(body)
@@ -56,8 +56,11 @@ class IdempotentRoute(APIRoute):
                     f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.",
                 )
             store = get_services(request).store.idempotency
+            body = await request.body()
             claim = store.claim(
-                principal.tenant_id, key, fingerprint(request, await request.body())
+                principal.tenant_id,
+                key,
+                fingerprint(request.method, request.url.path, request.url.query, body),
             )
             if isinstance(claim, StoredResponse):
                 return Response(
@@ -82,18 +85,18 @@ class IdempotentRoute(APIRoute):
             except BaseException:
                 store.release(principal.tenant_id, key)
                 raise
-            body = getattr(response, "body", None)
+            answer = getattr(response, "body", None)
             if (
                 response.status_code >= 500
                 or response.status_code in _NOT_STORED
-                or not isinstance(body, bytes)
+                or not isinstance(answer, bytes)
             ):
                 store.release(principal.tenant_id, key)
             else:
                 store.finish(
                     principal.tenant_id,
                     key,
-                    StoredResponse(response.status_code, response.media_type, body),
+                    StoredResponse(response.status_code, response.media_type, answer),
                 )
             return response
 

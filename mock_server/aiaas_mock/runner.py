@@ -117,7 +117,7 @@ class MockServer:
         """The development tenant's key, with every scope."""
         if self._key is None:
             raise RuntimeError("start the server first")
-        return self._key.secret
+        return self._key.secret.reveal()
 
     @property
     def services(self) -> Services:
@@ -138,7 +138,9 @@ class MockServer:
 def bind_socket(host: str, port: int) -> socket.socket:
     """A TCP socket bound to ``host:port``; port 0 picks a free one."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # asyncio turns Nagle off (TCP_NODELAY) only on sockets whose protocol is
+    # IPPROTO_TCP; with the default 0, each keep-alive response stalls ~40 ms.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     return sock

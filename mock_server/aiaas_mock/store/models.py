@@ -21,13 +21,19 @@ class ModelRepository:
         self._db = db
 
     def put(self, card: Model, tenant_id: str | None = None) -> None:
-        """Add a card, or replace the card of the same id keeping its place in order."""
+        """Add a card, or replace the same owner's card of that id keeping its place.
+
+        Raises ``ValueError`` if the id belongs to another owner.
+        """
         with self._db.transaction() as conn:
-            conn.execute(
+            cursor = conn.execute(
                 "INSERT INTO models (id, tenant_id, task, card) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (id) DO UPDATE SET task = excluded.task, card = excluded.card",
+                "ON CONFLICT (id) DO UPDATE SET task = excluded.task, card = excluded.card "
+                "WHERE models.tenant_id IS excluded.tenant_id",
                 (card.id, tenant_id, card.task, card.model_dump_json()),
             )
+            if cursor.rowcount != 1:
+                raise ValueError(f"model id {card.id!r} belongs to another owner")
 
     def get(self, model_id: str, tenant_id: str) -> Model | None:
         """The card if the tenant may see it: a system model or one of its own."""

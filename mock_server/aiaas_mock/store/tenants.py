@@ -9,6 +9,8 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from aiaas import Secret
+
 from .database import Database
 
 API_KEY_PREFIX = "aiaas_sk_"
@@ -27,13 +29,8 @@ class IssuedKey:
 
     id: str
     tenant_id: str
-    secret: str
+    secret: Secret
     scopes: frozenset[str]
-
-    def __repr__(self) -> str:
-        return (
-            f"IssuedKey(id={self.id!r}, tenant_id={self.tenant_id!r}, scopes={sorted(self.scopes)})"
-        )
 
 
 @dataclass(frozen=True)
@@ -73,7 +70,7 @@ class TenantRepository:
         if unknown:
             raise ValueError(f"unknown scopes: {', '.join(sorted(unknown))}")
         secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
-        key = IssuedKey(f"key_{uuid.uuid4().hex[:16]}", tenant_id, secret, scope_set)
+        key = IssuedKey(f"key_{uuid.uuid4().hex[:16]}", tenant_id, Secret(secret), scope_set)
         with self._db.transaction() as conn:
             conn.execute(
                 "INSERT INTO api_keys (id, tenant_id, secret_hash, prefix, scopes, created_at) "

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+
+import aiaas
+from tests.helpers import API_KEY, BASE_URL, FAST_RETRIES
+
+ClientFactory = Callable[..., Any]
+
+
+@pytest.fixture(params=["sync", "async"])
+async def make_client(request: pytest.FixtureRequest) -> AsyncIterator[ClientFactory]:
+    """Builds sync or async clients (one test run each) and closes them afterwards."""
+    made: list[Any] = []
+    kind = aiaas.Client if request.param == "sync" else aiaas.AsyncClient
+
+    def factory(**options: Any) -> Any:
+        options.setdefault("api_key", API_KEY)
+        options.setdefault("base_url", BASE_URL)
+        options.setdefault("retry_policy", FAST_RETRIES)
+        client = kind(**options)
+        made.append(client)
+        return client
+
+    yield factory
+    for client in made:
+        if isinstance(client, aiaas.AsyncClient):
+            await client.close()
+        else:
+            client.close()

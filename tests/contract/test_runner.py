@@ -1,0 +1,123 @@
+"""MockServer, the pytest fixtures, the CLI, and clean client shutdown."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import httpx
+import pytest
+
+import aiaas
+from aiaas_mock import MockServer, ServerConfig
+from aiaas_mock.runner import bind_socket
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_server_runs_on_a_free_loopback_port_and_stops() -> None:
+    with MockServer() as server:
+        assert server.base_url.startswith("http://127.0.0.1:")
+        assert server.api_key.startswith("aiaas_sk_")
+        assert httpx.get(f"{server.base_url}/healthz").json() == {"status": "ok"}
+        port = int(server.base_url.rsplit(":", 1)[1])
+        assert server.api_key not in repr(server)
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"http://127.0.0.1:{port}/healthz")
+
+
+def test_the_listening_socket_lets_asyncio_disable_nagle() -> None:
+    sock = bind_socket("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()
+
+
+def test_fixtures_give_ready_clients(aiaas_mock: MockServer, aiaas_client: aiaas.Client) -> None:
+    assert str(aiaas_client.base_url) == aiaas_mock.base_url
+    assert aiaas_client.models.retrieve("regime-kmeans").task == "clustering"
+
+
+async def test_async_fixture(aiaas_async_client: aiaas.AsyncClient) -> None:
+    model = await aiaas_async_client.models.retrieve("quality-logreg")
+    assert model.id == "quality-logreg"
+
+
+def test_a_file_database_keeps_keys_and_order_across_restarts(tmp_path: Path) -> None:
+    config = ServerConfig(db_path=str(tmp_path / "mock.db"))
+    with (
+        MockServer(config) as first,
+        aiaas.Client(api_key=first.api_key, base_url=first.base_url) as client,
+    ):
+        key = first.api_key
+        ids = [m.id for m in client.models.list()]
+    with MockServer(config) as second, aiaas.Client(api_key=key, base_url=second.base_url) as c:
+        assert [m.id for m in c.models.list()] == ids
+        assert second.api_key != key
+
+
+def run_python(code: str, *, warnings: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-W", warnings, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+
+
+ASYNC_SCRIPT = """
+    import asyncio, gc, sys, aiaas
+    from aiaas_mock import MockServer
+
+    with MockServer() as server:
+        async def use(close):
+            client = aiaas.AsyncClient(api_key=server.api_key, base_url=server.base_url)
+            await client.models.retrieve("quality-logreg")
+            if close:
+                await client.close()
+            return client
+
+        for close in (True, True) if sys.argv[1] == "close" else (False, True):
+            client = asyncio.run(use(close))
+            del client
+            gc.collect()
+    print("done")
+"""
+
+
+def test_a_closed_async_client_leaves_nothing_behind() -> None:
+    result = run_python(ASYNC_SCRIPT.replace("sys.argv[1]", "'close'"), warnings="error")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "done"
+    assert result.stderr == ""
+
+
+def test_a_forgotten_async_client_causes_no_loop_errors() -> None:
+    result = run_python(ASYNC_SCRIPT.replace("sys.argv[1]", "'forget'"), warnings="default")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "done"
+    assert "Event loop is closed" not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_serves_and_prints_a_key() -> None:
+    command = [sys.executable, "-m", "aiaas_mock", "serve", "--port", "0", "--log-level", "warning"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
+        try:
+            assert process.stdout is not None
+            banner = process.stdout.readline()
+            key_line = process.stdout.readline()
+            base_url = banner.rsplit(" on ", 1)[1].strip()
+            key = key_line.rsplit(": ", 1)[1].strip()
+            with aiaas.Client(api_key=key, base_url=base_url, max_retries=10) as client:
+                assert client.models.retrieve("quality-logreg").owner == "system"
+        finally:
+            process.terminate()
+            process.wait(timeout=30)

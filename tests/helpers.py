@@ -1,0 +1,38 @@
+"""Helpers shared by the test modules."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import aiaas
+
+BASE_URL = "http://aiaas.test"
+API_KEY = "aiaas_sk_test-secret-value-0123456789"
+FAST_RETRIES = aiaas.RetryPolicy(initial_delay=0.001, max_delay=0.002)
+
+
+async def resolve(value: Any) -> Any:
+    """``value``, awaited if the client that produced it is async."""
+    return await value if inspect.isawaitable(value) else value
+
+
+async def collect(iterable: Any) -> list[Any]:
+    """Every item of a sync or async iterable."""
+    if hasattr(iterable, "__aiter__"):
+        return [item async for item in iterable]
+    return list(iterable)
+
+
+def healthy_run(**changes: Any) -> dict[str, Any]:
+    """A machining run well inside the safe operating window."""
+    run = {
+        "product_type": "M",
+        "air_temperature": 300.0,
+        "process_temperature": 310.0,
+        "rotational_speed": 1500.0,
+        "torque": 40.0,
+        "tool_wear": 60.0,
+    }
+    run.update(changes)
+    return run

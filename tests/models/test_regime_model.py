@@ -1,0 +1,30 @@
+"""regime-kmeans: finds the six FD002 regimes without being told how many."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from aiaas_mock.zoo import regimes
+
+
+def test_generator_is_deterministic() -> None:
+    a = regimes.generate_cycles(300, seed=5)
+    b = regimes.generate_cycles(300, seed=5)
+    assert np.array_equal(a.settings, b.settings)
+    assert set(np.unique(a.regime)) == set(range(6))
+
+
+def test_silhouette_picks_six_regimes_and_recovers_them() -> None:
+    model = regimes.RegimeKMeans().load(data_seed=0)
+    assert model.metrics["k"] == 6
+    assert model.metrics["adjusted_rand_index"] >= 0.95
+    held_out = regimes.evaluate(model.predictor, regimes.generate_cycles(2_000, 77))  # type: ignore[arg-type]
+    assert held_out["adjusted_rand_index"] >= 0.95
+
+
+def test_regime_numbers_are_stable_across_seeds() -> None:
+    probe = np.array(regimes.OPERATING_CONDITIONS)
+    for seed in (1, 2):
+        model, _ = regimes.train(regimes.generate_cycles(1_500, seed), seed=seed)
+        numbers, _ = model.assign(probe)
+        assert list(numbers) == [0, 1, 2, 3, 4, 5]

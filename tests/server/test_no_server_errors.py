@@ -1,0 +1,97 @@
+"""No input, however odd, makes the server answer 500."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.helpers import healthy_run
+from tests.server.conftest import Harness, make_harness
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+run_fields = st.fixed_dictionaries(
+    {},
+    optional={
+        name: json_values | st.floats(allow_nan=False, allow_infinity=False)
+        for name in healthy_run()
+    },
+)
+bodies = st.one_of(
+    json_values,
+    st.fixed_dictionaries(
+        {"inputs": st.lists(run_fields | json_values, max_size=4)},
+        optional={"parameters": json_values},
+    ),
+)
+
+SETTINGS = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@pytest.fixture(scope="module")
+def shared() -> Iterator[Harness]:
+    yield from make_harness()
+
+
+def check(response: Any) -> None:
+    assert response.status_code < 500, response.text
+    if response.status_code >= 400:
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["code"]
+
+
+@pytest.mark.parametrize("model", ["quality-logreg", "regime-kmeans", "no-such-model"])
+@SETTINGS
+@given(body=bodies)
+def test_predict_bodies(shared: Harness, model: str, body: Any) -> None:
+    check(shared.http.post(f"/v1/models/{model}/predict", json=body, headers=shared.auth()))
+
+
+@SETTINGS
+@given(
+    raw=st.binary(max_size=200),
+    content_type=st.sampled_from(
+        ["application/json", "text/plain", "application/x-www-form-urlencoded", ""]
+    ),
+)
+def test_raw_bodies(shared: Harness, raw: bytes, content_type: str) -> None:
+    headers = {**shared.auth(), "content-type": content_type}
+    check(shared.http.post("/v1/models/quality-logreg/predict", content=raw, headers=headers))
+
+
+@SETTINGS
+@given(
+    query=st.dictionaries(
+        st.sampled_from(["limit", "after", "task", "other"]), st.text(max_size=40), max_size=4
+    ),
+    model_id=st.text(st.characters(exclude_categories=("Cc", "Cs")), min_size=1, max_size=200),
+    header=st.text(max_size=60).filter(lambda v: v.isprintable() and v.isascii()),
+)
+def test_queries_paths_and_headers(
+    shared: Harness, query: dict[str, str], model_id: str, header: str
+) -> None:
+    check(shared.http.get("/v1/models", params=query, headers=shared.auth()))
+    check(shared.http.get(f"/v1/models/{model_id}", headers=shared.auth()))
+    check(shared.http.get("/v1/models", headers={"Authorization": header}))
+    check(
+        shared.http.post(
+            "/v1/models/quality-logreg/predict",
+            json={"inputs": [healthy_run()]},
+            headers={**shared.auth(), "Idempotency-Key": header, "X-Aiaas-Fault": header},
+        )
+    )

@@ -1,0 +1,34 @@
+"""Inputs turned into JSON."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from aiaas._encoding import dumps, to_jsonable
+from aiaas.types import Usage
+
+
+def test_bytes_become_base64() -> None:
+    assert to_jsonable({"image": b"\x89PNG"}) == {"image": "iVBORw=="}
+
+
+def test_arrays_become_lists() -> None:
+    value = {"window": np.arange(6, dtype=np.float32).reshape(2, 3), "n": np.int64(3)}
+    assert to_jsonable(value) == {"window": [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]], "n": 3}
+
+
+def test_models_become_their_json() -> None:
+    assert to_jsonable([Usage(inputs=1, compute_ms=2.5)]) == [{"inputs": 1, "compute_ms": 2.5}]
+
+
+def test_nan_is_refused_before_sending() -> None:
+    with pytest.raises(ValueError, match="NaN"):
+        dumps({"x": math.nan})
+
+
+def test_unknown_types_are_refused() -> None:
+    with pytest.raises(TypeError, match="object"):
+        dumps({"x": object()})
