@@ -47,10 +47,18 @@ class RegimeParameters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class RegimeCentre(BaseModel):
+    """Mean settings of a regime's training cycles."""
+
+    altitude: float
+    mach: float
+    throttle_resolver_angle: float
+
+
 class RegimeAssignment(BaseModel):
     regime: int = Field(description="Regime number, ordered by altitude then throttle")
     distance: float = Field(description="Distance to the regime's centre, in scaled units")
-    centre: FlightSettings
+    centre: RegimeCentre
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,7 @@ def generate_cycles(n: int, seed: int) -> RegimeData:
     regime = rng.integers(0, len(OPERATING_CONDITIONS), n)
     centres = np.array(OPERATING_CONDITIONS)[regime]
     settings = centres + rng.normal(0.0, 1.0, (n, 3)) * np.array(SETTING_NOISE)
+    settings[:, 1] = np.abs(settings[:, 1])  # a Mach number is never negative
     return RegimeData(settings, regime)
 
 
@@ -102,17 +111,16 @@ class RegimeClusterer:
         self, inputs: Sequence[FlightSettings], parameters: RegimeParameters
     ) -> list[BaseModel]:
         regimes, distances = self.assign(as_matrix(inputs))
-        centres = self.centres()
-        return [
-            RegimeAssignment(
-                regime=int(r),
-                distance=round(float(d), 6),
-                centre=FlightSettings(
-                    altitude=round(float(centres[r][0]), 4),
-                    mach=round(float(centres[r][1]), 4),
-                    throttle_resolver_angle=round(float(centres[r][2]), 4),
-                ),
+        centres = [
+            RegimeCentre(
+                altitude=round(float(c[0]), 4) + 0.0,  # + 0.0 turns -0.0 into 0.0
+                mach=round(float(c[1]), 4) + 0.0,
+                throttle_resolver_angle=round(float(c[2]), 4) + 0.0,
             )
+            for c in self.centres()
+        ]
+        return [
+            RegimeAssignment(regime=int(r), distance=round(float(d), 6), centre=centres[r])
             for r, d in zip(regimes, distances, strict=True)
         ]
 
