@@ -22,7 +22,8 @@ from ._constants import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
 )
-from ._credentials import Credentials, resolve_credentials
+from ._credentials import ApiKey, Credentials, resolve_credentials
+from ._exceptions import AIaaSError
 from ._options import (
     NOT_GIVEN,
     ClientOptions,
@@ -118,6 +119,7 @@ class _BaseClient(Generic[HttpClientT]):
     def with_options(
         self,
         *,
+        api_key: str | Secret | NotGiven = NOT_GIVEN,
         credentials: Credentials | NotGiven = NOT_GIVEN,
         base_url: str | httpx.URL | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
@@ -130,6 +132,10 @@ class _BaseClient(Generic[HttpClientT]):
 
         Closing the returned client leaves the shared pool open; close the original.
         """
+        if not isinstance(api_key, NotGiven):
+            if not isinstance(credentials, NotGiven):
+                raise AIaaSError("pass either credentials= or api_key=, not both")
+            credentials = ApiKey(api_key)
         clone = copy.copy(self)
         clone._options = self._options.replace(
             credentials=credentials,

@@ -8,17 +8,11 @@ import pytest
 
 import aiaas
 from aiaas.types import Model
+from aiaas_mock.zoo.regimes import OPERATING_CONDITIONS
 from tests.contract.conftest import LiveTenant
 from tests.helpers import collect, healthy_run, resolve
 
-FD002_CONDITIONS = [
-    (0.0, 0.0, 100.0),
-    (10.0, 0.25, 100.0),
-    (20.0, 0.70, 100.0),
-    (25.0, 0.62, 60.0),
-    (35.0, 0.84, 100.0),
-    (42.0, 0.84, 100.0),
-]
+FD002_CONDITIONS = OPERATING_CONDITIONS
 
 
 def tenant_card(n: int) -> Model:

@@ -121,3 +121,26 @@ def test_cli_serves_and_prints_a_key() -> None:
         finally:
             process.terminate()
             process.wait(timeout=30)
+
+
+def test_proxies_come_from_the_environment(
+    aiaas_mock: MockServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    closed = bind_socket("127.0.0.1", 0)  # bound but not listening: connections are refused
+    proxy = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    try:
+        monkeypatch.setenv("HTTP_PROXY", proxy)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        with (
+            aiaas.Client(
+                api_key=aiaas_mock.api_key, base_url=aiaas_mock.base_url, max_retries=0
+            ) as client,
+            pytest.raises(aiaas.APIConnectionError),
+        ):
+            client.models.retrieve("quality-logreg")
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        with aiaas.Client(api_key=aiaas_mock.api_key, base_url=aiaas_mock.base_url) as client:
+            assert client.models.retrieve("quality-logreg").id == "quality-logreg"
+    finally:
+        closed.close()

@@ -49,7 +49,7 @@ def test_failures_follow_the_published_rules(data: quality.ProcessData) -> None:
 
 
 def test_held_out_quality() -> None:
-    model = quality.QualityLogReg().load(data_seed=0)
+    model = quality.QUALITY_LOGREG.load(data_seed=0)
     held_out = quality.evaluate(model.predictor, quality.generate_process_runs(10_000, 99))  # type: ignore[arg-type]
     assert held_out["roc_auc"] >= 0.85
     assert held_out["pr_auc"] >= 0.6

@@ -15,7 +15,7 @@ def test_generator_is_deterministic() -> None:
 
 
 def test_silhouette_picks_six_regimes_and_recovers_them() -> None:
-    model = regimes.RegimeKMeans().load(data_seed=0)
+    model = regimes.REGIME_KMEANS.load(data_seed=0)
     assert model.metrics["k"] == 6
     assert model.metrics["adjusted_rand_index"] >= 0.95
     held_out = regimes.evaluate(model.predictor, regimes.generate_cycles(2_000, 77))  # type: ignore[arg-type]

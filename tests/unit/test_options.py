@@ -108,3 +108,13 @@ def test_resource_arguments_are_checked() -> None:
             client.models.retrieve("")
         with pytest.raises(TypeError, match="sequence"):
             client.models.predict("m", inputs="not a list")
+
+
+@respx.mock
+async def test_with_options_can_swap_the_key(make_client: ClientFactory) -> None:
+    route = respx.get(f"{BASE_URL}/v1/models/m").mock(return_value=httpx.Response(200, json=CARD))
+    client = make_client()
+    await resolve(client.with_options(api_key="aiaas_sk_other").models.retrieve("m"))
+    assert route.calls.last.request.headers["authorization"] == "Bearer aiaas_sk_other"
+    with pytest.raises(aiaas.AIaaSError, match="not both"):
+        client.with_options(api_key="a", credentials=aiaas.ApiKey("b"))

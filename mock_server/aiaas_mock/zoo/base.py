@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -64,6 +65,27 @@ class LoadedModel:
 class ZooEntry(Protocol):
     """A model family member the catalogue can load."""
 
-    spec: ModelSpec
+    @property
+    def spec(self) -> ModelSpec: ...
 
     def load(self, data_seed: int) -> LoadedModel: ...
+
+
+@dataclass(frozen=True)
+class TrainedOnLoad:
+    """A model fast enough to train whenever a server starts.
+
+    Training is deterministic, so one result per seed serves every app.
+    """
+
+    spec: ModelSpec
+    train: Callable[[int], LoadedModel]
+    """Trains on data from the given seed and measures held-out metrics."""
+
+    def load(self, data_seed: int) -> LoadedModel:
+        return _train_once(self.train, data_seed)
+
+
+@functools.cache
+def _train_once(train: Callable[[int], LoadedModel], data_seed: int) -> LoadedModel:
+    return train(data_seed)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from .base import LoadedModel, ZooEntry
-from .quality import QualityLogReg
-from .regimes import RegimeKMeans
+from .quality import QUALITY_LOGREG
+from .regimes import REGIME_KMEANS
 
 
 def system_entries() -> list[ZooEntry]:
     """Every model family member the service ships."""
-    return [QualityLogReg(), RegimeKMeans()]
+    return [QUALITY_LOGREG, REGIME_KMEANS]
 
 
 class Catalogue:

@@ -20,7 +20,6 @@ the physics as features: temperature difference, power, strain over its limit.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -29,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
-from .base import LoadedModel, ModelSpec
+from .base import LoadedModel, ModelSpec, TrainedOnLoad
 
 PRODUCT_TYPES: tuple[str, ...] = ("L", "M", "H")
 PRODUCT_SHARES = (0.5, 0.3, 0.2)
@@ -226,8 +225,8 @@ SPEC = ModelSpec(
 )
 
 
-@functools.cache
-def _trained(data_seed: int) -> LoadedModel:
+def train_and_evaluate(data_seed: int) -> LoadedModel:
+    """The served model: trained, thresholded and measured on separate generated runs."""
     model = train(
         generate_process_runs(20_000, data_seed), generate_process_runs(5_000, data_seed + 1)
     )
@@ -235,9 +234,4 @@ def _trained(data_seed: int) -> LoadedModel:
     return LoadedModel(SPEC, model, metrics)
 
 
-class QualityLogReg:
-    spec = SPEC
-
-    def load(self, data_seed: int) -> LoadedModel:
-        # Training is deterministic, so one result per seed serves every app.
-        return _trained(data_seed)
+QUALITY_LOGREG = TrainedOnLoad(SPEC, train_and_evaluate)

@@ -8,7 +8,6 @@ settings; k is chosen by the silhouette score, not given.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
-from .base import LoadedModel, ModelSpec
+from .base import LoadedModel, ModelSpec, TrainedOnLoad
 
 # (altitude in kft, Mach, throttle resolver angle in degrees), as in FD002.
 OPERATING_CONDITIONS: tuple[tuple[float, float, float], ...] = (
@@ -168,17 +167,12 @@ SPEC = ModelSpec(
 )
 
 
-@functools.cache
-def _trained(data_seed: int) -> LoadedModel:
+def train_and_evaluate(data_seed: int) -> LoadedModel:
+    """The served model: trained and measured on separate generated cycles."""
     model, silhouette = train(generate_cycles(3_000, data_seed), seed=data_seed)
     metrics = evaluate(model, generate_cycles(3_000, data_seed + 1))
     metrics.update(silhouette=round(silhouette, 4), k=float(model.k))
     return LoadedModel(SPEC, model, metrics)
 
 
-class RegimeKMeans:
-    spec = SPEC
-
-    def load(self, data_seed: int) -> LoadedModel:
-        # Training is deterministic, so one result per seed serves every app.
-        return _trained(data_seed)
+REGIME_KMEANS = TrainedOnLoad(SPEC, train_and_evaluate)
