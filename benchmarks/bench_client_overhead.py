@@ -36,25 +36,31 @@ RUN = {
 PREDICT_BODY = {"inputs": [RUN], "parameters": {}}
 
 
-def measure(fn: Callable[[], object], calls: int) -> list[float]:
-    for _ in range(min(50, calls)):
-        fn()
-    samples = []
-    for _ in range(calls):
-        started = time.perf_counter_ns()
-        fn()
-        samples.append((time.perf_counter_ns() - started) / 1000.0)
+def measure(
+    sdk: Callable[[], object], raw: Callable[[], object], calls: int
+) -> tuple[list[float], list[float]]:
+    """Microseconds per call of each, alternating so both see the same machine load."""
+    samples: tuple[list[float], list[float]] = ([], [])
+    for i in range(calls + 50):
+        for fn, into in ((sdk, samples[0]), (raw, samples[1])):
+            started = time.perf_counter_ns()
+            fn()
+            if i >= 50:  # the first calls warm up connections and caches
+                into.append((time.perf_counter_ns() - started) / 1000.0)
     return samples
 
 
-async def ameasure(fn: Callable[[], Awaitable[object]], calls: int) -> list[float]:
-    for _ in range(min(50, calls)):
-        await fn()
-    samples = []
-    for _ in range(calls):
-        started = time.perf_counter_ns()
-        await fn()
-        samples.append((time.perf_counter_ns() - started) / 1000.0)
+async def ameasure(
+    sdk: Callable[[], Awaitable[object]], raw: Callable[[], Awaitable[object]], calls: int
+) -> tuple[list[float], list[float]]:
+    """Microseconds per call of each, alternating so both see the same machine load."""
+    samples: tuple[list[float], list[float]] = ([], [])
+    for i in range(calls + 50):
+        for fn, into in ((sdk, samples[0]), (raw, samples[1])):
+            started = time.perf_counter_ns()
+            await fn()
+            if i >= 50:
+                into.append((time.perf_counter_ns() - started) / 1000.0)
     return samples
 
 
@@ -63,7 +69,8 @@ def summary(samples: list[float]) -> tuple[float, float, float]:
     return statistics.fmean(ordered), ordered[len(ordered) // 2], ordered[int(len(ordered) * 0.99)]
 
 
-def report(setting: str, operation: str, sdk: list[float], raw: list[float]) -> None:
+def report(setting: str, operation: str, samples: tuple[list[float], list[float]]) -> None:
+    sdk, raw = samples
     s_mean, s_p50, s_p99 = summary(sdk)
     r_mean, r_p50, r_p99 = summary(raw)
     print(
@@ -116,14 +123,17 @@ def bench_sync(
         report(
             setting,
             "retrieve",
-            measure(lambda: client.models.retrieve("quality-logreg"), calls),
-            measure(lambda: raw.get(f"{base_url}/v1/models/quality-logreg").json(), calls),
+            measure(
+                lambda: client.models.retrieve("quality-logreg"),
+                lambda: raw.get(f"{base_url}/v1/models/quality-logreg").json(),
+                calls,
+            ),
         )
         report(
             setting,
             "predict",
-            measure(lambda: client.models.predict("quality-logreg", inputs=[RUN]), calls),
             measure(
+                lambda: client.models.predict("quality-logreg", inputs=[RUN]),
                 lambda: raw.post(
                     f"{base_url}/v1/models/quality-logreg/predict", json=PREDICT_BODY
                 ).json(),
@@ -154,14 +164,14 @@ async def bench_async(
         report(
             setting,
             "retrieve",
-            await ameasure(lambda: client.models.retrieve("quality-logreg"), calls),
-            await ameasure(raw_get, calls),
+            await ameasure(lambda: client.models.retrieve("quality-logreg"), raw_get, calls),
         )
         report(
             setting,
             "predict",
-            await ameasure(lambda: client.models.predict("quality-logreg", inputs=[RUN]), calls),
-            await ameasure(raw_post, calls),
+            await ameasure(
+                lambda: client.models.predict("quality-logreg", inputs=[RUN]), raw_post, calls
+            ),
         )
 
 
