@@ -185,9 +185,9 @@ def main() -> None:
         f"{'raw p99':>9} {'added':>9} {'ratio':>8}"
     )
     memory_sync, memory_async = in_memory_transport(), in_memory_transport()
-    bench_sync("in-memory sync", "http://bench.local", "aiaas_sk_bench", calls, memory_sync)
+    bench_sync("in-memory sync", "https://bench.local", "aiaas_sk_bench", calls, memory_sync)
     asyncio.run(
-        bench_async("in-memory async", "http://bench.local", "aiaas_sk_bench", calls, memory_async)
+        bench_async("in-memory async", "https://bench.local", "aiaas_sk_bench", calls, memory_async)
     )
     with MockServer() as server:
         bench_sync("loopback sync", server.base_url, server.api_key, calls, None)

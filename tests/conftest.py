@@ -10,6 +10,26 @@ from tests.helpers import API_KEY, BASE_URL, FAST_RETRIES
 
 ClientFactory = Callable[..., Any]
 
+_AIAAS_ENV = (
+    "AIAAS_API_KEY",
+    "AIAAS_BASE_URL",
+    "AIAAS_CLIENT_ID",
+    "AIAAS_CLIENT_SECRET",
+    "AIAAS_SCOPES",
+    "AIAAS_PROFILE",
+)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """No test reads the developer's own aiaas settings or credentials file."""
+    for name in _AIAAS_ENV:
+        monkeypatch.delenv(name, raising=False)
+    home = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("AIAAS_CREDENTIALS_FILE", str(home / "aiaas" / "credentials"))
+
 
 @pytest.fixture(params=["sync", "async"])
 async def make_client(request: pytest.FixtureRequest) -> AsyncIterator[ClientFactory]:

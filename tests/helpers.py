@@ -7,7 +7,7 @@ from typing import Any
 
 import aiaas
 
-BASE_URL = "http://aiaas.test"
+BASE_URL = "https://aiaas.test"
 API_KEY = "aiaas_sk_test-secret-value-0123456789"
 FAST_RETRIES = aiaas.RetryPolicy(initial_delay=0.001, max_delay=0.002)
 

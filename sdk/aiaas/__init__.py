@@ -1,7 +1,7 @@
 """aiaas: typed clients for AI models as a service in manufacturing."""
 
 from ._client import AsyncClient, Client
-from ._credentials import ApiKey, Credentials
+from ._credentials import ApiKey, ClientCredentials, Credentials
 from ._exceptions import (
     AIaaSError,
     APIConnectionError,
@@ -37,6 +37,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "Client",
+    "ClientCredentials",
     "ConflictError",
     "Credentials",
     "EncryptionError",

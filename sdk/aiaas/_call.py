@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from ._constants import IDEMPOTENCY_KEY_HEADER, RETRY_COUNT_HEADER
 from ._encoding import dumps
-from ._exceptions import APIConnectionError
+from ._exceptions import APIConnectionError, APIError
 from ._options import ClientOptions
 from ._request import RequestSpec, build_url
 from ._response import connection_error, parse_body, status_error
@@ -144,9 +144,8 @@ class Call:
         }
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
-        outcome = state.outcome
-        if outcome is not None and not outcome.failed:
-            response: httpx.Response = outcome.result()
+        response = _outcome_response(state)
+        if response is not None:
             asked = retry_after_seconds(response.headers, self._wall_clock())
             if asked is not None:
                 return asked
@@ -164,10 +163,11 @@ class Call:
         outcome = state.outcome
         if outcome is None:
             return
-        if outcome.failed:
-            reason = type(outcome.exception()).__name__
+        response = _outcome_response(state)
+        if response is not None:
+            reason = f"status {response.status_code}"
         else:
-            reason = f"status {outcome.result().status_code}"
+            reason = type(outcome.exception()).__name__
         logger.info(
             "Retrying %s %s in %.3f s (retry %d of %d) after %s",
             self.spec.method,
@@ -190,6 +190,18 @@ class Call:
         """The error to raise when the last attempt got no answer."""
         request = self.last_request or exc.request
         return connection_error(exc, request, self.options.credentials.secrets())
+
+
+def _outcome_response(state: tenacity.RetryCallState) -> httpx.Response | None:
+    """The answer an attempt ended with, returned or carried by an API error."""
+    outcome = state.outcome
+    if outcome is None:
+        return None
+    if not outcome.failed:
+        response: httpx.Response = outcome.result()
+        return response
+    error = outcome.exception()
+    return error.response if isinstance(error, APIError) else None
 
 
 class _StopWhenOutOfTime(tenacity.stop.stop_base):

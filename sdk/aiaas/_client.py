@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import copy
 import os
+import ssl
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Generic, TypeVar
+from typing import Generic, Self, TypeVar
 
 import httpx
 import tenacity
 from pydantic import BaseModel
-from typing_extensions import Self
 
 from ._call import Call
 from ._constants import (
@@ -22,7 +22,8 @@ from ._constants import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
 )
-from ._credentials import ApiKey, Credentials, resolve_credentials
+from ._credentials import ApiKey, Credentials
+from ._credentials_chain import resolve
 from ._exceptions import AIaaSError
 from ._options import (
     NOT_GIVEN,
@@ -36,6 +37,8 @@ from ._options import (
 from ._pages import AsyncPage, AsyncPaginator, SyncPage
 from ._request import RequestSpec
 from ._secret import Secret
+from ._token_session import TokenSession
+from ._transport_security import VerifyTypes, check_plaintext, ssl_verify
 from .resources.models import AsyncModels, Models
 from .types.list_response import ListResponse
 
@@ -50,6 +53,7 @@ class _BaseClient(Generic[HttpClientT]):
     """Settings and connection pool shared by :class:`Client` and :class:`AsyncClient`."""
 
     _options: ClientOptions
+    _auth: httpx.Auth
     _http: HttpClientT
     _owns_http: bool
 
@@ -64,6 +68,8 @@ class _BaseClient(Generic[HttpClientT]):
         deadline: float | None = DEFAULT_DEADLINE,
         default_headers: Mapping[str, str] | None = None,
         retry_policy: RetryPolicy | None = None,
+        verify: VerifyTypes = True,
+        allow_insecure_http: bool = False,
         http_client: HttpClientT | None = None,
     ) -> None:
         """Create a client.
@@ -78,23 +84,41 @@ class _BaseClient(Generic[HttpClientT]):
                 ``None`` for none. Each attempt's timeout shrinks to what is left.
             default_headers: Headers sent with every request.
             retry_policy: Backoff settings between attempts.
+            verify: TLS verification: ``True`` (system CAs), a CA bundle path, or an
+                ``ssl.SSLContext``.
+            allow_insecure_http: Allow ``http://`` to hosts other than this machine.
             http_client: An httpx client to send through; the caller keeps
-                ownership and closes it.
+                ownership, closes it and configures its TLS.
         """
-        self._options = ClientOptions(
-            base_url=resolve_base_url(base_url, os.environ),
-            credentials=resolve_credentials(credentials, api_key),
-            timeout=as_timeout(timeout),
-            max_retries=max_retries,
-            deadline=deadline,
-            default_headers=dict(default_headers or {}),
-            retry_policy=retry_policy or RetryPolicy(),
+        resolved = resolve(credentials, api_key)
+        self._set_options(
+            ClientOptions(
+                base_url=resolve_base_url(base_url, os.environ, resolved.base_url),
+                credentials=resolved.credentials,
+                timeout=as_timeout(timeout),
+                max_retries=max_retries,
+                deadline=deadline,
+                default_headers=dict(default_headers or {}),
+                retry_policy=retry_policy or RetryPolicy(),
+                allow_insecure_http=allow_insecure_http,
+            )
         )
+        if http_client is not None and verify is not True:
+            raise AIaaSError("pass verify= to your own http_client, not to the aiaas client")
         self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else self._new_http_client()
+        self._http = (
+            http_client if http_client is not None else self._new_http_client(ssl_verify(verify))
+        )
         self._bind_resources()
 
-    def _new_http_client(self) -> HttpClientT:
+    def _set_options(self, options: ClientOptions) -> None:
+        check_plaintext(options.base_url, options.allow_insecure_http)
+        auth = options.credentials.auth_for(options.base_url)
+        if isinstance(auth, TokenSession):
+            check_plaintext(auth.token_url, options.allow_insecure_http, "token_url")
+        self._options, self._auth = options, auth
+
+    def _new_http_client(self, verify: ssl.SSLContext | bool) -> HttpClientT:
         raise NotImplementedError
 
     def _bind_resources(self) -> None:
@@ -137,14 +161,16 @@ class _BaseClient(Generic[HttpClientT]):
                 raise AIaaSError("pass either credentials= or api_key=, not both")
             credentials = ApiKey(api_key)
         clone = copy.copy(self)
-        clone._options = self._options.replace(
-            credentials=credentials,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            deadline=deadline,
-            default_headers=default_headers,
-            retry_policy=retry_policy,
+        clone._set_options(
+            self._options.replace(
+                credentials=credentials,
+                base_url=base_url,
+                timeout=timeout,
+                max_retries=max_retries,
+                deadline=deadline,
+                default_headers=default_headers,
+                retry_policy=retry_policy,
+            )
         )
         clone._owns_http = False
         clone._bind_resources()
@@ -164,8 +190,8 @@ class Client(_BaseClient[httpx.Client]):
 
     models: Models
 
-    def _new_http_client(self) -> httpx.Client:
-        return httpx.Client(limits=DEFAULT_CONNECTION_LIMITS, follow_redirects=False)
+    def _new_http_client(self, verify: ssl.SSLContext | bool) -> httpx.Client:
+        return httpx.Client(limits=DEFAULT_CONNECTION_LIMITS, follow_redirects=False, verify=verify)
 
     def _bind_resources(self) -> None:
         self.models = Models(self)
@@ -179,7 +205,7 @@ class Client(_BaseClient[httpx.Client]):
         return call.result(response, cast_to)
 
     def _attempt(self, call: Call) -> httpx.Response:
-        return self._http.send(call.next_request(), auth=self._options.credentials)
+        return self._http.send(call.next_request(), auth=self._auth)
 
     def _get_page(self, spec: RequestSpec, envelope: type[ListResponse[ItemT]]) -> SyncPage[ItemT]:
         def fetch(cursor: str | None) -> SyncPage[ItemT]:
@@ -211,8 +237,10 @@ class AsyncClient(_BaseClient[httpx.AsyncClient]):
 
     models: AsyncModels
 
-    def _new_http_client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(limits=DEFAULT_CONNECTION_LIMITS, follow_redirects=False)
+    def _new_http_client(self, verify: ssl.SSLContext | bool) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            limits=DEFAULT_CONNECTION_LIMITS, follow_redirects=False, verify=verify
+        )
 
     def _bind_resources(self) -> None:
         self.models = AsyncModels(self)
@@ -228,7 +256,7 @@ class AsyncClient(_BaseClient[httpx.AsyncClient]):
         return call.result(response, cast_to)
 
     async def _attempt(self, call: Call) -> httpx.Response:
-        return await self._http.send(call.next_request(), auth=self._options.credentials)
+        return await self._http.send(call.next_request(), auth=self._auth)
 
     def _get_page(
         self, spec: RequestSpec, envelope: type[ListResponse[ItemT]]

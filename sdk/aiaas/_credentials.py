@@ -1,32 +1,42 @@
-"""Credentials the client sends with every request, and how they are found."""
+"""Credential types: what a client proves its identity with."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Generator, Mapping
+import base64
+import threading
+from collections.abc import Generator, Iterable
+from urllib.parse import quote
 
 import httpx
 
-from ._constants import API_KEY_ENV
-from ._exceptions import AIaaSError
 from ._secret import Secret
+from ._token_session import TokenSession
 
-__all__ = ["ApiKey", "Credentials", "resolve_credentials"]
+__all__ = ["ApiKey", "ClientCredentials", "Credentials"]
+
+TOKEN_PATH = "/v1/oauth/token"  # noqa: S105 (a path, not a password)
 
 
-class Credentials(httpx.Auth):
-    """Base class of credential types: an httpx auth flow that knows its secrets."""
+class Credentials:
+    """Base class of credential types."""
+
+    def auth_for(self, base_url: httpx.URL) -> httpx.Auth:
+        """The httpx auth flow for a client of the service at ``base_url``."""
+        raise NotImplementedError
 
     def secrets(self) -> tuple[Secret, ...]:
         """The secret values to scrub from any text the SDK produces."""
         return ()
 
 
-class ApiKey(Credentials):
+class ApiKey(Credentials, httpx.Auth):
     """A static API key (``aiaas_sk_...``) sent as a bearer token."""
 
     def __init__(self, key: str | Secret) -> None:
         self._key = key if isinstance(key, Secret) else Secret(key)
+
+    def auth_for(self, base_url: httpx.URL) -> httpx.Auth:
+        return self
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = f"Bearer {self._key.reveal()}"
@@ -39,24 +49,51 @@ class ApiKey(Credentials):
         return "ApiKey(<redacted>)"
 
 
-def resolve_credentials(
-    credentials: Credentials | None,
-    api_key: str | Secret | None,
-    environ: Mapping[str, str] = os.environ,
-) -> Credentials:
-    """The credentials to use: an explicit argument first, then the environment.
+class ClientCredentials(Credentials):
+    """An OAuth 2.0 client (RFC 6749 §4.4): the client id and secret buy short-lived
+    access tokens, which are cached and renewed before they expire.
 
-    Raises :class:`AIaaSError` naming what to set when nothing is found.
+    ``token_url`` defaults to ``/v1/oauth/token`` under the client's ``base_url``.
+    Clients that share one ``ClientCredentials`` object share its tokens.
     """
-    if credentials is not None and api_key is not None:
-        raise AIaaSError("pass either credentials= or api_key=, not both")
-    if credentials is not None:
-        return credentials
-    if api_key is not None:
-        return ApiKey(api_key)
-    from_env = environ.get(API_KEY_ENV)
-    if from_env:
-        return ApiKey(from_env)
-    raise AIaaSError(
-        f"no credentials: pass api_key= or credentials= to the client, or set {API_KEY_ENV}"
-    )
+
+    def __init__(
+        self,
+        client_id: str,
+        client_secret: str | Secret,
+        *,
+        scopes: Iterable[str] = (),
+        token_url: str | httpx.URL | None = None,
+    ) -> None:
+        if not client_id:
+            raise ValueError("client_id must not be empty")
+        self.client_id = client_id
+        self._secret = client_secret if isinstance(client_secret, Secret) else Secret(client_secret)
+        self.scopes = tuple(scopes)
+        self.token_url = httpx.URL(token_url) if token_url is not None else None
+        self._sessions: dict[str, TokenSession] = {}
+        self._lock = threading.Lock()
+
+    def auth_for(self, base_url: httpx.URL) -> httpx.Auth:
+        url = self.token_url or base_url.copy_with(
+            raw_path=base_url.raw_path.split(b"?", 1)[0].rstrip(b"/") + TOKEN_PATH.encode()
+        )
+        with self._lock:
+            session = self._sessions.get(str(url))
+            if session is None:
+                session = self._sessions[str(url)] = TokenSession(self, url)
+        return session
+
+    def basic_authorization(self) -> dict[str, str]:
+        """The ``Authorization`` header that authenticates this client to the token endpoint."""
+        pair = f"{quote(self.client_id, safe='')}:{quote(self._secret.reveal(), safe='')}"
+        return {"Authorization": "Basic " + base64.b64encode(pair.encode()).decode("ascii")}
+
+    def secrets(self) -> tuple[Secret, ...]:
+        with self._lock:
+            sessions = list(self._sessions.values())
+        tokens = [token for session in sessions if (token := session.current_secret()) is not None]
+        return (self._secret, *tokens)
+
+    def __repr__(self) -> str:
+        return f"ClientCredentials(client_id={self.client_id!r}, scopes={list(self.scopes)!r})"

@@ -71,6 +71,7 @@ class ClientOptions:
     deadline: float | None
     default_headers: Mapping[str, str]
     retry_policy: RetryPolicy
+    allow_insecure_http: bool = False
 
     def __post_init__(self) -> None:
         if self.max_retries < 0:
@@ -95,6 +96,10 @@ def as_timeout(value: TimeoutTypes) -> httpx.Timeout:
     return value if isinstance(value, httpx.Timeout) else httpx.Timeout(value)
 
 
-def resolve_base_url(base_url: str | httpx.URL | None, environ: Mapping[str, str]) -> httpx.URL:
-    """The argument if given, else ``AIAAS_BASE_URL``, else the local mock's address."""
-    return httpx.URL(base_url or environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL)
+def resolve_base_url(
+    base_url: str | httpx.URL | None, environ: Mapping[str, str], from_profile: str | None = None
+) -> httpx.URL:
+    """The argument if given, else ``AIAAS_BASE_URL``, else the credentials profile's,
+    else the local mock's address.
+    """
+    return httpx.URL(base_url or environ.get(BASE_URL_ENV) or from_profile or DEFAULT_BASE_URL)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import email.utils
 import json
 import math
+import ssl
 
 import httpx
 
+from ._exceptions import APIError
 from ._options import RetryPolicy
 
 __all__ = [
@@ -23,17 +25,37 @@ RETRYABLE_STATUS_CODES = frozenset({408, 429, 500, 502, 503, 504})
 # A 409 with this code means an earlier attempt of the same call (same idempotency
 # key) is still running on the server: waiting and asking again gets its result.
 IN_PROGRESS_CODE = "request_in_progress"
+# A 429 with this code answers credentials that keep failing; waiting will not fix them.
+AUTH_FAILURES_CODE = "too_many_auth_failures"
 
 _RETRYABLE_EXCEPTIONS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 
 
 def is_retryable_exception(exc: BaseException) -> bool:
-    """Whether a transport failure may succeed when the request is sent again."""
-    return isinstance(exc, _RETRYABLE_EXCEPTIONS)
+    """Whether a failure may pass when the request is sent again: a transport
+    failure, or an error answer raised on the way (such as by a token request).
+    """
+    if isinstance(exc, APIError):
+        return is_retryable_response(exc.response)
+    return isinstance(exc, _RETRYABLE_EXCEPTIONS) and not _is_certificate_failure(exc)
+
+
+def _is_certificate_failure(exc: BaseException) -> bool:
+    """A TLS certificate that does not verify will not verify on the next attempt."""
+    visited: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in visited:  # chains can be cyclic
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return True
+        visited.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def is_retryable_response(response: httpx.Response) -> bool:
     """Whether an answer says the same request may succeed later."""
+    if response.status_code == 429:
+        return _problem_code(response) != AUTH_FAILURES_CODE
     if response.status_code in RETRYABLE_STATUS_CODES:
         return True
     return response.status_code == 409 and _problem_code(response) == IN_PROGRESS_CODE

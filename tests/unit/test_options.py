@@ -22,20 +22,20 @@ CARD = {
 
 def test_configuration_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AIAAS_API_KEY", "aiaas_sk_from_env")
-    monkeypatch.setenv("AIAAS_BASE_URL", "http://env.test:9000")
+    monkeypatch.setenv("AIAAS_BASE_URL", "https://env.test:9000")
     with respx.mock, aiaas.Client() as client:
-        route = respx.get("http://env.test:9000/v1/models/m").mock(
+        route = respx.get("https://env.test:9000/v1/models/m").mock(
             return_value=httpx.Response(200, json=CARD)
         )
         client.models.retrieve("m")
         assert route.calls.last.request.headers["authorization"] == "Bearer aiaas_sk_from_env"
-    assert str(client.base_url) == "http://env.test:9000"
+    assert str(client.base_url) == "https://env.test:9000"
 
 
 def test_arguments_win_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AIAAS_BASE_URL", "http://env.test")
-    with aiaas.Client(api_key="k", base_url="http://arg.test") as client:
-        assert str(client.base_url) == "http://arg.test"
+    monkeypatch.setenv("AIAAS_BASE_URL", "https://env.test")
+    with aiaas.Client(api_key="k", base_url="https://arg.test") as client:
+        assert str(client.base_url) == "https://arg.test"
 
 
 def test_missing_credentials_say_what_to_set(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -57,10 +57,10 @@ def test_invalid_settings_are_refused() -> None:
 
 @respx.mock
 async def test_base_url_with_a_path_prefix(make_client: ClientFactory) -> None:
-    route = respx.get("http://gw.test/aiaas/v1/models/a%2Fb").mock(
+    route = respx.get("https://gw.test/aiaas/v1/models/a%2Fb").mock(
         return_value=httpx.Response(200, json=CARD)
     )
-    await resolve(make_client(base_url="http://gw.test/aiaas/").models.retrieve("a/b"))
+    await resolve(make_client(base_url="https://gw.test/aiaas/").models.retrieve("a/b"))
     assert route.called
 
 

@@ -28,6 +28,11 @@ def test_statuses_not_retried(status: int) -> None:
     assert not is_retryable_response(httpx.Response(status))
 
 
+def test_throttled_failing_credentials_are_not_retried() -> None:
+    assert not is_retryable_response(httpx.Response(429, json={"code": "too_many_auth_failures"}))
+    assert is_retryable_response(httpx.Response(429, json={"code": "rate_limited"}))
+
+
 def test_conflict_of_a_running_idempotent_request_is_retried() -> None:
     assert is_retryable_response(httpx.Response(409, json={"code": "request_in_progress"}))
     assert not is_retryable_response(httpx.Response(409, json={"code": "conflict"}))
@@ -95,3 +100,17 @@ def test_retry_policy_validates() -> None:
         RetryPolicy(jitter=2.0)
     with pytest.raises(ValueError, match="negative"):
         RetryPolicy(initial_delay=-1)
+
+
+def test_certificate_failures_are_not_retried() -> None:
+    import ssl
+
+    error = httpx.ConnectError("handshake failed")
+    error.__cause__ = ssl.SSLCertVerificationError("certificate verify failed")
+    assert not is_retryable_exception(error)
+
+
+def test_a_cyclic_exception_chain_is_walked_once() -> None:
+    first, second = httpx.ConnectError("a"), httpx.ReadError("b")
+    first.__context__, second.__context__ = second, first
+    assert is_retryable_exception(first)
