@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from aiaas.types import Model
 
 from .store import Store
+from .store.oauth import IssuedClient
 from .store.tenants import ALL_SCOPES, IssuedKey, Tenant
 
 
@@ -19,6 +20,16 @@ class Admin:
     def create_tenant(self, name: str) -> Tenant:
         return self._store.tenants.create(name)
 
+    def tenant(self, id_or_name: str) -> Tenant:
+        """A tenant by id or name; ``LookupError`` if there is none."""
+        tenant = self._store.tenants.find(id_or_name)
+        if tenant is None:
+            raise LookupError(f"no tenant {id_or_name!r}")
+        return tenant
+
+    def tenants(self) -> list[Tenant]:
+        return self._store.tenants.all()
+
     def get_or_create_tenant(self, name: str) -> Tenant:
         return self._store.tenants.get_or_create(name)
 
@@ -28,6 +39,22 @@ class Admin:
 
     def revoke_key(self, key_id: str) -> bool:
         return self._store.tenants.revoke_key(key_id)
+
+    def create_client(self, tenant_id: str, scopes: Iterable[str] = ALL_SCOPES) -> IssuedClient:
+        """A new OAuth client; its secret exists only in the returned object."""
+        return self._store.oauth.create_client(tenant_id, scopes)
+
+    def revoke_client(self, client_id: str) -> bool:
+        """Revoke an OAuth client and every access token it holds, at once."""
+        return self._store.oauth.revoke_client(client_id)
+
+    def expire_tokens(self, client_id: str) -> int:
+        """End a client's access tokens now, as if their lifetime had run out."""
+        return self._store.oauth.expire_tokens(client_id)
+
+    def tokens_issued(self, client_id: str) -> int:
+        """How many access tokens the client has been given."""
+        return self._store.oauth.tokens_issued(client_id)
 
     def add_model(self, card: Model, tenant_id: str) -> None:
         """Publish a tenant-owned model card, as a finished training job does."""

@@ -9,13 +9,14 @@ from fastapi import FastAPI
 
 from aiaas import __version__
 
+from .auth_failures import AuthFailureLimiter
 from .body_limit import BodyLimitMiddleware
 from .config import ServerConfig
 from .cursors import CursorCodec
 from .faults import FaultInjector, FaultMiddleware
 from .problems import install_problem_handlers
 from .request_id import RequestIdMiddleware
-from .routers import health, models
+from .routers import health, models, oauth
 from .services import Services
 from .store import Store
 from .zoo.catalogue import Catalogue, system_entries
@@ -38,6 +39,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
         catalogue=catalogue,
         cursors=CursorCodec(store.db.setting_secret("cursor_key")),
         faults=FaultInjector(config.faults),
+        auth_failures=AuthFailureLimiter(config.auth_failure_limit, config.auth_failure_window),
     )
 
     @asynccontextmanager
@@ -54,6 +56,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     app.state.services = services
     install_problem_handlers(app)
     app.include_router(health.router)
+    app.include_router(oauth.router)
     app.include_router(models.router)
     # Added last runs first: ids are assigned before faults, faults before the body limit.
     app.add_middleware(BodyLimitMiddleware, max_bytes=config.max_body_bytes)

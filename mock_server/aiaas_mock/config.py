@@ -53,3 +53,15 @@ class ServerConfig:
     max_body_bytes: int = 32 * 1024 * 1024
     max_inputs: int = 1000
     """Most inputs accepted by one predict call."""
+    token_lifetime: int = 3600
+    """Seconds an OAuth access token stays valid."""
+    auth_failure_limit: int = 10
+    """Failed authentications one client address may make per window before it is
+    answered 429 (valid credentials keep working)."""
+    auth_failure_window: float = 60.0
+
+    def __post_init__(self) -> None:
+        if self.token_lifetime < 1:
+            raise ValueError("token_lifetime must be at least one second")
+        if self.auth_failure_limit < 1 or self.auth_failure_window <= 0:
+            raise ValueError("the auth failure limit and window must be positive")

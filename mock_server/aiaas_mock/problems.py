@@ -48,6 +48,8 @@ class ProblemError(Exception):
         *,
         headers: Mapping[str, str] | None = None,
         errors: Sequence[FieldError] = (),
+        extra: Mapping[str, Any] | None = None,
+        media_type: str = PROBLEM_MEDIA_TYPE,
     ) -> None:
         super().__init__(detail)
         self.status = status
@@ -55,6 +57,9 @@ class ProblemError(Exception):
         self.detail = detail
         self.headers = dict(headers or {})
         self.errors = list(errors)
+        self.extra = dict(extra or {})
+        """Members added to the problem body (RFC 9457 §3.2 extensions)."""
+        self.media_type = media_type
 
 
 def problem_response(
@@ -65,6 +70,8 @@ def problem_response(
     *,
     headers: Mapping[str, str] | None = None,
     errors: Sequence[FieldError] = (),
+    extra: Mapping[str, Any] | None = None,
+    media_type: str = PROBLEM_MEDIA_TYPE,
 ) -> JSONResponse:
     """The problem-details answer, carrying the request's id in body and header."""
     request_id = request_id_of(scope)
@@ -81,10 +88,10 @@ def problem_response(
     if request_id:
         all_headers[REQUEST_ID_HEADER] = request_id
     return JSONResponse(
-        problem.model_dump(mode="json", exclude_none=True),
+        {**problem.model_dump(mode="json", exclude_none=True), **(extra or {})},
         status_code=status,
         headers=all_headers,
-        media_type=PROBLEM_MEDIA_TYPE,
+        media_type=media_type,
     )
 
 
@@ -112,7 +119,14 @@ def validation_problem(errors: list[FieldError]) -> ProblemError:
 async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
     return problem_response(
-        request.scope, exc.status, exc.code, exc.detail, headers=exc.headers, errors=exc.errors
+        request.scope,
+        exc.status,
+        exc.code,
+        exc.detail,
+        headers=exc.headers,
+        errors=exc.errors,
+        extra=exc.extra,
+        media_type=exc.media_type,
     )
 
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import socket
+import tempfile
 import threading
 import time
+from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 import uvicorn
 from fastapi import FastAPI
-from typing_extensions import Self
 
 from .admin import Admin
 from .app import create_app
@@ -18,6 +21,7 @@ from .config import ServerConfig
 from .faults import DroppedResponseLogFilter
 from .services import Services
 from .store.tenants import ALL_SCOPES, IssuedKey, Tenant
+from .tls import TlsFiles, generate_tls_files
 
 DEV_TENANT = "dev"
 
@@ -26,8 +30,10 @@ class MockServer:
     """A mock server on a free loopback port, with a development tenant and API key.
 
     ``base_url`` and ``api_key`` are ready for ``aiaas.Client``; ``admin`` manages
-    tenants and keys. The server stops on leaving the ``with`` block or on
-    :meth:`stop`; its thread is a daemon, so it never outlives the process.
+    tenants and keys. With ``tls=True`` it serves HTTPS with a certificate from a
+    new CA whose certificate is at ``ca_path``. The server stops on leaving the
+    ``with`` block or on :meth:`stop`; its thread is a daemon, so it never
+    outlives the process.
     """
 
     def __init__(
@@ -36,11 +42,15 @@ class MockServer:
         *,
         host: str = "127.0.0.1",
         port: int = 0,
+        tls: bool = False,
         startup_timeout: float = 60.0,
     ) -> None:
         self.config = config or ServerConfig()
         self._host = host
         self._port = port
+        self._tls = tls
+        self._tls_dir: Path | None = None
+        self._tls_files: TlsFiles | None = None
         self._startup_timeout = startup_timeout
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -59,9 +69,12 @@ class MockServer:
         self.tenant = admin.get_or_create_tenant(DEV_TENANT)
         self._key = admin.issue_key(self.tenant.id, ALL_SCOPES)
 
+        if self._tls:
+            self._tls_dir = Path(tempfile.mkdtemp(prefix="aiaas-mock-tls-"))
+            self._tls_files = generate_tls_files(self._tls_dir, [self._host])
         self._socket = bind_socket(self._host, self._port)
         self._port = self._socket.getsockname()[1]
-        self._server = uvicorn_server(self.app, log_level="warning")
+        self._server = uvicorn_server(self.app, log_level="warning", tls=self._tls_files)
         self._thread = threading.Thread(
             target=self._server.run,
             kwargs={"sockets": [self._socket]},
@@ -93,7 +106,10 @@ class MockServer:
             self._thread.join(timeout=15)
         if self._socket is not None:
             self._socket.close()
+        if self._tls_dir is not None:
+            shutil.rmtree(self._tls_dir, ignore_errors=True)
         self._server = self._thread = self._socket = None
+        self._tls_dir = self._tls_files = None
 
     def __enter__(self) -> Self:
         return self.start()
@@ -110,7 +126,15 @@ class MockServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://{self._host}:{self._port}"
+        scheme = "https" if self._tls else "http"
+        return f"{scheme}://{self._host}:{self._port}"
+
+    @property
+    def ca_path(self) -> Path:
+        """The CA certificate to trust for this server's HTTPS (``tls=True`` only)."""
+        if self._tls_files is None:
+            raise RuntimeError("the server is not running with tls=True")
+        return self._tls_files.ca_cert
 
     @property
     def api_key(self) -> str:
@@ -146,7 +170,9 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def uvicorn_server(app: FastAPI, *, log_level: str, access_log: bool = False) -> uvicorn.Server:
+def uvicorn_server(
+    app: FastAPI, *, log_level: str, access_log: bool = False, tls: TlsFiles | None = None
+) -> uvicorn.Server:
     """A uvicorn server for ``app`` whose log hides injected connection drops."""
     install_log_filters()
     config = uvicorn.Config(
@@ -156,6 +182,8 @@ def uvicorn_server(app: FastAPI, *, log_level: str, access_log: bool = False) ->
         lifespan="on",
         loop="asyncio",
         timeout_graceful_shutdown=5,
+        ssl_certfile=str(tls.cert) if tls else None,
+        ssl_keyfile=str(tls.key) if tls else None,
     )
     return uvicorn.Server(config)
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
+from .auth_failures import AuthFailureLimiter
 from .config import ServerConfig
 from .cursors import CursorCodec
 from .faults import FaultInjector
@@ -20,6 +21,7 @@ class Services:
     catalogue: Catalogue
     cursors: CursorCodec
     faults: FaultInjector
+    auth_failures: AuthFailureLimiter
 
 
 def get_services(request: Request) -> Services:

@@ -8,6 +8,7 @@ from ..config import ServerConfig
 from .database import Database
 from .idempotency import IdempotencyRepository
 from .models import ModelRepository
+from .oauth import OAuthRepository
 from .predictions import PredictionLog
 from .tenants import TenantRepository
 
@@ -16,6 +17,7 @@ from .tenants import TenantRepository
 class Store:
     db: Database
     tenants: TenantRepository
+    oauth: OAuthRepository
     models: ModelRepository
     idempotency: IdempotencyRepository
     predictions: PredictionLog
@@ -26,6 +28,7 @@ class Store:
         return cls(
             db=db,
             tenants=TenantRepository(db),
+            oauth=OAuthRepository(db),
             models=ModelRepository(db),
             idempotency=IdempotencyRepository(
                 db, ttl=config.idempotency_ttl, lease=config.idempotency_lease

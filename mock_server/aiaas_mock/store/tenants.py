@@ -41,6 +41,15 @@ class KeyRecord:
     revoked: bool
 
 
+def check_scopes(scopes: Iterable[str]) -> frozenset[str]:
+    """The scopes as a set; unknown ones are a ``ValueError``."""
+    scope_set = frozenset(scopes)
+    unknown = scope_set - ALL_SCOPES
+    if unknown:
+        raise ValueError(f"unknown scopes: {', '.join(sorted(unknown))}")
+    return scope_set
+
+
 def hash_secret(secret: str) -> bytes:
     # Keys carry 256 random bits, so a fast hash is enough; no password stretching.
     return hashlib.sha256(secret.encode("utf-8")).digest()
@@ -49,6 +58,18 @@ def hash_secret(secret: str) -> bytes:
 class TenantRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    def find(self, id_or_name: str) -> Tenant | None:
+        with self._db.transaction() as conn:
+            row = conn.execute(
+                "SELECT id, name FROM tenants WHERE id = ? OR name = ?", (id_or_name, id_or_name)
+            ).fetchone()
+        return Tenant(row["id"], row["name"]) if row else None
+
+    def all(self) -> list[Tenant]:
+        with self._db.transaction() as conn:
+            rows = conn.execute("SELECT id, name FROM tenants ORDER BY created_at").fetchall()
+        return [Tenant(row["id"], row["name"]) for row in rows]
 
     def create(self, name: str) -> Tenant:
         tenant = Tenant(id=f"ten_{uuid.uuid4().hex[:16]}", name=name)
@@ -60,15 +81,10 @@ class TenantRepository:
         return tenant
 
     def get_or_create(self, name: str) -> Tenant:
-        with self._db.transaction() as conn:
-            row = conn.execute("SELECT id, name FROM tenants WHERE name = ?", (name,)).fetchone()
-        return Tenant(row["id"], row["name"]) if row else self.create(name)
+        return self.find(name) or self.create(name)
 
     def issue_key(self, tenant_id: str, scopes: Iterable[str] = ALL_SCOPES) -> IssuedKey:
-        scope_set = frozenset(scopes)
-        unknown = scope_set - ALL_SCOPES
-        if unknown:
-            raise ValueError(f"unknown scopes: {', '.join(sorted(unknown))}")
+        scope_set = check_scopes(scopes)
         secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
         key = IssuedKey(f"key_{uuid.uuid4().hex[:16]}", tenant_id, Secret(secret), scope_set)
         with self._db.transaction() as conn:

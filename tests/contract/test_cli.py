@@ -1,0 +1,110 @@
+"""``aiaas-mock`` administration commands against a database file, and ``serve --tls``."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import aiaas
+from aiaas_mock import MockServer, ServerConfig
+from aiaas_mock.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_tenants_keys_and_clients(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "mock.db")
+    code, out, _ = run(capsys, "tenants", "create", "line-3", "--db", db)
+    assert code == 0
+    tenant_id = out.split()[1]
+    assert run(capsys, "tenants", "list", "--db", db)[1] == f"{tenant_id} line-3\n"
+
+    _, out, _ = run(
+        capsys,
+        "keys",
+        "create",
+        "--tenant",
+        "line-3",
+        "--scopes",
+        "models:read,inference",
+        "--db",
+        db,
+    )
+    key_id = re.search(r"key (key_\w+)", out).group(1)  # type: ignore[union-attr]
+    secret = re.search(r"(aiaas_sk_\S+)", out).group(1)  # type: ignore[union-attr]
+    _, out, _ = run(capsys, "clients", "create", "--tenant", tenant_id, "--db", db)
+    client_id = re.search(r"(cli_\w+)", out).group(1)  # type: ignore[union-attr]
+    client_secret = re.search(r"(aiaas_cs_\S+)", out).group(1)  # type: ignore[union-attr]
+
+    with MockServer(ServerConfig(db_path=db)) as server:
+        with aiaas.Client(api_key=secret, base_url=server.base_url) as sdk:
+            assert sdk.models.retrieve("quality-logreg").id == "quality-logreg"
+        creds = aiaas.ClientCredentials(client_id, client_secret)
+        with aiaas.Client(credentials=creds, base_url=server.base_url) as sdk:
+            assert sdk.models.retrieve("regime-kmeans").id == "regime-kmeans"
+
+    assert run(capsys, "keys", "revoke", key_id, "--db", db)[0] == 0
+    assert run(capsys, "clients", "revoke", client_id, "--db", db)[0] == 0
+    with MockServer(ServerConfig(db_path=db)) as server:
+        with (
+            aiaas.Client(api_key=secret, base_url=server.base_url) as sdk,
+            pytest.raises(aiaas.AuthenticationError, match="revoked_api_key"),
+        ):
+            sdk.models.retrieve("quality-logreg")
+        creds = aiaas.ClientCredentials(client_id, client_secret)
+        with (
+            aiaas.Client(credentials=creds, base_url=server.base_url) as sdk,
+            pytest.raises(aiaas.AuthenticationError, match="invalid_client"),
+        ):
+            sdk.models.retrieve("quality-logreg")
+
+
+def test_mistakes_are_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "mock.db")
+    code, _, err = run(capsys, "keys", "create", "--tenant", "nobody", "--db", db)
+    assert (code, err) == (1, "aiaas-mock: no tenant 'nobody'\n")
+    code, _, err = run(capsys, "keys", "revoke", "key_nope", "--db", db)
+    assert (code, err) == (1, "aiaas-mock: no active key 'key_nope'\n")
+    with pytest.raises(SystemExit):
+        main(["keys", "create", "--tenant", "x", "--scopes", "root", "--db", db])
+    with pytest.raises(SystemExit):
+        main(["tenants", "list"])  # --db is required
+
+
+def test_serve_tls_prints_its_ca(tmp_path: Path) -> None:
+    command = [
+        sys.executable,
+        "-m",
+        "aiaas_mock",
+        "serve",
+        "--port",
+        "0",
+        "--tls",
+        "--tls-dir",
+        str(tmp_path),
+        "--log-level",
+        "warning",
+    ]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
+        try:
+            assert process.stdout is not None
+            lines = [process.stdout.readline() for _ in range(3)]
+            base_url = lines[0].rsplit(" on ", 1)[1].strip()
+            key = lines[1].rsplit(": ", 1)[1].strip()
+            ca = lines[2].split()[2]
+            assert base_url.startswith("https://")
+            assert ca == str(tmp_path / "ca.pem")
+            assert oct((tmp_path / "server.key").stat().st_mode & 0o777) == "0o600"
+            with aiaas.Client(api_key=key, base_url=base_url, verify=ca, max_retries=10) as sdk:
+                assert sdk.models.retrieve("quality-logreg").owner == "system"
+        finally:
+            process.terminate()
+            process.wait(timeout=30)

@@ -1,0 +1,72 @@
+"""Guessing credentials gets slow: failures from one address become 429s."""
+
+from __future__ import annotations
+
+import time
+
+from aiaas_mock import ServerConfig
+from aiaas_mock.auth_failures import AuthFailureLimiter
+from aiaas_mock.problems import ProblemError
+from tests.server.conftest import make_harness
+from tests.server.test_oauth import basic, token_call
+
+ERROR = ProblemError(401, "invalid_api_key", "no")
+
+
+def test_limiter_counts_a_sliding_window() -> None:
+    now = [0.0]
+    limiter = AuthFailureLimiter(limit=3, window=10, clock=lambda: now[0])
+    assert [limiter.failed("a", ERROR).status for _ in range(3)] == [401, 401, 401]
+    blocked = limiter.failed("a", ERROR)
+    assert blocked.status == 429
+    assert blocked.code == "too_many_auth_failures"
+    assert blocked.headers["Retry-After"] == "10"
+    assert limiter.failed("b", ERROR).status == 401  # another address
+    now[0] = 10.5
+    assert limiter.failed("a", ERROR).status == 401
+
+
+def test_guessing_keys_is_throttled_but_valid_keys_keep_working() -> None:
+    for harness in make_harness(ServerConfig(auth_failure_limit=5, auth_failure_window=0.5)):
+        statuses = [
+            harness.http.get(
+                "/v1/models", headers={"Authorization": f"Bearer guess-{n}"}
+            ).status_code
+            for n in range(8)
+        ]
+        assert statuses == [401] * 5 + [429] * 3
+        throttled = harness.http.get("/v1/models", headers={"Authorization": "Bearer guess"})
+        assert throttled.json()["code"] == "too_many_auth_failures"
+        assert int(throttled.headers["retry-after"]) >= 1
+        # Another tenant from the same address is not locked out.
+        assert harness.http.get("/v1/models", headers=harness.auth()).status_code == 200
+        time.sleep(0.6)
+        again = harness.http.get("/v1/models", headers={"Authorization": "Bearer guess"})
+        assert again.status_code == 401
+
+
+def test_guessing_client_secrets_is_throttled() -> None:
+    for harness in make_harness(ServerConfig(auth_failure_limit=3)):
+        client = harness.admin.create_client(harness.tenant.id)
+        statuses = [
+            token_call(
+                harness, "grant_type=client_credentials", basic(client.id, f"guess{n}")
+            ).status_code
+            for n in range(5)
+        ]
+        assert statuses == [401, 401, 401, 429, 429]
+        right = token_call(
+            harness, "grant_type=client_credentials", basic(client.id, client.secret.reveal())
+        )
+        assert right.status_code == 200
+
+
+def test_expired_and_revoked_credentials_are_not_counted_as_guesses() -> None:
+    for harness in make_harness(ServerConfig(auth_failure_limit=2)):
+        key = harness.admin.issue_key(harness.tenant.id)
+        harness.admin.revoke_key(key.id)
+        codes = {
+            harness.http.get("/v1/models", headers=harness.auth(key)).json()["code"]
+            for _ in range(5)
+        }
+        assert codes == {"revoked_api_key"}
