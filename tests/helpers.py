@@ -10,6 +10,15 @@ import aiaas
 BASE_URL = "https://aiaas.test"
 API_KEY = "aiaas_sk_test-secret-value-0123456789"
 FAST_RETRIES = aiaas.RetryPolicy(initial_delay=0.001, max_delay=0.002)
+CARD = {
+    "id": "m",
+    "task": "tabular-classification",
+    "algorithm": "a",
+    "version": "1",
+    "owner": "system",
+    "created_at": 0,
+}
+"""A minimal model card, as a mocked server would answer."""
 
 
 async def resolve(value: Any) -> Any:

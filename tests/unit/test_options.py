@@ -8,16 +8,7 @@ import respx
 
 import aiaas
 from tests.conftest import ClientFactory
-from tests.helpers import BASE_URL, resolve
-
-CARD = {
-    "id": "m",
-    "task": "t",
-    "algorithm": "a",
-    "version": "1",
-    "owner": "system",
-    "created_at": 0,
-}
+from tests.helpers import BASE_URL, CARD, resolve
 
 
 def test_configuration_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

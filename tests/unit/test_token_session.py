@@ -14,18 +14,10 @@ import respx
 import aiaas
 from aiaas._token_session import TokenSession, refresh_margin
 from tests.conftest import ClientFactory
-from tests.helpers import BASE_URL, resolve
+from tests.helpers import BASE_URL, CARD, resolve
 
 TOKEN_URL = f"{BASE_URL}/v1/oauth/token"
 MODEL_URL = f"{BASE_URL}/v1/models/m"
-CARD = {
-    "id": "m",
-    "task": "t",
-    "algorithm": "a",
-    "version": "1",
-    "owner": "system",
-    "created_at": 0,
-}
 SECRET = "aiaas_cs_super-secret-client-value"
 
 
