@@ -10,6 +10,9 @@ from collections.abc import Callable
 
 from .problems import ProblemError
 
+MAX_ADDRESSES = 10_000
+"""Addresses tracked before quiet ones are forgotten, so memory stays bounded."""
+
 
 class AuthFailureLimiter:
     """Counts failed authentications per client address in a sliding window.
@@ -33,6 +36,10 @@ class AuthFailureLimiter:
         """Record a failure; the error to answer with (``error`` or a 429)."""
         now = self._clock()
         with self._lock:
+            if len(self._failures) >= MAX_ADDRESSES:  # forget quiet addresses
+                self._failures = {
+                    a: q for a, q in self._failures.items() if q[-1] > now - self.window
+                }
             recent = self._failures.setdefault(address, collections.deque())
             while recent and recent[0] <= now - self.window:
                 recent.popleft()
@@ -40,10 +47,6 @@ class AuthFailureLimiter:
             if len(recent) <= self.limit:
                 return error
             wait = recent[-self.limit - 1] + self.window - now
-            if len(self._failures) > 10_000:  # forget quiet addresses; memory stays bounded
-                self._failures = {
-                    a: q for a, q in self._failures.items() if q[-1] > now - self.window
-                }
         return ProblemError(
             429,
             "too_many_auth_failures",

@@ -69,6 +69,9 @@ def test_tenants_keys_and_clients(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 def test_mistakes_are_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(tmp_path / "mock.db")
+    assert run(capsys, "tenants", "create", "twice", "--db", db)[0] == 0
+    code, _, err = run(capsys, "tenants", "create", "twice", "--db", db)
+    assert (code, err) == (1, "aiaas-mock: a tenant named 'twice' exists\n")
     code, _, err = run(capsys, "keys", "create", "--tenant", "nobody", "--db", db)
     assert (code, err) == (1, "aiaas-mock: no tenant 'nobody'\n")
     code, _, err = run(capsys, "keys", "revoke", "key_nope", "--db", db)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from aiaas_mock import ServerConfig
 from aiaas_mock.auth_failures import AuthFailureLimiter
 from aiaas_mock.problems import ProblemError
@@ -70,3 +72,13 @@ def test_expired_and_revoked_credentials_are_not_counted_as_guesses() -> None:
             for _ in range(5)
         }
         assert codes == {"revoked_api_key"}
+
+
+def test_memory_stays_bounded_under_address_spraying(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("aiaas_mock.auth_failures.MAX_ADDRESSES", 100)
+    now = [0.0]
+    limiter = AuthFailureLimiter(limit=3, window=10, clock=lambda: now[0])
+    for n in range(1000):
+        now[0] += 0.1
+        limiter.failed(f"10.0.{n // 256}.{n % 256}", ERROR)
+    assert len(limiter._failures) <= 101

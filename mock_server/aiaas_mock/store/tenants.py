@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import sqlite3
 import time
 import uuid
 from collections.abc import Iterable
@@ -72,12 +73,16 @@ class TenantRepository:
         return [Tenant(row["id"], row["name"]) for row in rows]
 
     def create(self, name: str) -> Tenant:
+        """A new tenant; ``ValueError`` if the name is taken."""
         tenant = Tenant(id=f"ten_{uuid.uuid4().hex[:16]}", name=name)
-        with self._db.transaction() as conn:
-            conn.execute(
-                "INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)",
-                (tenant.id, tenant.name, time.time()),
-            )
+        try:
+            with self._db.transaction() as conn:
+                conn.execute(
+                    "INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)",
+                    (tenant.id, tenant.name, time.time()),
+                )
+        except sqlite3.IntegrityError:
+            raise ValueError(f"a tenant named {name!r} exists") from None
         return tenant
 
     def get_or_create(self, name: str) -> Tenant:
