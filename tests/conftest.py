@@ -41,6 +41,7 @@ async def make_client(request: pytest.FixtureRequest) -> AsyncIterator[ClientFac
         options.setdefault("api_key", API_KEY)
         options.setdefault("base_url", BASE_URL)
         options.setdefault("retry_policy", FAST_RETRIES)
+        options.setdefault("encryption", "off")  # respx mocks no key endpoint
         client = kind(**options)
         made.append(client)
         return client

@@ -18,10 +18,11 @@ from pydantic import BaseModel
 
 from ._constants import IDEMPOTENCY_KEY_HEADER, RETRY_COUNT_HEADER
 from ._encoding import dumps
+from ._encryption import SealedAttempt, open_answer
 from ._exceptions import APIConnectionError, APIError
 from ._options import ClientOptions
 from ._request import RequestSpec, build_url
-from ._response import connection_error, parse_body, status_error
+from ._response import connection_error, parse_body, problem_code, status_error
 from ._retry import (
     backoff_seconds,
     is_retryable_exception,
@@ -77,16 +78,29 @@ class Call:
         )
         self.attempts = 0
         self.last_request: httpx.Request | None = None
+        self._encryption = options.encryption if spec.encrypt else None
+        self._sealed: SealedAttempt | None = None
+        self._keys_refreshed = False
 
     # -- building -----------------------------------------------------------
 
     def next_request(self) -> httpx.Request:
-        """The request for the next attempt, with the attempt's retry count and timeout."""
+        """The request for the next attempt, with the attempt's retry count and timeout,
+        its body sealed if the call is encrypted (to a new response key each time).
+        """
+        headers, content = self._headers(), self._content
+        self._sealed = None
+        if self._encryption is not None:
+            target = self._url.raw_path.decode("ascii")
+            prepared = self._encryption.seal(self.spec.method, target, content, "application/json")
+            if prepared is not None:
+                extra, content, self._sealed = prepared
+                headers.update(extra)
         request = httpx.Request(
             self.spec.method,
             self._url,
-            headers=self._headers(),
-            content=self._content,
+            headers=headers,
+            content=content,
             extensions={"timeout": self._attempt_timeout().as_dict()},
         )
         self.attempts += 1
@@ -103,6 +117,21 @@ class Call:
             headers[IDEMPOTENCY_KEY_HEADER] = self.idempotency_key
         headers[RETRY_COUNT_HEADER] = str(self.attempts)
         return headers
+
+    def needs_server_keys(self) -> bool:
+        """Whether the server's encryption keys must be fetched before the first attempt."""
+        return self._encryption is not None and self._encryption.needs_keys()
+
+    def receive(self, response: httpx.Response) -> httpx.Response:
+        """The answer to the latest attempt, opened if it is sealed."""
+        return open_answer(response, self._sealed)
+
+    def wants_fresh_keys(self, response: httpx.Response) -> bool:
+        """Whether the server refused the key this attempt was sealed to, for the first time."""
+        if self._sealed is None or self._keys_refreshed or response.status_code != 400:
+            return False
+        self._keys_refreshed = problem_code(response) == "unknown_key"
+        return self._keys_refreshed
 
     def remaining(self) -> float | None:
         """Seconds left before the call's deadline, or ``None`` without a deadline."""

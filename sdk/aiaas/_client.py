@@ -24,7 +24,8 @@ from ._constants import (
 )
 from ._credentials import ApiKey, Credentials
 from ._credentials_chain import resolve
-from ._exceptions import AIaaSError
+from ._encryption import Encryption, EncryptionMode
+from ._exceptions import AIaaSError, NotFoundError
 from ._options import (
     NOT_GIVEN,
     ClientOptions,
@@ -39,7 +40,9 @@ from ._request import RequestSpec
 from ._secret import Secret
 from ._token_session import TokenSession
 from ._transport_security import VerifyTypes, check_plaintext, ssl_verify
+from .envelope import X25519_SUITE
 from .resources.models import AsyncModels, Models
+from .types.encryption import EncryptionKeyList
 from .types.list_response import ListResponse
 
 __all__ = ["AsyncClient", "Client"]
@@ -47,6 +50,8 @@ __all__ = ["AsyncClient", "Client"]
 ModelT = TypeVar("ModelT", bound=BaseModel)
 ItemT = TypeVar("ItemT")
 HttpClientT = TypeVar("HttpClientT", httpx.Client, httpx.AsyncClient)
+
+SERVER_KEYS = RequestSpec("GET", "/v1/encryption/keys", encrypt=False)
 
 
 class _BaseClient(Generic[HttpClientT]):
@@ -70,6 +75,8 @@ class _BaseClient(Generic[HttpClientT]):
         retry_policy: RetryPolicy | None = None,
         verify: VerifyTypes = True,
         allow_insecure_http: bool = False,
+        encryption: EncryptionMode = "auto",
+        encryption_suite: str = X25519_SUITE,
         http_client: HttpClientT | None = None,
     ) -> None:
         """Create a client.
@@ -87,6 +94,11 @@ class _BaseClient(Generic[HttpClientT]):
             verify: TLS verification: ``True`` (system CAs), a CA bundle path, or an
                 ``ssl.SSLContext``.
             allow_insecure_http: Allow ``http://`` to hosts other than this machine.
+            encryption: ``"auto"`` seals request and answer bodies end to end when the
+                server offers keys; ``"required"`` refuses to send or accept any
+                payload in plaintext; ``"off"`` never seals.
+            encryption_suite: ``"x25519-sha256-aes256gcm"`` or the post-quantum hybrid
+                ``"mlkem768x25519-sha256-aes256gcm"``.
             http_client: An httpx client to send through; the caller keeps
                 ownership, closes it and configures its TLS.
         """
@@ -101,6 +113,7 @@ class _BaseClient(Generic[HttpClientT]):
                 default_headers=dict(default_headers or {}),
                 retry_policy=retry_policy or RetryPolicy(),
                 allow_insecure_http=allow_insecure_http,
+                encryption=Encryption(encryption, encryption_suite),
             )
         )
         if http_client is not None and verify is not True:
@@ -151,6 +164,8 @@ class _BaseClient(Generic[HttpClientT]):
         deadline: float | NotGiven | None = NOT_GIVEN,
         default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
         retry_policy: RetryPolicy | NotGiven = NOT_GIVEN,
+        encryption: EncryptionMode | NotGiven = NOT_GIVEN,
+        encryption_suite: str | NotGiven = NOT_GIVEN,
     ) -> Self:
         """A client with some settings changed that shares this client's connection pool.
 
@@ -160,6 +175,14 @@ class _BaseClient(Generic[HttpClientT]):
             if not isinstance(credentials, NotGiven):
                 raise AIaaSError("pass either credentials= or api_key=, not both")
             credentials = ApiKey(api_key)
+        current = self._options.encryption
+        if not isinstance(encryption, NotGiven) or not isinstance(encryption_suite, NotGiven):
+            # The new settings keep the same key cache: the server's keys do not change.
+            current = Encryption(
+                current.mode if isinstance(encryption, NotGiven) else encryption,
+                current.suite if isinstance(encryption_suite, NotGiven) else encryption_suite,
+                current.keys,
+            )
         clone = copy.copy(self)
         clone._set_options(
             self._options.replace(
@@ -170,6 +193,7 @@ class _BaseClient(Generic[HttpClientT]):
                 deadline=deadline,
                 default_headers=default_headers,
                 retry_policy=retry_policy,
+                encryption=current,
             )
         )
         clone._owns_http = False
@@ -198,6 +222,8 @@ class Client(_BaseClient[httpx.Client]):
 
     def _request(self, spec: RequestSpec, cast_to: type[ModelT]) -> ModelT:
         call = Call(self._options, spec)
+        if call.needs_server_keys():
+            self._fetch_server_keys()
         try:
             response = tenacity.Retrying(**call.retry_settings())(self._attempt, call)
         except httpx.TransportError as exc:
@@ -205,7 +231,18 @@ class Client(_BaseClient[httpx.Client]):
         return call.result(response, cast_to)
 
     def _attempt(self, call: Call) -> httpx.Response:
-        return self._http.send(call.next_request(), auth=self._auth)
+        response = call.receive(self._http.send(call.next_request(), auth=self._auth))
+        if call.wants_fresh_keys(response):
+            self._fetch_server_keys()
+            response = call.receive(self._http.send(call.next_request(), auth=self._auth))
+        return response
+
+    def _fetch_server_keys(self) -> None:
+        try:
+            keys = self._request(SERVER_KEYS, EncryptionKeyList).data
+        except NotFoundError:
+            keys = None
+        self._options.encryption.accept_keys(keys)
 
     def _get_page(self, spec: RequestSpec, envelope: type[ListResponse[ItemT]]) -> SyncPage[ItemT]:
         def fetch(cursor: str | None) -> SyncPage[ItemT]:
@@ -247,6 +284,8 @@ class AsyncClient(_BaseClient[httpx.AsyncClient]):
 
     async def _request(self, spec: RequestSpec, cast_to: type[ModelT]) -> ModelT:
         call = Call(self._options, spec)
+        if call.needs_server_keys():
+            await self._fetch_server_keys()
         try:
             response: httpx.Response = await tenacity.AsyncRetrying(**call.retry_settings())(
                 self._attempt, call
@@ -256,7 +295,18 @@ class AsyncClient(_BaseClient[httpx.AsyncClient]):
         return call.result(response, cast_to)
 
     async def _attempt(self, call: Call) -> httpx.Response:
-        return await self._http.send(call.next_request(), auth=self._auth)
+        response = call.receive(await self._http.send(call.next_request(), auth=self._auth))
+        if call.wants_fresh_keys(response):
+            await self._fetch_server_keys()
+            response = call.receive(await self._http.send(call.next_request(), auth=self._auth))
+        return response
+
+    async def _fetch_server_keys(self) -> None:
+        try:
+            keys = (await self._request(SERVER_KEYS, EncryptionKeyList)).data
+        except NotFoundError:
+            keys = None
+        self._options.encryption.accept_keys(keys)
 
     def _get_page(
         self, spec: RequestSpec, envelope: type[ListResponse[ItemT]]

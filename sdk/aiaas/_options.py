@@ -11,6 +11,7 @@ import httpx
 
 from ._constants import BASE_URL_ENV, DEFAULT_BASE_URL
 from ._credentials import Credentials
+from ._encryption import Encryption
 from ._exceptions import AIaaSError
 
 __all__ = ["NOT_GIVEN", "ClientOptions", "NotGiven", "RetryPolicy", "TimeoutTypes"]
@@ -72,6 +73,7 @@ class ClientOptions:
     default_headers: Mapping[str, str]
     retry_policy: RetryPolicy
     allow_insecure_http: bool = False
+    encryption: Encryption = field(default_factory=Encryption)
 
     def __post_init__(self) -> None:
         if self.max_retries < 0:

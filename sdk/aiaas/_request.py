@@ -25,6 +25,8 @@ class RequestSpec:
     json: Any = None
     headers: Mapping[str, str] = field(default_factory=dict)
     idempotency_key: str | None = None
+    encrypt: bool = True
+    """Whether this call takes part in encryption (the key list itself does not)."""
 
     def with_cursor(self, cursor: str | None) -> RequestSpec:
         """The same call for the page after ``cursor`` (the first page for ``None``)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TypeVar
 
 import httpx
@@ -57,6 +58,16 @@ def parse_body(response: httpx.Response, cast_to: type[ModelT]) -> ModelT:
             response=response,
             body=None,
         ) from None
+
+
+def problem_code(response: httpx.Response) -> str | None:
+    """The ``code`` of a problem-details answer, without validating the rest."""
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return None
+    code = body.get("code") if isinstance(body, dict) else None
+    return code if isinstance(code, str) else None
 
 
 def parse_problem(response: httpx.Response) -> Problem | None:

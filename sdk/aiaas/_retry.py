@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import email.utils
-import json
 import math
 import ssl
 
@@ -11,6 +10,7 @@ import httpx
 
 from ._exceptions import APIError
 from ._options import RetryPolicy
+from ._response import problem_code
 
 __all__ = [
     "RETRYABLE_STATUS_CODES",
@@ -55,19 +55,10 @@ def _is_certificate_failure(exc: BaseException) -> bool:
 def is_retryable_response(response: httpx.Response) -> bool:
     """Whether an answer says the same request may succeed later."""
     if response.status_code == 429:
-        return _problem_code(response) != AUTH_FAILURES_CODE
+        return problem_code(response) != AUTH_FAILURES_CODE
     if response.status_code in RETRYABLE_STATUS_CODES:
         return True
-    return response.status_code == 409 and _problem_code(response) == IN_PROGRESS_CODE
-
-
-def _problem_code(response: httpx.Response) -> str | None:
-    try:
-        body = json.loads(response.content)
-    except ValueError:
-        return None
-    code = body.get("code") if isinstance(body, dict) else None
-    return code if isinstance(code, str) else None
+    return response.status_code == 409 and problem_code(response) == IN_PROGRESS_CODE
 
 
 def retry_after_seconds(headers: httpx.Headers, now: float) -> float | None:

@@ -14,7 +14,7 @@ from tests.helpers import BASE_URL, CARD, resolve
 def test_configuration_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AIAAS_API_KEY", "aiaas_sk_from_env")
     monkeypatch.setenv("AIAAS_BASE_URL", "https://env.test:9000")
-    with respx.mock, aiaas.Client() as client:
+    with respx.mock, aiaas.Client(encryption="off") as client:
         route = respx.get("https://env.test:9000/v1/models/m").mock(
             return_value=httpx.Response(200, json=CARD)
         )

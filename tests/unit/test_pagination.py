@@ -73,7 +73,7 @@ async def test_iter_pages_yields_this_page_then_each_later_one(make_client: Clie
 @respx.mock
 def test_iteration_is_lazy_one_request_per_page() -> None:
     route = respx.get(LIST_URL).mock(side_effect=serve_pages)
-    with aiaas.Client(api_key="k", base_url=BASE_URL) as client:
+    with aiaas.Client(api_key="k", base_url=BASE_URL, encryption="off") as client:
         items = iter(client.models.list(limit=3))
         next(items)
         assert route.call_count == 1
@@ -85,7 +85,7 @@ def test_iteration_is_lazy_one_request_per_page() -> None:
 @respx.mock
 async def test_async_list_can_be_iterated_without_await() -> None:
     route = respx.get(LIST_URL).mock(side_effect=serve_pages)
-    async with aiaas.AsyncClient(api_key="k", base_url=BASE_URL) as client:
+    async with aiaas.AsyncClient(api_key="k", base_url=BASE_URL, encryption="off") as client:
         seen = []
         async for model in client.models.list(limit=5):
             seen.append(model.id)

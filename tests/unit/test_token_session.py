@@ -238,8 +238,8 @@ def test_clients_sharing_credentials_share_the_token() -> None:
         respx.post(TOKEN_URL).mock(side_effect=issuer)
         respx.get(MODEL_URL).mock(return_value=httpx.Response(200, json=CARD))
         with (
-            aiaas.Client(credentials=creds, base_url=BASE_URL) as one,
-            aiaas.Client(credentials=creds, base_url=BASE_URL) as two,
+            aiaas.Client(credentials=creds, base_url=BASE_URL, encryption="off") as one,
+            aiaas.Client(credentials=creds, base_url=BASE_URL, encryption="off") as two,
         ):
             one.models.retrieve("m")
             two.models.retrieve("m")
@@ -271,7 +271,7 @@ def test_credentials_never_show_their_secrets() -> None:
     with respx.mock:
         respx.post(TOKEN_URL).mock(side_effect=TokenIssuer())
         respx.get(MODEL_URL).mock(return_value=httpx.Response(200, json=CARD))
-        with aiaas.Client(credentials=creds, base_url=BASE_URL) as client:
+        with aiaas.Client(credentials=creds, base_url=BASE_URL, encryption="off") as client:
             client.models.retrieve("m")
             texts = [
                 repr(creds),

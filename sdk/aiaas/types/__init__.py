@@ -1,11 +1,14 @@
 """Typed wire models of the aiaas API, shared by the SDK and the mock server."""
 
+from .encryption import EncryptionKey, EncryptionKeyList
 from .list_response import ListResponse
 from .model import Model
 from .prediction import Prediction, PredictRequest, Usage
 from .problem import FieldError, Problem
 
 __all__ = [
+    "EncryptionKey",
+    "EncryptionKeyList",
     "FieldError",
     "ListResponse",
     "Model",
