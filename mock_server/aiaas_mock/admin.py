@@ -6,6 +6,8 @@ from collections.abc import Iterable
 
 from aiaas.types import Model
 
+from .encryption.keys import KeyStore
+from .services import Services
 from .store import Store
 from .store.oauth import IssuedClient
 from .store.tenants import ALL_SCOPES, IssuedKey, Tenant
@@ -14,8 +16,14 @@ from .store.tenants import ALL_SCOPES, IssuedKey, Tenant
 class Admin:
     """What an operator of the service would do, for tests and scripts."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, keys: KeyStore) -> None:
         self._store = store
+        self._keys = keys
+
+    @classmethod
+    def of(cls, services: Services) -> Admin:
+        """The administration of a running app."""
+        return cls(services.store, services.keys)
 
     def create_tenant(self, name: str) -> Tenant:
         return self._store.tenants.create(name)
@@ -39,6 +47,20 @@ class Admin:
 
     def revoke_key(self, key_id: str) -> bool:
         return self._store.tenants.revoke_key(key_id)
+
+    def require_encryption(self, tenant_id: str, required: bool = True) -> None:
+        """Make the tenant's plaintext request bodies a 400 ``encryption_required``."""
+        self._store.settings.set_requires_encryption(tenant_id, required)
+
+    def rotate_encryption_keys(self, overlap: float | None = None) -> list[str]:
+        """New server keys for every suite; the old ones stay usable for ``overlap``
+        seconds (default: the configured overlap). Returns the new key ids.
+        """
+        keys = self._keys.rotate(overlap)
+        newest: dict[str, str] = {}
+        for key in keys:
+            newest.setdefault(key.pair.suite.name, key.kid)
+        return list(newest.values())
 
     def create_client(self, tenant_id: str, scopes: Iterable[str] = ALL_SCOPES) -> IssuedClient:
         """A new OAuth client; its secret exists only in the returned object."""

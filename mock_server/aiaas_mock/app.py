@@ -13,10 +13,13 @@ from .auth_failures import AuthFailureLimiter
 from .body_limit import BodyLimitMiddleware
 from .config import ServerConfig
 from .cursors import CursorCodec
+from .encryption.keys import KeyStore
+from .encryption.middleware import EncryptionMiddleware
+from .encryption.replay import ReplayGuard
 from .faults import FaultInjector, FaultMiddleware
 from .problems import install_problem_handlers
 from .request_id import RequestIdMiddleware
-from .routers import health, models, oauth
+from .routers import encryption, health, models, oauth
 from .services import Services
 from .store import Store
 from .zoo.catalogue import Catalogue, system_entries
@@ -40,7 +43,13 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
         cursors=CursorCodec(store.db.setting_secret("cursor_key")),
         faults=FaultInjector(config.faults),
         auth_failures=AuthFailureLimiter(config.auth_failure_limit, config.auth_failure_window),
+        keys=KeyStore(
+            store.db,
+            lifetime=config.encryption_key_lifetime,
+            overlap=config.encryption_key_overlap,
+        ),
     )
+    services.keys.active()  # make the first keys now, not on a client's first request
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -56,9 +65,18 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     app.state.services = services
     install_problem_handlers(app)
     app.include_router(health.router)
+    app.include_router(encryption.router)
     app.include_router(oauth.router)
     app.include_router(models.router)
-    # Added last runs first: ids are assigned before faults, faults before the body limit.
+    # Added last runs first: ids are assigned before faults, faults before the body
+    # limit, and sealed bodies are opened (within that limit) before the app reads them.
+    app.add_middleware(
+        EncryptionMiddleware,
+        keys=services.keys,
+        replay=ReplayGuard(store.db, config.encryption_window),
+        window=config.encryption_window,
+        require_encryption=config.require_encryption,
+    )
     app.add_middleware(BodyLimitMiddleware, max_bytes=config.max_body_bytes)
     app.add_middleware(FaultMiddleware, injector=services.faults)
     app.add_middleware(RequestIdMiddleware)

@@ -60,8 +60,20 @@ def authenticate(request: Request) -> Principal:
             ),
         )
     principal = _principal_for(services, request, token)
+    _require_sealed_body(services, request, principal)
     request.state.principal = principal
     return principal
+
+
+def _require_sealed_body(services: Services, request: Request, principal: Principal) -> None:
+    if request.method in ("GET", "HEAD") or getattr(request.state, "sealed_request", False):
+        return
+    if services.store.settings.requires_encryption(principal.tenant_id):
+        raise ProblemError(
+            400,
+            "encryption_required",
+            "This tenant accepts request bodies only sealed (aiaas-hpke/1).",
+        )
 
 
 def _principal_for(services: Services, request: Request, token: str) -> Principal:

@@ -49,7 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_serve(commands.add_parser("serve", help="run the mock server"))
 
     tenants = _actions(commands, "tenants", "manage tenants")
-    _admin_action(tenants, "create", "create a tenant").add_argument("name")
+    create = _admin_action(tenants, "create", "create a tenant")
+    create.add_argument("name")
+    create.add_argument(
+        "--require-encryption", action="store_true", help="accept only sealed request bodies"
+    )
     _admin_action(tenants, "list", "list tenants")
 
     for noun, what, shown in (("keys", "API key", "key"), ("clients", "OAuth client", "secret")):
@@ -85,6 +89,9 @@ def _add_serve(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
     serve.add_argument("--tls", action="store_true", help="serve HTTPS with a new certificate")
     serve.add_argument("--tls-dir", type=Path, help="where --tls writes its certificates")
+    serve.add_argument(
+        "--require-encryption", action="store_true", help="accept only sealed request bodies"
+    )
     faults = serve.add_argument_group("fault injection (off by default)")
     faults.add_argument("--fault-rate", type=_rate, default=0.0, help="share of requests to fail")
     faults.add_argument(
@@ -112,6 +119,7 @@ def serve(args: argparse.Namespace) -> None:
         db_path=args.db,
         data_seed=args.data_seed,
         token_lifetime=args.token_lifetime,
+        require_encryption=args.require_encryption,
         faults=FaultConfig(
             rate=args.fault_rate,
             kinds=args.fault_kinds,
@@ -121,7 +129,7 @@ def serve(args: argparse.Namespace) -> None:
         ),
     )
     app = create_app(config)
-    admin = Admin(app.state.services.store)
+    admin = Admin.of(app.state.services)
     secret = admin.issue_key(admin.get_or_create_tenant(DEV_TENANT).id).secret.reveal()
     tls = None
     if args.tls:
@@ -141,11 +149,16 @@ def serve(args: argparse.Namespace) -> None:
 def administer(args: argparse.Namespace) -> int:
     """Run a tenants / keys / clients action against a server's database file."""
     from .admin import Admin
+    from .encryption.keys import KeyStore
     from .store import Store
 
-    store = Store.open(ServerConfig(db_path=args.db))
+    config = ServerConfig(db_path=args.db)
+    store = Store.open(config)
+    keys = KeyStore(
+        store.db, lifetime=config.encryption_key_lifetime, overlap=config.encryption_key_overlap
+    )
     try:
-        return _administer(Admin(store), args)
+        return _administer(Admin(store, keys), args)
     except (LookupError, ValueError) as error:
         print(f"aiaas-mock: {error}", file=sys.stderr)
         return 1
@@ -157,7 +170,10 @@ def _administer(admin: Admin, args: argparse.Namespace) -> int:
     command, action = args.command, args.action
     if command == "tenants" and action == "create":
         tenant = admin.create_tenant(args.name)
-        print(f"tenant {tenant.id} {tenant.name}")
+        if args.require_encryption:
+            admin.require_encryption(tenant.id)
+        sealed = " (sealed request bodies only)" if args.require_encryption else ""
+        print(f"tenant {tenant.id} {tenant.name}{sealed}")
     elif command == "tenants":
         for tenant in admin.tenants():
             print(f"{tenant.id} {tenant.name}")

@@ -59,9 +59,20 @@ class ServerConfig:
     """Failed authentications one client address may make per window before it is
     answered 429 (valid credentials keep working)."""
     auth_failure_window: float = 60.0
+    require_encryption: bool = False
+    """Refuse plaintext request bodies from every tenant (400 encryption_required)."""
+    encryption_window: float = 300.0
+    """Seconds a sealed request's timestamp may differ from the server's clock."""
+    encryption_key_lifetime: float = 7 * 24 * 3600.0
+    encryption_key_overlap: float = 3600.0
+    """Seconds a rotated-out key stays usable next to its successor."""
 
     def __post_init__(self) -> None:
         if self.token_lifetime < 1:
             raise ValueError("token_lifetime must be at least one second")
         if self.auth_failure_limit < 1 or self.auth_failure_window <= 0:
             raise ValueError("the auth failure limit and window must be positive")
+        if not 0 < self.encryption_key_overlap < self.encryption_key_lifetime:
+            raise ValueError("the key overlap must be positive and shorter than a key's life")
+        if self.encryption_window <= 0:
+            raise ValueError("the encryption window must be positive")

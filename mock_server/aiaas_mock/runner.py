@@ -152,7 +152,7 @@ class MockServer:
 
     @property
     def admin(self) -> Admin:
-        return Admin(self.services.store)
+        return Admin.of(self.services)
 
     def __repr__(self) -> str:
         running = self._thread is not None

@@ -9,6 +9,7 @@ from fastapi import Request
 from .auth_failures import AuthFailureLimiter
 from .config import ServerConfig
 from .cursors import CursorCodec
+from .encryption.keys import KeyStore
 from .faults import FaultInjector
 from .store import Store
 from .zoo.catalogue import Catalogue
@@ -22,6 +23,7 @@ class Services:
     cursors: CursorCodec
     faults: FaultInjector
     auth_failures: AuthFailureLimiter
+    keys: KeyStore
 
 
 def get_services(request: Request) -> Services:

@@ -28,8 +28,8 @@ class Harness:
 def make_harness(config: ServerConfig | None = None) -> Iterator[Harness]:
     app = create_app(config or ServerConfig())
     services: Services = app.state.services
-    admin = Admin(services.store)
-    tenant = admin.create_tenant("acme")
+    admin = Admin.of(services)
+    tenant = admin.get_or_create_tenant("acme")
     key = admin.issue_key(tenant.id)
     with TestClient(app, raise_server_exceptions=False) as http:
         yield Harness(http, services, admin, tenant, key)

@@ -10,6 +10,7 @@ from .idempotency import IdempotencyRepository
 from .models import ModelRepository
 from .oauth import OAuthRepository
 from .predictions import PredictionLog
+from .settings import TenantSettings
 from .tenants import TenantRepository
 
 
@@ -17,6 +18,7 @@ from .tenants import TenantRepository
 class Store:
     db: Database
     tenants: TenantRepository
+    settings: TenantSettings
     oauth: OAuthRepository
     models: ModelRepository
     idempotency: IdempotencyRepository
@@ -28,6 +30,7 @@ class Store:
         return cls(
             db=db,
             tenants=TenantRepository(db),
+            settings=TenantSettings(db),
             oauth=OAuthRepository(db),
             models=ModelRepository(db),
             idempotency=IdempotencyRepository(

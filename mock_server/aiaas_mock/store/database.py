@@ -43,6 +43,21 @@ CREATE TABLE IF NOT EXISTS access_tokens (
     expires_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS access_tokens_by_client ON access_tokens (client_id);
+CREATE TABLE IF NOT EXISTS tenant_settings (
+    tenant_id TEXT PRIMARY KEY REFERENCES tenants(id),
+    require_encryption INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS encryption_keys (
+    kid TEXT PRIMARY KEY,
+    suite TEXT NOT NULL,
+    private_key BLOB NOT NULL,
+    created_at REAL NOT NULL,
+    expires_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS seen_encapsulations (
+    digest BLOB PRIMARY KEY,
+    expires_at REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS models (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,

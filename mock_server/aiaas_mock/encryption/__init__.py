@@ -1,0 +1,1 @@
+"""End-to-end encrypted payloads on the server side (protocol in aiaas.envelope)."""
