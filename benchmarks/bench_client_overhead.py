@@ -118,7 +118,9 @@ def bench_sync(
     with (
         httpx.Client(transport=transport) as sdk_http,
         httpx.Client(transport=transport, headers=headers) as raw,
-        aiaas.Client(api_key=key, base_url=base_url, http_client=sdk_http) as client,
+        aiaas.Client(
+            api_key=key, base_url=base_url, http_client=sdk_http, encryption="off"
+        ) as client,
     ):
         report(
             setting,
@@ -149,7 +151,9 @@ async def bench_async(
     async with (
         httpx.AsyncClient(transport=transport) as sdk_http,
         httpx.AsyncClient(transport=transport, headers=headers) as raw,
-        aiaas.AsyncClient(api_key=key, base_url=base_url, http_client=sdk_http) as client,
+        aiaas.AsyncClient(
+            api_key=key, base_url=base_url, http_client=sdk_http, encryption="off"
+        ) as client,
     ):
 
         async def raw_get() -> object:

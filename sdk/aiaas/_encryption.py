@@ -122,7 +122,7 @@ class Encryption:
             suite=self.suite,
             timestamp=int(time.time()),
             request_id=f"req_{secrets.token_hex(12)}",
-            response_key=response_key.public_bytes(),
+            response_key=response_key.public_bytes,
             kid=key.kid if body is not None else None,
             content_type=content_type,
         )

@@ -9,6 +9,7 @@ performs no I/O.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -74,7 +75,7 @@ class SuiteSpec:
     kem: KEM
     public_key_size: int
 
-    @property
+    @functools.cached_property
     def hpke(self) -> Suite:
         return Suite(self.kem, KDF.HKDF_SHA256, AEAD.AES_256_GCM)
 
@@ -83,13 +84,22 @@ class SuiteSpec:
         return int(self.kem.enc_length())
 
     def generate(self) -> KeyPair:
+        classic = x25519.X25519PrivateKey.generate()
         if self.kem == KEM.X25519:
-            return KeyPair(self, x25519.X25519PrivateKey.generate().private_bytes_raw())
-        return KeyPair(
-            self,
-            mlkem.MLKEM768PrivateKey.generate().private_bytes_raw()
-            + x25519.X25519PrivateKey.generate().private_bytes_raw(),
-        )
+            pair = KeyPair(self, classic.private_bytes_raw())
+            key: PrivateKey = classic
+            public = classic.public_key().public_bytes_raw()
+        else:
+            quantum = mlkem.MLKEM768PrivateKey.generate()
+            pair = KeyPair(self, quantum.private_bytes_raw() + classic.private_bytes_raw())
+            key = MLKEM768X25519PrivateKey(quantum, classic)
+            public = (
+                quantum.public_key().public_bytes_raw() + classic.public_key().public_bytes_raw()
+            )
+        # Fill the caches from the objects at hand rather than derive them again.
+        pair.__dict__["private_key"] = key
+        pair.__dict__["public_bytes"] = public
+        return pair
 
     def public_key(self, raw: bytes) -> PublicKey:
         """The public key from its wire form; a malformed one is an ``EnvelopeError``."""
@@ -130,6 +140,8 @@ class KeyPair:
     suite: SuiteSpec
     private_bytes: bytes
 
+    # Deriving key objects costs tens of microseconds each time; a pair derives once.
+    @functools.cached_property
     def private_key(self) -> PrivateKey:
         if self.suite.kem == KEM.X25519:
             return x25519.X25519PrivateKey.from_private_bytes(self.private_bytes)
@@ -138,7 +150,9 @@ class KeyPair:
             x25519.X25519PrivateKey.from_private_bytes(self.private_bytes[64:]),
         )
 
+    @functools.cached_property
     def public_bytes(self) -> bytes:
+        """The public key in its wire form."""
         if self.suite.kem == KEM.X25519:
             return (
                 x25519.X25519PrivateKey.from_private_bytes(self.private_bytes)
@@ -307,7 +321,7 @@ def _open(key: KeyPair, sealed: bytes, info: bytes) -> bytes:
     if len(sealed) < key.suite.enc_size + 16:
         raise EnvelopeError("decryption_failed", "The sealed body is too short.")
     try:
-        return key.suite.hpke.decrypt(sealed, key.private_key(), info=info)
+        return key.suite.hpke.decrypt(sealed, key.private_key, info=info)
     except (InvalidTag, ValueError):
         raise EnvelopeError(
             "decryption_failed",

@@ -53,7 +53,7 @@ def seal(
         suite=suite,
         timestamp=int(time.time()) if timestamp is None else timestamp,
         request_id=f"req_{secrets.token_hex(8)}",
-        response_key=response_key.public_bytes(),
+        response_key=response_key.public_bytes,
         kid=(kid or found_kid) if body is not None else None,
     )
     headers = {HEADER: header.encode(), **harness.auth()}

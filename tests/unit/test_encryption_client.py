@@ -38,7 +38,7 @@ def key_list(kid: str = "k_1") -> httpx.Response:
                 {
                     "kid": kid,
                     "suite": X25519_SUITE,
-                    "public_key": public_key_text(SERVER_KEY.public_bytes()),
+                    "public_key": public_key_text(SERVER_KEY.public_bytes),
                     "created_at": int(time.time()),
                     "expires_at": int(time.time()) + 3600,
                 }

@@ -32,7 +32,7 @@ def make(
         suite=suite,
         timestamp=1_800_000_000,
         request_id="req_0123456789",
-        response_key=response.public_bytes(),
+        response_key=response.public_bytes,
         kid=kid,
     )
     return server, response, header
@@ -41,7 +41,7 @@ def make(
 @pytest.mark.parametrize("suite", list(SUITES))
 def test_request_and_response_round_trip(suite: str) -> None:
     server, response_key, header = make(suite)
-    sealed = seal_request(BODY, header, server.public_bytes(), "POST", "/v1/m?x=1")
+    sealed = seal_request(BODY, header, server.public_bytes, "POST", "/v1/m?x=1")
     assert BODY not in sealed
     assert len(sealed) == SUITES[suite].enc_size + len(BODY) + 16
     assert open_request(sealed, header, server, "POST", "/v1/m?x=1") == BODY
@@ -67,12 +67,12 @@ def test_the_hybrid_suite_is_post_quantum_sized() -> None:
         {"request_id": "req_other00000"},
         {"kid": "k_2"},
         {"content_type": "text/csv"},
-        {"response_key": SUITES[X25519_SUITE].generate().public_bytes()},
+        {"response_key": SUITES[X25519_SUITE].generate().public_bytes},
     ],
 )
 def test_a_request_opens_only_for_what_it_was_sealed_for(change: dict[str, object]) -> None:
     server, _, header = make()
-    sealed = seal_request(BODY, header, server.public_bytes(), "POST", "/v1/m?x=1")
+    sealed = seal_request(BODY, header, server.public_bytes, "POST", "/v1/m?x=1")
     method = str(change.pop("method", "POST"))
     target = str(change.pop("target", "/v1/m?x=1"))
     moved = dataclasses.replace(header, **change)  # type: ignore[arg-type]
@@ -93,15 +93,15 @@ def test_a_response_is_bound_to_its_status_and_type(status: int, content_type: s
 
 def test_the_wrong_server_key_does_not_open() -> None:
     server, _, header = make()
-    sealed = seal_request(BODY, header, server.public_bytes(), "POST", "/v1/m")
+    sealed = seal_request(BODY, header, server.public_bytes, "POST", "/v1/m")
     with pytest.raises(EnvelopeError):
         open_request(sealed, header, SUITES[X25519_SUITE].generate(), "POST", "/v1/m")
 
 
 def test_each_seal_has_a_fresh_encapsulation() -> None:
     server, _, header = make()
-    first = seal_request(BODY, header, server.public_bytes(), "POST", "/v1/m")
-    second = seal_request(BODY, header, server.public_bytes(), "POST", "/v1/m")
+    first = seal_request(BODY, header, server.public_bytes, "POST", "/v1/m")
+    second = seal_request(BODY, header, server.public_bytes, "POST", "/v1/m")
     assert encapsulation(first, X25519_SUITE) != encapsulation(second, X25519_SUITE)
 
 
@@ -143,4 +143,4 @@ def test_private_keys_never_show() -> None:
 def test_hybrid_keys_survive_their_stored_form() -> None:
     pair = SUITES[HYBRID_SUITE].generate()
     again = KeyPair(pair.suite, bytes(pair.private_bytes))
-    assert again.public_bytes() == pair.public_bytes()
+    assert again.public_bytes == pair.public_bytes

@@ -21,11 +21,11 @@ from aiaas.envelope import (
 SERVER = SUITES[X25519_SUITE].generate()
 RESPONSE = SUITES[X25519_SUITE].generate()
 HEADER = EnvelopeHeader(
-    X25519_SUITE, 1_800_000_000, "req_0123456789", RESPONSE.public_bytes(), kid="k_1"
+    X25519_SUITE, 1_800_000_000, "req_0123456789", RESPONSE.public_bytes, kid="k_1"
 )
 BODY = b'{"inputs":[{"torque":40.0,"tool_wear":120}]}'
-SEALED = seal_request(BODY, HEADER, SERVER.public_bytes(), "POST", "/v1/models/m/predict")
-OTHER = seal_request(b'{"inputs":[]}', HEADER, SERVER.public_bytes(), "POST", "/v1/x")
+SEALED = seal_request(BODY, HEADER, SERVER.public_bytes, "POST", "/v1/models/m/predict")
+OTHER = seal_request(b'{"inputs":[]}', HEADER, SERVER.public_bytes, "POST", "/v1/x")
 ANSWER = seal_response(
     b'{"ok":true}', HEADER, "POST", "/v1/models/m/predict", 200, "application/json"
 )

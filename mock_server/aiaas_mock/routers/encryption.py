@@ -25,7 +25,7 @@ def list_keys(
             EncryptionKey(
                 kid=key.kid,
                 suite=key.pair.suite.name,
-                public_key=public_key_text(key.pair.public_bytes()),
+                public_key=public_key_text(key.pair.public_bytes),
                 created_at=int(key.created_at),
                 expires_at=int(key.expires_at),
             )

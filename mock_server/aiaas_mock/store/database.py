@@ -58,6 +58,7 @@ CREATE TABLE IF NOT EXISTS seen_encapsulations (
     digest BLOB PRIMARY KEY,
     expires_at REAL NOT NULL
 );
+CREATE INDEX IF NOT EXISTS seen_encapsulations_by_expiry ON seen_encapsulations (expires_at);
 CREATE TABLE IF NOT EXISTS models (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
