@@ -20,19 +20,12 @@ import time
 from collections.abc import Awaitable, Callable
 
 import httpx
+from common import RUN
 
 import aiaas
 from aiaas.types import Model, Prediction, Usage
 from aiaas_mock import MockServer
 
-RUN = {
-    "product_type": "M",
-    "air_temperature": 300.0,
-    "process_temperature": 310.0,
-    "rotational_speed": 1500.0,
-    "torque": 40.0,
-    "tool_wear": 60.0,
-}
 PREDICT_BODY = {"inputs": [RUN], "parameters": {}}
 
 

@@ -17,6 +17,7 @@ import statistics
 import time
 from collections.abc import Callable
 
+from common import RUN
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 import aiaas
@@ -32,14 +33,6 @@ from aiaas.envelope import (
 )
 from aiaas_mock import MockServer
 
-RUN = {
-    "product_type": "M",
-    "air_temperature": 300.0,
-    "process_temperature": 310.0,
-    "rotational_speed": 1500.0,
-    "torque": 40.0,
-    "tool_wear": 60.0,
-}
 SMALL = b'{"inputs":[' + str(RUN).encode() + b'],"parameters":{}}'
 TARGET = "/v1/models/quality-logreg/predict"
 
