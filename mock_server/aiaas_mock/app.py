@@ -34,8 +34,8 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     config = config or ServerConfig()
     store = Store.open(config)
     catalogue = Catalogue(system_entries(), config.data_seed)
-    for model in catalogue:
-        store.models.put(model.card())
+    for model_card in catalogue.cards():
+        store.models.put(model_card)
     services = Services(
         config=config,
         store=store,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import secrets
 import time
 from typing import Annotated, Any
@@ -16,6 +17,10 @@ from ..auth import Principal, require_scope
 from ..idempotency import IdempotentRoute
 from ..problems import ProblemError, field_errors, validation_problem
 from ..services import Services, get_services
+from ..zoo.base import LoadedModel
+from ..zoo.torch_support import WeightsIntegrityError
+
+logger = logging.getLogger("aiaas_mock")
 
 router = APIRouter(prefix="/v1/models", tags=["models"], route_class=IdempotentRoute)
 
@@ -57,8 +62,8 @@ def predict(
 ) -> Prediction:
     """Run a model on a batch of inputs."""
     _visible_card(services, model_id, principal)
-    model = services.catalogue.get(model_id)
-    if model is None:
+    spec = services.catalogue.spec(model_id)
+    if spec is None:
         raise ProblemError(409, "model_not_ready", f"Model '{model_id}' cannot serve predictions.")
     if len(body.inputs) > services.config.max_inputs:
         raise validation_problem(
@@ -71,8 +76,9 @@ def predict(
                 )
             ]
         )
-    inputs = _validate(list[model.spec.input_type], body.inputs, ("body", "inputs"))  # type: ignore[name-defined]
-    parameters = _validate(model.spec.parameters_type, body.parameters, ("body", "parameters"))
+    inputs = _validate(list[spec.input_type], body.inputs, ("body", "inputs"))  # type: ignore[name-defined]
+    parameters = _validate(spec.parameters_type, body.parameters, ("body", "parameters"))
+    model = _loaded(services, model_id)
     started = time.perf_counter()
     outputs = model.predictor.predict(inputs, parameters)
     compute_ms = (time.perf_counter() - started) * 1000.0
@@ -85,6 +91,18 @@ def predict(
         usage=Usage(inputs=len(inputs), compute_ms=round(compute_ms, 3)),
         created_at=int(time.time()),
     )
+
+
+def _loaded(services: Services, model_id: str) -> LoadedModel:
+    try:
+        model = services.catalogue.get(model_id)
+    except WeightsIntegrityError:
+        logger.exception("Model %s could not be loaded", model_id)
+        raise ProblemError(
+            503, "model_unavailable", f"Model '{model_id}' cannot be loaded on this server."
+        ) from None
+    assert model is not None
+    return model
 
 
 def _visible_card(services: Services, model_id: str, principal: Principal) -> Model:

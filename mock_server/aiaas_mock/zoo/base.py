@@ -45,28 +45,36 @@ class LoadedModel:
     metrics: dict[str, float] = field(default_factory=dict)
 
     def card(self) -> Model:
-        spec = self.spec
-        return Model(
-            id=spec.id,
-            task=spec.task,
-            algorithm=spec.algorithm,
-            version=spec.version,
-            owner=SYSTEM_OWNER,
-            created_at=spec.released_at,
-            description=spec.description,
-            data=spec.data,
-            input_schema=spec.input_type.model_json_schema(),
-            output_schema=spec.output_type.model_json_schema(),
-            parameters_schema=spec.parameters_type.model_json_schema(),
-            metrics=self.metrics,
-        )
+        return card(self.spec, self.metrics)
+
+
+def card(spec: ModelSpec, metrics: dict[str, float]) -> Model:
+    """The model card of a system model."""
+    return Model(
+        id=spec.id,
+        task=spec.task,
+        algorithm=spec.algorithm,
+        version=spec.version,
+        owner=SYSTEM_OWNER,
+        created_at=spec.released_at,
+        description=spec.description,
+        data=spec.data,
+        input_schema=spec.input_type.model_json_schema(),
+        output_schema=spec.output_type.model_json_schema(),
+        parameters_schema=spec.parameters_type.model_json_schema(),
+        metrics=metrics,
+    )
 
 
 class ZooEntry(Protocol):
-    """A model family member the catalogue can load."""
+    """A model family member the catalogue can describe and load."""
 
     @property
     def spec(self) -> ModelSpec: ...
+
+    def metrics(self, data_seed: int) -> dict[str, float]:
+        """Held-out metrics, as cheaply as the entry can tell them."""
+        ...
 
     def load(self, data_seed: int) -> LoadedModel: ...
 
@@ -81,6 +89,9 @@ class TrainedOnLoad:
     spec: ModelSpec
     train: Callable[[int], LoadedModel]
     """Trains on data from the given seed and measures held-out metrics."""
+
+    def metrics(self, data_seed: int) -> dict[str, float]:
+        return self.load(data_seed).metrics
 
     def load(self, data_seed: int) -> LoadedModel:
         return _train_once(self.train, data_seed)

@@ -28,6 +28,8 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
+from aiaas.types.outputs import QualityOutcome
+
 from .base import LoadedModel, ModelSpec, TrainedOnLoad
 
 PRODUCT_TYPES: tuple[str, ...] = ("L", "M", "H")
@@ -59,12 +61,6 @@ class QualityParameters(BaseModel):
         description="Failure probability from which a run counts as 'fail'; "
         "defaults to the F1-optimal threshold chosen on validation data.",
     )
-
-
-class QualityOutcome(BaseModel):
-    prediction: Literal["pass", "fail"]
-    failure_probability: float
-    threshold: float
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
+from aiaas.types.outputs import RegimeAssignment, RegimeCentre
+
 from .base import LoadedModel, ModelSpec, TrainedOnLoad
 
 # (altitude in kft, Mach, throttle resolver angle in degrees), as in FD002.
@@ -44,20 +46,6 @@ class FlightSettings(BaseModel):
 
 class RegimeParameters(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class RegimeCentre(BaseModel):
-    """Mean settings of a regime's training cycles."""
-
-    altitude: float
-    mach: float
-    throttle_resolver_angle: float
-
-
-class RegimeAssignment(BaseModel):
-    regime: int = Field(description="Regime number, ordered by altitude then throttle")
-    distance: float = Field(description="Distance to the regime's centre, in scaled units")
-    centre: RegimeCentre
 
 
 @dataclass(frozen=True)
