@@ -13,7 +13,7 @@ def main() -> None:
     with aiaas.Client() as client:
         for model in client.models.list():  # walks every page
             metrics = ", ".join(f"{name}={value:g}" for name, value in model.metrics.items())
-            print(f"{model.id:<16} {model.task:<24} {metrics}")
+            print(f"{model.id:<20} {model.task:<24} {metrics}")
 
         run = {
             "product_type": "L",

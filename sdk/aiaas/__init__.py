@@ -1,5 +1,6 @@
 """aiaas: typed clients for AI models as a service in manufacturing."""
 
+from . import inputs, types
 from ._client import AsyncClient, Client
 from ._credentials import ApiKey, ClientCredentials, Credentials
 from ._exceptions import (
@@ -50,4 +51,6 @@ __all__ = [
     "SyncPage",
     "UnprocessableEntityError",
     "__version__",
+    "inputs",
+    "types",
 ]

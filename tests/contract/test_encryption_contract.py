@@ -13,7 +13,7 @@ import aiaas
 from aiaas.envelope import HYBRID_SUITE, MEDIA_TYPE, X25519_SUITE
 from aiaas_mock import MockServer
 from tests.contract.conftest import LiveTenant
-from tests.helpers import collect, healthy_run, resolve
+from tests.helpers import SYSTEM_MODELS, collect, healthy_run, resolve
 
 SUITES = [X25519_SUITE, HYBRID_SUITE]
 
@@ -53,8 +53,15 @@ async def test_every_resource_round_trips_sealed(live: LiveTenant, suite: str) -
     wire = Wire()
     is_async = live.client().__class__ is aiaas.AsyncClient
     sdk = client_with_wire(live, wire, is_async, encryption="required", encryption_suite=suite)
-    models = await collect(sdk.models.list(limit=1))
-    assert [m.id for m in models] == ["quality-logreg", "regime-kmeans"]
+    try:
+        await _round_trip(sdk, wire)
+    finally:
+        await _close(sdk)
+
+
+async def _round_trip(sdk: Any, wire: Wire) -> None:
+    models = await collect(sdk.models.list(limit=3))
+    assert [m.id for m in models] == SYSTEM_MODELS
     card = await resolve(sdk.models.retrieve("regime-kmeans"))
     assert card.task == "clustering"
     secret_run = healthy_run(tool_wear=201.234567)
@@ -69,7 +76,6 @@ async def test_every_resource_round_trips_sealed(live: LiveTenant, suite: str) -
     sealed_post = api[-1][0]
     assert sealed_post.headers["content-type"] == MEDIA_TYPE
     assert b"201.234567" not in sealed_post.content
-    await _close(sdk)
 
 
 async def _close(sdk: Any) -> None:
@@ -84,11 +90,13 @@ async def test_encryption_off_sends_plaintext(live: LiveTenant) -> None:
     wire = Wire()
     is_async = live.client().__class__ is aiaas.AsyncClient
     sdk = client_with_wire(live, wire, is_async, encryption="off")
-    await resolve(sdk.models.predict("quality-logreg", inputs=[healthy_run()]))
+    try:
+        await resolve(sdk.models.predict("quality-logreg", inputs=[healthy_run()]))
+    finally:
+        await _close(sdk)
     request, response = wire.exchanges[-1]
     assert request.headers["content-type"] == "application/json"
     assert response.headers["content-type"] == "application/json"
-    await _close(sdk)
 
 
 async def test_rotated_keys_are_fetched_again(live: LiveTenant) -> None:

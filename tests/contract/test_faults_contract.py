@@ -9,7 +9,7 @@ import pytest
 
 import aiaas
 from aiaas_mock import FaultConfig, MockServer, ServerConfig
-from tests.helpers import FAST_RETRIES, healthy_run
+from tests.helpers import FAST_RETRIES, SYSTEM_MODELS, healthy_run
 
 CALLS = 40
 
@@ -39,7 +39,7 @@ def test_sync_calls_all_succeed_and_run_once(faulty: MockServer) -> None:
         for n in range(CALLS):
             prediction = client.models.predict("quality-logreg", inputs=[run(n)])
             assert prediction.outputs[0]["prediction"] == "pass"
-            assert len(list(client.models.list(limit=1))) == 2
+            assert len(list(client.models.list(limit=2))) == len(SYSTEM_MODELS)
     injected = {k: v - before.get(k, 0) for k, v in faulty.services.faults.injected.items()}
     assert sum(injected.values()) >= 0.15 * 3 * CALLS, injected
     assert injected.get("drop_after", 0) > 0, injected
@@ -54,9 +54,9 @@ async def test_async_calls_all_succeed_and_run_once(faulty: MockServer) -> None:
         predictions = await asyncio.gather(
             *(client.models.predict("quality-logreg", inputs=[run(n)]) for n in range(CALLS))
         )
-        models = [m.id async for m in client.models.list(limit=1)]
+        models = [m.id async for m in client.models.list(limit=2)]
     assert len({p.id for p in predictions}) == CALLS
-    assert models == ["quality-logreg", "regime-kmeans"]
+    assert models == SYSTEM_MODELS
     assert faulty.admin.prediction_count(tenant_id) == CALLS
 
 

@@ -12,6 +12,17 @@ from hypothesis import strategies as st
 from tests.helpers import healthy_run
 from tests.server.conftest import Harness, make_harness
 
+pixel_rows = st.lists(
+    st.lists(
+        st.integers(0, 255)
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | st.lists(st.integers(0, 3), max_size=2),
+        min_size=7,
+        max_size=9,
+    ),
+    min_size=7,
+    max_size=9,
+)
 json_values = st.recursive(
     st.none()
     | st.booleans()
@@ -30,8 +41,25 @@ run_fields = st.fixed_dictionaries(
         for name in healthy_run()
     },
 )
+deep_inputs = st.one_of(
+    st.fixed_dictionaries(
+        {},
+        optional={"pixels": pixel_rows | json_values, "image": st.text(max_size=40) | json_values},
+    ),
+    st.fixed_dictionaries(
+        {
+            "sensors": st.dictionaries(
+                st.sampled_from(["T24", "T30", "P30", "bogus"]),
+                st.lists(st.floats(allow_nan=False, allow_infinity=False), max_size=35)
+                | json_values,
+                max_size=4,
+            )
+        }
+    ),
+)
 bodies = st.one_of(
     json_values,
+    st.fixed_dictionaries({"inputs": st.lists(deep_inputs, max_size=3)}),
     st.fixed_dictionaries(
         {"inputs": st.lists(run_fields | json_values, max_size=4)},
         optional={"parameters": json_values},
@@ -55,7 +83,10 @@ def check(response: Any) -> None:
         assert response.json()["code"]
 
 
-@pytest.mark.parametrize("model", ["quality-logreg", "regime-kmeans", "no-such-model"])
+@pytest.mark.parametrize(
+    "model",
+    ["quality-logreg", "regime-kmeans", "defect-cnn", "rul-lstm", "sensor-autoencoder", "nope"],
+)
 @SETTINGS
 @given(body=bodies)
 def test_predict_bodies(shared: Harness, model: str, body: Any) -> None:

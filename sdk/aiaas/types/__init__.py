@@ -3,10 +3,21 @@
 from .encryption import EncryptionKey, EncryptionKeyList
 from .list_response import ListResponse
 from .model import Model
+from .outputs import (
+    AnomalyAssessment,
+    DefectClassification,
+    QualityOutcome,
+    RegimeAssignment,
+    RegimeCentre,
+    RulPrediction,
+    SensorContribution,
+)
 from .prediction import Prediction, PredictRequest, Usage
 from .problem import FieldError, Problem
 
 __all__ = [
+    "AnomalyAssessment",
+    "DefectClassification",
     "EncryptionKey",
     "EncryptionKeyList",
     "FieldError",
@@ -15,5 +26,10 @@ __all__ = [
     "PredictRequest",
     "Prediction",
     "Problem",
+    "QualityOutcome",
+    "RegimeAssignment",
+    "RegimeCentre",
+    "RulPrediction",
+    "SensorContribution",
     "Usage",
 ]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
+
+OutputT = TypeVar("OutputT", bound=BaseModel)
 
 
 class PredictRequest(BaseModel):
@@ -36,3 +38,7 @@ class Prediction(BaseModel):
     outputs: list[dict[str, Any]]
     usage: Usage
     created_at: int
+
+    def outputs_as(self, output_type: type[OutputT]) -> list[OutputT]:
+        """The outputs as typed objects, e.g. ``outputs_as(aiaas.types.RulPrediction)``."""
+        return [output_type.model_validate(output) for output in self.outputs]

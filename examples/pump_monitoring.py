@@ -1,0 +1,36 @@
+"""Condition monitoring of a pump: anomaly scores with ``sensor-autoencoder``.
+
+Scores an hour of readings in one call and reports when readings leave the
+pump's normal behaviour, and which sensors are to blame.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import aiaas
+from aiaas.types import AnomalyAssessment
+
+READINGS = Path(__file__).parent / "data" / "pump-p3.csv"
+
+
+def main() -> None:
+    with READINGS.open() as source:
+        rows = list(csv.DictReader(source))
+    minutes = [int(row.pop("minute")) for row in rows]
+    inputs = [{name: float(value) for name, value in row.items()} for row in rows]
+    with aiaas.Client() as client:
+        prediction = client.models.predict("sensor-autoencoder", inputs=inputs)
+    results = prediction.outputs_as(AnomalyAssessment)
+    alarms = [(m, r) for m, r in zip(minutes, results, strict=True) if r.is_anomaly]
+    print(
+        f"{len(alarms)} of {len(results)} readings anomalous (threshold {results[0].threshold:.2f})"
+    )
+    for minute, result in alarms[:8]:
+        blamed = ", ".join(f"{c.sensor} {c.share:.0%}" for c in result.contributions)
+        print(f"  minute {minute:2d}: score {result.anomaly_score:7.2f}  {blamed}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Helpers that turn everyday data into model inputs, without the SDK needing numpy.
+
+>>> client.models.predict("defect-cnn", inputs=[aiaas.inputs.image("part-17.png")])
+>>> client.models.predict("rul-lstm", inputs=[aiaas.inputs.sensor_window(readings)])
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["image", "sensor_window"]
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def image(source: bytes | str | os.PathLike[str] | Any) -> dict[str, Any]:
+    """One ``defect-cnn`` input from PNG bytes, the path of a PNG file, or a 2-D
+    array of grey levels (nested lists, or anything with ``tolist()`` such as a
+    numpy array). Any size from 8 to 2048 pixels a side; the server scales it.
+    """
+    if isinstance(source, (str, os.PathLike)):
+        source = Path(source).read_bytes()
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        if not data.startswith(PNG_SIGNATURE):
+            raise ValueError("image bytes must be a PNG file")
+        return {"image": base64.b64encode(data).decode("ascii")}
+    rows = _as_lists(source)
+    if (
+        not rows
+        or not all(isinstance(row, list) for row in rows)
+        or any(isinstance(value, list) for row in rows for value in row)
+    ):
+        raise ValueError(
+            "an image array must be 2-D (rows of grey levels); convert colour "
+            "images to grayscale first"
+        )
+    return {"pixels": rows}
+
+
+def sensor_window(
+    readings: Mapping[str, Sequence[float]] | Any, names: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """One ``rul-lstm`` input: the latest readings of each sensor, oldest first.
+
+    ``readings`` is either a mapping from sensor name to its readings, or a 2-D
+    array of cycles x sensors whose columns ``names`` names.
+    """
+    if isinstance(readings, Mapping):
+        if names is not None:
+            raise ValueError("pass names only with an array of cycles x sensors")
+        return {
+            "sensors": {str(k): [float(v) for v in _as_lists(vs)] for k, vs in readings.items()}
+        }
+    if names is None:
+        raise ValueError("an array of cycles x sensors needs the sensor names")
+    rows = _as_lists(readings)
+    if not rows or any(not isinstance(row, list) or len(row) != len(names) for row in rows):
+        raise ValueError(f"each cycle must have {len(names)} readings, one per name")
+    columns = list(zip(*rows, strict=True))
+    return {
+        "sensors": {
+            name: [float(v) for v in column] for name, column in zip(names, columns, strict=True)
+        }
+    }
+
+
+def _as_lists(value: Any) -> Any:
+    tolist = getattr(value, "tolist", None)
+    if callable(tolist):
+        return tolist()
+    if isinstance(value, (list, tuple)):
+        return [_as_lists(item) for item in value]
+    return value

@@ -1,0 +1,53 @@
+"""aiaas.inputs: model inputs from bytes, paths and arrays, without numpy in the SDK."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import aiaas
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"rest-of-file"
+
+
+def test_image_from_bytes_and_paths(tmp_path: Path) -> None:
+    path = tmp_path / "part.png"
+    path.write_bytes(PNG)
+    expected = {"image": base64.b64encode(PNG).decode()}
+    assert aiaas.inputs.image(PNG) == expected
+    assert aiaas.inputs.image(path) == expected
+    assert aiaas.inputs.image(str(path)) == expected
+    with pytest.raises(ValueError, match="PNG"):
+        aiaas.inputs.image(b"GIF89a")
+
+
+def test_image_from_arrays() -> None:
+    assert aiaas.inputs.image([[0, 255], [255, 0]]) == {"pixels": [[0, 255], [255, 0]]}
+    assert aiaas.inputs.image(np.eye(2, dtype=np.uint8)) == {"pixels": [[1, 0], [0, 1]]}
+    with pytest.raises(ValueError, match="grayscale"):
+        aiaas.inputs.image(np.zeros((4, 4, 3)))
+
+
+def test_sensor_window_from_a_mapping_or_an_array() -> None:
+    by_name = aiaas.inputs.sensor_window({"T24": np.array([1.0, 2.0]), "T30": (3, 4)})
+    assert by_name == {"sensors": {"T24": [1.0, 2.0], "T30": [3.0, 4.0]}}
+    by_column = aiaas.inputs.sensor_window([[1, 3], [2, 4]], names=["T24", "T30"])
+    assert by_column == by_name
+    with pytest.raises(ValueError, match="names"):
+        aiaas.inputs.sensor_window([[1, 3]])
+    with pytest.raises(ValueError, match="2 readings"):
+        aiaas.inputs.sensor_window([[1, 3, 5]], names=["T24", "T30"])
+
+
+def test_the_sdk_does_not_import_numpy_or_torch() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, aiaas; print('numpy' in sys.modules, 'torch' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["False", "False"]
