@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .scaling import Scaler
 from .torch_support import fit, infer, torch_module
 
 SENSORS: tuple[str, ...] = ("flow", "head", "power", "temperature", "current", "vibration")
@@ -98,26 +99,6 @@ def generate_readings(n: int, seed: int, fault_share: float = 0.0) -> Readings:
             values[row, sensor] = other[sensor]
         fault[row] = kind
     return Readings(values, fault)
-
-
-@dataclass(frozen=True)
-class Scaler:
-    mean: NDArray[np.float64]
-    std: NDArray[np.float64]
-
-    @classmethod
-    def fit(cls, values: NDArray[np.float64]) -> Scaler:
-        return cls(values.mean(axis=0), values.std(axis=0))
-
-    def apply(self, values: NDArray[np.float64]) -> NDArray[np.float32]:
-        return ((values - self.mean) / self.std).astype(np.float32)
-
-    def to_json(self) -> dict[str, list[float]]:
-        return {"mean": self.mean.tolist(), "std": self.std.tolist()}
-
-    @classmethod
-    def from_json(cls, data: dict[str, list[float]]) -> Scaler:
-        return cls(np.array(data["mean"]), np.array(data["std"]))
 
 
 def build_network() -> Any:

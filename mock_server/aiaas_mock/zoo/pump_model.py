@@ -13,6 +13,7 @@ from aiaas.types.outputs import AnomalyAssessment, SensorContribution
 
 from . import pump_anomaly as pump
 from .base import ModelSpec
+from .scaling import Scaler
 from .shipped import ShippedModel, weights_path
 from .torch_support import load_weights, save_weights
 
@@ -70,7 +71,7 @@ def restore(metadata: dict[str, Any], weights: Path) -> PumpAnomalyDetector:
     load_weights(network, weights, metadata["sha256"])
     detector = pump.Detector(
         network,
-        pump.Scaler.from_json(metadata["scaler"]),
+        Scaler.from_json(metadata["scaler"]),
         np.array(metadata["precision"]),
         float(metadata["threshold"]),
     )

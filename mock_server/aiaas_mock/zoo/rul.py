@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .scaling import Scaler
 from .torch_support import fit, infer, torch_module
 
 WINDOW = 30
@@ -101,27 +102,6 @@ def truncated_test_set(
         inputs.append(engine.readings[end - WINDOW : end])
         targets.append(min(engine.life - end, RUL_CAP))
     return np.stack(inputs), np.array(targets)
-
-
-@dataclass(frozen=True)
-class Scaler:
-    mean: NDArray[np.float64]
-    std: NDArray[np.float64]
-
-    @classmethod
-    def fit(cls, inputs: NDArray[np.float64]) -> Scaler:
-        flat = inputs.reshape(-1, inputs.shape[-1])
-        return cls(flat.mean(axis=0), flat.std(axis=0))
-
-    def apply(self, inputs: NDArray[np.float64]) -> NDArray[np.float32]:
-        return ((inputs - self.mean) / self.std).astype(np.float32)
-
-    def to_json(self) -> dict[str, list[float]]:
-        return {"mean": self.mean.tolist(), "std": self.std.tolist()}
-
-    @classmethod
-    def from_json(cls, data: dict[str, list[float]]) -> Scaler:
-        return cls(np.array(data["mean"]), np.array(data["std"]))
 
 
 def build_network() -> Any:

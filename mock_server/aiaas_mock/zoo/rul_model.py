@@ -13,6 +13,7 @@ from aiaas.types.outputs import RulPrediction
 
 from . import rul
 from .base import ModelSpec
+from .scaling import Scaler
 from .shipped import ShippedModel, weights_path
 from .torch_support import load_weights, save_weights
 
@@ -63,7 +64,7 @@ class RulParameters(BaseModel):
 
 
 class RulPredictor:
-    def __init__(self, network: Any, scaler: rul.Scaler) -> None:
+    def __init__(self, network: Any, scaler: Scaler) -> None:
         self._network = network
         self._scaler = scaler
 
@@ -76,7 +77,7 @@ class RulPredictor:
 def restore(metadata: dict[str, Any], weights: Path) -> RulPredictor:
     network = rul.build_network()
     load_weights(network, weights, metadata["sha256"])
-    return RulPredictor(network, rul.Scaler.from_json(metadata["scaler"]))
+    return RulPredictor(network, Scaler.from_json(metadata["scaler"]))
 
 
 def train_and_measure(directory: Path) -> dict[str, Any]:
