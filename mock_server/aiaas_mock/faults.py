@@ -108,9 +108,7 @@ class FaultMiddleware:
         try:
             kind = self.injector.choose(Headers(scope=scope))
         except ProblemError as error:
-            await problem_response(scope, error.status, error.code, error.detail)(
-                scope, receive, send
-            )
+            await error.response(scope)(scope, receive, send)
             return
         if kind is None:
             await self.app(scope, receive, send)

@@ -61,6 +61,19 @@ class ProblemError(Exception):
         """Members added to the problem body (RFC 9457 §3.2 extensions)."""
         self.media_type = media_type
 
+    def response(self, scope: Scope) -> JSONResponse:
+        """This error as the answer to the request of ``scope``."""
+        return problem_response(
+            scope,
+            self.status,
+            self.code,
+            self.detail,
+            headers=self.headers,
+            errors=self.errors,
+            extra=self.extra,
+            media_type=self.media_type,
+        )
+
 
 def problem_response(
     scope: Scope,
@@ -118,16 +131,7 @@ def validation_problem(errors: list[FieldError]) -> ProblemError:
 
 async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
-    return problem_response(
-        request.scope,
-        exc.status,
-        exc.code,
-        exc.detail,
-        headers=exc.headers,
-        errors=exc.errors,
-        extra=exc.extra,
-        media_type=exc.media_type,
-    )
+    return exc.response(request.scope)
 
 
 async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
@@ -135,8 +139,7 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     raw = list(exc.errors())
     if any(error.get("type") == "json_invalid" for error in raw):
         return problem_response(request.scope, 400, "invalid_json", "The body is not valid JSON.")
-    problem = validation_problem(field_errors(raw))
-    return problem_response(request.scope, 422, problem.code, problem.detail, errors=problem.errors)
+    return validation_problem(field_errors(raw)).response(request.scope)
 
 
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
