@@ -19,7 +19,7 @@ from .encryption.replay import ReplayGuard
 from .faults import FaultInjector, FaultMiddleware
 from .problems import install_problem_handlers
 from .request_id import RequestIdMiddleware
-from .routers import encryption, health, models, oauth
+from .routers import embeddings, encryption, health, models, oauth
 from .services import Services
 from .store import Store
 from .zoo.catalogue import Catalogue, system_entries
@@ -68,6 +68,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     app.include_router(encryption.router)
     app.include_router(oauth.router)
     app.include_router(models.router)
+    app.include_router(embeddings.router)
     # Added last runs first: ids are assigned before faults, faults before the body
     # limit, and sealed bodies are opened (within that limit) before the app reads them.
     app.add_middleware(

@@ -41,6 +41,7 @@ from ._secret import Secret
 from ._token_session import TokenSession
 from ._transport_security import VerifyTypes, check_plaintext, ssl_verify
 from .envelope import X25519_SUITE
+from .resources.embeddings import AsyncEmbeddings, Embeddings
 from .resources.models import AsyncModels, Models
 from .types.encryption import EncryptionKeyList
 from .types.list_response import ListResponse
@@ -213,12 +214,14 @@ class Client(_BaseClient[httpx.Client]):
     """
 
     models: Models
+    embeddings: Embeddings
 
     def _new_http_client(self, verify: ssl.SSLContext | bool) -> httpx.Client:
         return httpx.Client(limits=DEFAULT_CONNECTION_LIMITS, follow_redirects=False, verify=verify)
 
     def _bind_resources(self) -> None:
         self.models = Models(self)
+        self.embeddings = Embeddings(self)
 
     def _request(self, spec: RequestSpec, cast_to: type[ModelT]) -> ModelT:
         call = Call(self._options, spec)
@@ -273,6 +276,7 @@ class AsyncClient(_BaseClient[httpx.AsyncClient]):
     """
 
     models: AsyncModels
+    embeddings: AsyncEmbeddings
 
     def _new_http_client(self, verify: ssl.SSLContext | bool) -> httpx.AsyncClient:
         return httpx.AsyncClient(
@@ -281,6 +285,7 @@ class AsyncClient(_BaseClient[httpx.AsyncClient]):
 
     def _bind_resources(self) -> None:
         self.models = AsyncModels(self)
+        self.embeddings = AsyncEmbeddings(self)
 
     async def _request(self, spec: RequestSpec, cast_to: type[ModelT]) -> ModelT:
         call = Call(self._options, spec)

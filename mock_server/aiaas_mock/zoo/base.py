@@ -7,7 +7,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from pydantic import BaseModel
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import BaseModel, TypeAdapter
 
 from aiaas.types import Model
 
@@ -24,10 +26,26 @@ class ModelSpec:
     version: str
     description: str
     data: str
-    input_type: type[BaseModel]
+    input_type: Any
+    """The type of one input: a pydantic model for rows, a constrained ``str`` for text."""
     output_type: type[BaseModel]
     parameters_type: type[BaseModel]
     released_at: int = 1767225600  # 2026-01-01, the catalogue's first release
+
+
+EMBEDDING_TASK = "word-embedding"
+"""Models of this task also serve ``POST /v1/embeddings``; their predictor is a
+:class:`TextEmbedder`."""
+
+
+class TextEmbedder(Protocol):
+    @property
+    def dimensions(self) -> int: ...
+
+    def embed_texts(self, texts: Sequence[str]) -> tuple[NDArray[np.float32], int]:
+        """One unit-length row per text (zeros when no token is known), and the
+        number of tokens read."""
+        ...
 
 
 class Predictor(Protocol):
@@ -59,7 +77,7 @@ def card(spec: ModelSpec, metrics: dict[str, float]) -> Model:
         created_at=spec.released_at,
         description=spec.description,
         data=spec.data,
-        input_schema=spec.input_type.model_json_schema(),
+        input_schema=TypeAdapter(spec.input_type).json_schema(),
         output_schema=spec.output_type.model_json_schema(),
         parameters_schema=spec.parameters_type.model_json_schema(),
         metrics=metrics,

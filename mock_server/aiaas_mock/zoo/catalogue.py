@@ -8,17 +8,32 @@ from collections.abc import Sequence
 from aiaas.types import Model
 
 from .base import LoadedModel, ModelSpec, ZooEntry, card
-from .quality import QUALITY_LOGREG
+from .energy import ENERGY_REGRESSION
+from .quality import QUALITY_LOGREG, QUALITY_SVM
 from .regimes import REGIME_KMEANS
 
 
 def system_entries() -> list[ZooEntry]:
     """Every model family member the service ships."""
     from .defect_model import DEFECT_CNN
+    from .maintenance_ner import MAINTENANCE_NER
+    from .maintenance_srl import MAINTENANCE_SRL
+    from .maintenance_word2vec import MAINTENANCE_WORD2VEC
     from .pump_model import SENSOR_AUTOENCODER
     from .rul_model import RUL_LSTM
 
-    return [QUALITY_LOGREG, REGIME_KMEANS, DEFECT_CNN, RUL_LSTM, SENSOR_AUTOENCODER]
+    return [
+        QUALITY_LOGREG,
+        QUALITY_SVM,
+        ENERGY_REGRESSION,
+        REGIME_KMEANS,
+        DEFECT_CNN,
+        RUL_LSTM,
+        SENSOR_AUTOENCODER,
+        MAINTENANCE_WORD2VEC,
+        MAINTENANCE_NER,
+        MAINTENANCE_SRL,
+    ]
 
 
 class Catalogue:

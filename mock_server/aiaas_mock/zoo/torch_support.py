@@ -6,7 +6,6 @@ so the server starts fast and nothing imports it until a deep model is needed.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import threading
 from collections.abc import Callable
@@ -15,6 +14,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+from .shipped import WeightsIntegrityError, file_digest, verify_file
+
+__all__ = [
+    "WeightsIntegrityError",
+    "fit",
+    "infer",
+    "load_weights",
+    "save_weights",
+    "torch_module",
+]
 
 if TYPE_CHECKING:
     import torch
@@ -95,14 +105,6 @@ def infer(
     return np.concatenate(outputs) if outputs else np.empty((0,))
 
 
-class WeightsIntegrityError(RuntimeError):
-    """A weights file is missing or not the one its model card was made with."""
-
-
-def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def save_weights(model: torch.nn.Module, path: Path) -> str:
     """Write the weights; their SHA-256, to record on the card."""
     torch = torch_module()
@@ -113,10 +115,7 @@ def save_weights(model: torch.nn.Module, path: Path) -> str:
 
 def load_weights(model: torch.nn.Module, path: Path, sha256: str) -> None:
     """Load weights into ``model`` after checking the file is the recorded one."""
-    if not path.exists():
-        raise WeightsIntegrityError(f"weights file {path.name} is missing")
-    if file_digest(path) != sha256:
-        raise WeightsIntegrityError(f"weights file {path.name} does not match its checksum")
+    verify_file(path, sha256)
     torch = torch_module()
     model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
     model.eval()

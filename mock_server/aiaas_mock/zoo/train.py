@@ -19,10 +19,22 @@ from .shipped import WEIGHTS_DIR, ShippedModel, write_metadata
 
 def shipped_models() -> dict[str, ShippedModel]:
     from .defect_model import DEFECT_CNN
+    from .maintenance_ner import MAINTENANCE_NER
+    from .maintenance_srl import MAINTENANCE_SRL
+    from .maintenance_word2vec import MAINTENANCE_WORD2VEC
     from .pump_model import SENSOR_AUTOENCODER
     from .rul_model import RUL_LSTM
 
-    return {entry.spec.id: entry for entry in (DEFECT_CNN, RUL_LSTM, SENSOR_AUTOENCODER)}
+    # maintenance-srl reads maintenance-ner's output, so it comes after it.
+    entries = (
+        DEFECT_CNN,
+        RUL_LSTM,
+        SENSOR_AUTOENCODER,
+        MAINTENANCE_WORD2VEC,
+        MAINTENANCE_NER,
+        MAINTENANCE_SRL,
+    )
+    return {entry.spec.id: entry for entry in entries}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,26 +1,44 @@
 """Typed wire models of the aiaas API, shared by the SDK and the mock server."""
 
+from .embedding import Embedding, EmbeddingRequest, EmbeddingResponse, EmbeddingUsage
 from .encryption import EncryptionKey, EncryptionKeyList
 from .list_response import ListResponse
 from .model import Model
 from .outputs import (
     AnomalyAssessment,
+    Argument,
     DefectClassification,
+    EnergyForecast,
+    Entity,
+    EntityExtraction,
+    Frame,
     QualityOutcome,
     RegimeAssignment,
     RegimeCentre,
     RulPrediction,
+    SemanticFrames,
     SensorContribution,
+    SimilarTerm,
+    TermEmbedding,
 )
 from .prediction import Prediction, PredictRequest, Usage
 from .problem import FieldError, Problem
 
 __all__ = [
     "AnomalyAssessment",
+    "Argument",
     "DefectClassification",
+    "Embedding",
+    "EmbeddingRequest",
+    "EmbeddingResponse",
+    "EmbeddingUsage",
     "EncryptionKey",
     "EncryptionKeyList",
+    "EnergyForecast",
+    "Entity",
+    "EntityExtraction",
     "FieldError",
+    "Frame",
     "ListResponse",
     "Model",
     "PredictRequest",
@@ -30,6 +48,9 @@ __all__ = [
     "RegimeAssignment",
     "RegimeCentre",
     "RulPrediction",
+    "SemanticFrames",
     "SensorContribution",
+    "SimilarTerm",
+    "TermEmbedding",
     "Usage",
 ]

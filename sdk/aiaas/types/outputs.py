@@ -8,12 +8,20 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "AnomalyAssessment",
+    "Argument",
     "DefectClassification",
+    "EnergyForecast",
+    "Entity",
+    "EntityExtraction",
+    "Frame",
     "QualityOutcome",
     "RegimeAssignment",
     "RegimeCentre",
     "RulPrediction",
+    "SemanticFrames",
     "SensorContribution",
+    "SimilarTerm",
+    "TermEmbedding",
 ]
 
 
@@ -22,11 +30,24 @@ class _Output(BaseModel):
 
 
 class QualityOutcome(_Output):
-    """``quality-logreg``: pass or fail of one machining run."""
+    """``quality-logreg`` and ``quality-svm``: pass or fail of one machining run."""
 
     prediction: Literal["pass", "fail"]
     failure_probability: float
     threshold: float
+    failure_mode: str = Field(
+        description="The failure mode the run is most at risk of, should it fail: "
+        "TWF, HDF, PWF, OSF or RNF"
+    )
+
+
+class EnergyForecast(_Output):
+    """``energy-regression``: energy a production line uses in one hour."""
+
+    energy_kwh: float
+    lower_kwh: float = Field(description="Lower end of the prediction interval")
+    upper_kwh: float = Field(description="Upper end of the prediction interval")
+    coverage: float = Field(description="Share of hours the interval is meant to cover")
 
 
 class RegimeCentre(_Output):
@@ -73,3 +94,57 @@ class AnomalyAssessment(_Output):
     contributions: list[SensorContribution] = Field(
         description="The three sensors that contribute most, largest first"
     )
+
+
+class Entity(_Output):
+    """A named entity in a maintenance text; ``text == input[start:end]``."""
+
+    text: str
+    type: Literal["PhysicalObject", "Activity", "State", "Process", "Property"]
+    start: int = Field(description="Offset of the first character, in code points")
+    end: int = Field(description="Offset after the last character")
+
+
+class EntityExtraction(_Output):
+    """``maintenance-ner``: the entities of one text, in order."""
+
+    entities: list[Entity]
+
+
+class Argument(_Output):
+    """What a predicate acts on (``patient``) or what acts (``agent``)."""
+
+    role: Literal["patient", "agent"]
+    text: str
+    start: int
+    end: int
+
+
+class Frame(_Output):
+    """One predicate (an activity, state or process) and its arguments."""
+
+    predicate: Entity
+    arguments: list[Argument]
+
+
+class SemanticFrames(_Output):
+    """``maintenance-srl``: the predicate-argument frames of one text."""
+
+    frames: list[Frame]
+
+
+class SimilarTerm(_Output):
+    term: str
+    similarity: float = Field(description="Cosine similarity, -1 to 1")
+
+
+class TermEmbedding(_Output):
+    """``maintenance-word2vec``: the vector of a term and its nearest terms."""
+
+    text: str
+    known_tokens: list[str] = Field(description="The tokens the model has vectors for")
+    vector: list[float] | None = Field(
+        description="Mean of the known tokens' unit vectors, renormalised; "
+        "null when no token is known or vectors were not asked for"
+    )
+    most_similar: list[SimilarTerm]

@@ -1,0 +1,80 @@
+"""``POST /v1/embeddings``: OpenAI's request and response, served by the
+embedding models of the catalogue."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import APIRouter, Depends
+
+from aiaas.types import EmbeddingRequest, FieldError
+
+from ..auth import Principal, require_scope
+from ..idempotency import IdempotentRoute
+from ..problems import validation_problem
+from ..services import Services, get_services
+from ..zoo.base import EMBEDDING_TASK, TextEmbedder
+from ..zoo.text_input import MaintenanceText
+from .model_access import check_batch_size, loaded_model, validate_as, visible_card
+
+router = APIRouter(prefix="/v1", tags=["embeddings"], route_class=IdempotentRoute)
+
+Inferrer = Annotated[Principal, Depends(require_scope("inference"))]
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+@router.post("/embeddings")
+def create_embeddings(
+    body: EmbeddingRequest, principal: Inferrer, services: ServicesDep
+) -> dict[str, Any]:
+    """One unit-length vector per text: the mean of its known words' unit vectors,
+    renormalised (zeros when no word is known)."""
+    visible_card(services, body.model, principal)
+    spec = services.catalogue.spec(body.model)
+    if spec is None or spec.task != EMBEDDING_TASK:
+        raise _invalid("body.model", f"Model '{body.model}' does not embed texts.")
+    texts = _texts(body, services)
+    embedder: TextEmbedder = loaded_model(services, body.model).predictor  # type: ignore[assignment]
+    if body.dimensions is not None and body.dimensions != embedder.dimensions:
+        raise _invalid(
+            "body.dimensions", f"'{body.model}' gives {embedder.dimensions} dimensions only."
+        )
+    vectors, token_count = embedder.embed_texts(texts)
+    services.store.predictions.record(
+        f"emb_{secrets.token_hex(12)}", principal.tenant_id, body.model, len(texts)
+    )
+    return {
+        "object": "list",
+        "data": [
+            {"object": "embedding", "index": i, "embedding": _encode(row, body.encoding_format)}
+            for i, row in enumerate(vectors)
+        ],
+        "model": body.model,
+        "usage": {"prompt_tokens": token_count, "total_tokens": token_count},
+    }
+
+
+def _texts(body: EmbeddingRequest, services: Services) -> list[str]:
+    if isinstance(body.input, str):
+        return [validate_as(MaintenanceText, body.input, ("body", "input"))]
+    if not body.input:
+        raise _invalid("body.input", "Send at least one text.")
+    if not all(isinstance(text, str) for text in body.input):
+        raise _invalid("body.input", "Token arrays are not supported; send text.")
+    check_batch_size(services, len(body.input), "body.input")
+    texts: list[str] = validate_as(list[MaintenanceText], body.input, ("body", "input"))
+    return texts
+
+
+def _encode(row: np.ndarray[Any, Any], encoding_format: str) -> list[float] | str:
+    if encoding_format == "base64":
+        # OpenAI's base64 format: little-endian float32 bytes.
+        return base64.b64encode(row.astype("<f4").tobytes()).decode("ascii")
+    return [round(float(v), 6) for v in row]
+
+
+def _invalid(field: str, message: str) -> Exception:
+    return validation_problem([FieldError(field=field, message=message, type="value_error")])
