@@ -6,9 +6,12 @@ abbreviations and synonyms technicians use interchangeably ("brg" and
 needs gensim: the shipped vectors are a NumPy archive, and serving is a matrix
 product.
 
-A text's vector is the mean of its known tokens' unit vectors, scaled back to
-unit length (tokens are lower-cased; numbers and placeholders read as
-``<num>``). That pooling is what ``POST /v1/embeddings`` returns too.
+A text's vector is the weighted mean of its known tokens' unit vectors, scaled
+back to unit length. Each token weighs a / (a + p), p its frequency in the
+training text and a = 0.001 (the "smooth inverse frequency" of Arora et al.,
+2017), so "on", "-" and numbers count for little and "bearing" for much. Tokens
+are lower-cased; numbers and placeholders read as ``<num>``. That pooling is
+what ``POST /v1/embeddings`` returns too.
 
 Quality: for each (variant, canonical) pair the generator knows, whether the
 canonical word is among the variant's five nearest words (top-5 hit rate), next
@@ -39,6 +42,7 @@ TRAIN_ORDERS = 100_000
 DIMENSIONS = 64
 WINDOW = 4
 MIN_COUNT = 3
+SIF_A = 1e-3
 
 
 class SimilarityParameters(BaseModel):
@@ -56,8 +60,13 @@ def tokens(text: str) -> list[str]:
 class WordVectors:
     """Unit-length word vectors and the lookups the server needs."""
 
-    def __init__(self, words: Sequence[str], vectors: NDArray[np.float32]) -> None:
+    def __init__(
+        self, words: Sequence[str], vectors: NDArray[np.float32], counts: NDArray[np.int64]
+    ) -> None:
         self.words = list(words)
+        self.counts = counts
+        frequency = counts / max(1, int(counts.sum()))
+        self._weight = (SIF_A / (SIF_A + frequency)).astype(np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         self.unit: NDArray[np.float32] = (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
         self._index = {word: i for i, word in enumerate(self.words)}
@@ -74,7 +83,8 @@ class WordVectors:
         known = [t for t in tokens(text) if t in self._index]
         if not known:
             return None, []
-        mean = self.unit[[self._index[t] for t in known]].mean(axis=0)
+        rows = [self._index[t] for t in known]
+        mean = self._weight[rows] @ self.unit[rows]
         norm = float(np.linalg.norm(mean))
         return (mean / norm if norm > 0 else mean).astype(np.float32), known
 
@@ -148,7 +158,8 @@ def train(sentences: list[list[str]], seed: int = 0) -> WordVectors:
         hashfxn=_stable_hash,
     )
     words = list(model.wv.index_to_key)
-    return WordVectors(words, np.asarray(model.wv.vectors, dtype=np.float32))
+    counts = np.array([model.wv.get_vecattr(w, "count") for w in words], dtype=np.int64)
+    return WordVectors(words, np.asarray(model.wv.vectors, dtype=np.float32), counts)
 
 
 def cooccurrence_baseline(sentences: list[list[str]]) -> WordVectors:
@@ -166,7 +177,7 @@ def cooccurrence_baseline(sentences: list[list[str]]) -> WordVectors:
             for b in ids[max(0, i - WINDOW) : i + WINDOW + 1]:
                 if a >= 0 and b >= 0 and a != b:
                     matrix[a, b] += 1.0
-    return WordVectors(words, matrix)
+    return WordVectors(words, matrix, np.array([counts[w] for w in words], dtype=np.int64))
 
 
 def synonym_hit_rates(vectors: WordVectors, k: int = 5) -> dict[str, float]:
@@ -194,7 +205,9 @@ def synonym_hit_rates(vectors: WordVectors, k: int = 5) -> dict[str, float]:
 def save(vectors: WordVectors, path: Path) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as file:
-        np.savez_compressed(file, words=np.array(vectors.words), vectors=vectors.unit)
+        np.savez_compressed(
+            file, words=np.array(vectors.words), vectors=vectors.unit, counts=vectors.counts
+        )
     return file_digest(path)
 
 
@@ -218,7 +231,8 @@ def train_and_measure(directory: Path) -> dict[str, Any]:
 def restore(metadata: dict[str, Any], weights: Path) -> WordVectors:
     verify_file(weights, metadata["sha256"])
     with np.load(weights, allow_pickle=False) as archive:
-        return WordVectors([str(w) for w in archive["words"]], archive["vectors"])
+        words = [str(w) for w in archive["words"]]
+        return WordVectors(words, archive["vectors"], archive["counts"])
 
 
 WEIGHTS_SUFFIX = ".npz"
@@ -227,7 +241,7 @@ SPEC = ModelSpec(
     id="maintenance-word2vec",
     task=EMBEDDING_TASK,
     algorithm=f"gensim Word2Vec, skip-gram, {DIMENSIONS} dimensions, window {WINDOW}; "
-    "texts pooled as the renormalised mean of unit word vectors",
+    "texts pooled as the renormalised SIF-weighted mean of unit word vectors",
     version="1.0.0",
     description="Vectors of maintenance terms and texts, and the terms nearest to them. "
     "Also serves POST /v1/embeddings.",

@@ -144,7 +144,8 @@ class TermEmbedding(_Output):
     text: str
     known_tokens: list[str] = Field(description="The tokens the model has vectors for")
     vector: list[float] | None = Field(
-        description="Mean of the known tokens' unit vectors, renormalised; "
+        description="Frequency-weighted (SIF) mean of the known tokens' unit vectors, "
+        "renormalised; "
         "null when no token is known or vectors were not asked for"
     )
     most_similar: list[SimilarTerm]
