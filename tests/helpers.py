@@ -17,6 +17,9 @@ SYSTEM_MODELS = [
     "defect-cnn",
     "rul-lstm",
     "sensor-autoencoder",
+    "maintenance-word2vec",
+    "maintenance-ner",
+    "maintenance-srl",
 ]
 """The system models every mock server offers, in catalogue order."""
 FAST_RETRIES = aiaas.RetryPolicy(initial_delay=0.001, max_delay=0.002)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import healthy_run
+from tests.helpers import SYSTEM_MODELS, healthy_run
 from tests.server.conftest import Harness, make_harness
 
 pixel_rows = st.lists(
@@ -57,9 +57,14 @@ deep_inputs = st.one_of(
         }
     ),
 )
+texts = st.text(max_size=60) | st.text(min_size=990, max_size=1010)
 bodies = st.one_of(
     json_values,
     st.fixed_dictionaries({"inputs": st.lists(deep_inputs, max_size=3)}),
+    st.fixed_dictionaries(
+        {"inputs": st.lists(texts | json_values, max_size=4)},
+        optional={"parameters": json_values},
+    ),
     st.fixed_dictionaries(
         {"inputs": st.lists(run_fields | json_values, max_size=4)},
         optional={"parameters": json_values},
@@ -83,14 +88,29 @@ def check(response: Any) -> None:
         assert response.json()["code"]
 
 
-@pytest.mark.parametrize(
-    "model",
-    ["quality-logreg", "regime-kmeans", "defect-cnn", "rul-lstm", "sensor-autoencoder", "nope"],
-)
+@pytest.mark.parametrize("model", [*SYSTEM_MODELS, "nope"])
 @SETTINGS
 @given(body=bodies)
 def test_predict_bodies(shared: Harness, model: str, body: Any) -> None:
     check(shared.http.post(f"/v1/models/{model}/predict", json=body, headers=shared.auth()))
+
+
+embedding_bodies = json_values | st.fixed_dictionaries(
+    {},
+    optional={
+        "model": st.sampled_from(["maintenance-word2vec", "defect-cnn", "nope"]) | json_values,
+        "input": texts | st.lists(texts | st.integers(), max_size=4) | json_values,
+        "encoding_format": st.sampled_from(["float", "base64"]) | json_values,
+        "dimensions": st.integers(-2, 100) | json_values,
+        "user": json_values,
+    },
+)
+
+
+@SETTINGS
+@given(body=embedding_bodies)
+def test_embedding_bodies(shared: Harness, body: Any) -> None:
+    check(shared.http.post("/v1/embeddings", json=body, headers=shared.auth()))
 
 
 @SETTINGS
