@@ -1,7 +1,9 @@
 """Pass/fail quality prediction for a shift's machining runs.
 
-Scores a batch of runs in one call, then flags the ones to inspect. Shows
-per-call parameters (a stricter decision threshold) and typed error handling.
+Scores a batch of runs in one call, then flags the ones to inspect with the
+failure mode each is most at risk of, and compares the logistic regression with
+the support vector machine. Shows per-call parameters (a stricter decision
+threshold) and typed error handling.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import random
 
 import aiaas
+from aiaas.types import QualityOutcome
 
 
 def shift_runs(n: int, seed: int = 7) -> list[dict[str, object]]:
@@ -34,8 +37,12 @@ def shift_runs(n: int, seed: int = 7) -> list[dict[str, object]]:
 def main() -> None:
     runs = shift_runs(200)
     with aiaas.Client(max_retries=4) as client:
-        card = client.models.retrieve("quality-logreg")
-        print(f"{card.id} v{card.version}: ROC-AUC {card.metrics['roc_auc']:.3f} on held-out runs")
+        for model in ("quality-logreg", "quality-svm"):
+            m = client.models.retrieve(model).metrics
+            print(
+                f"{model}: ROC-AUC {m['roc_auc']:.3f}, PR-AUC {m['pr_auc']:.3f}, "
+                f"F1 {m['f1']:.3f} on held-out runs"
+            )
 
         result = client.models.predict("quality-logreg", inputs=runs)
         flagged = [(i, out) for i, out in enumerate(result.outputs) if out["prediction"] == "fail"]
@@ -44,7 +51,17 @@ def main() -> None:
             f"({result.usage.compute_ms:.1f} ms of model time)"
         )
         for i, out in sorted(flagged, key=lambda item: -item[1]["failure_probability"])[:5]:
-            print(f"  run {i:3d}: p_fail={out['failure_probability']:.3f} {runs[i]}")
+            print(
+                f"  run {i:3d}: p_fail={out['failure_probability']:.3f} "
+                f"mode={out['failure_mode']} {runs[i]}"
+            )
+
+        svm = client.models.predict("quality-svm", inputs=runs).outputs_as(QualityOutcome)
+        both = sum(
+            out["prediction"] == s.prediction == "fail"
+            for out, s in zip(result.outputs, svm, strict=True)
+        )
+        print(f"the SVM flags {sum(s.prediction == 'fail' for s in svm)}, {both} of them the same")
 
         strict = client.models.predict("quality-logreg", inputs=runs, parameters={"threshold": 0.1})
         extra = sum(out["prediction"] == "fail" for out in strict.outputs) - len(flagged)
