@@ -33,6 +33,7 @@ from .text_input import MaintenanceText, NoParameters
 
 Labelled = tuple[int, int, str]
 Item = TypeVar("Item")
+LabelledItem = TypeVar("LabelledItem", bound=tuple[Any, ...])
 
 TRAIN_ORDERS = 20_000
 LEXICAL_DROPOUT = 0.3
@@ -94,6 +95,20 @@ def span_scores(gold: Sequence[set[Item]], predicted: Sequence[set[Item]]) -> di
     return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
 
 
+def scores_by_label(
+    gold: Sequence[set[LabelledItem]], predicted: Sequence[set[LabelledItem]], labels: Sequence[str]
+) -> dict[str, float]:
+    """:func:`span_scores` over all items, and ``f1_<label>`` for each label (an
+    item's last element)."""
+    scores = span_scores(gold, predicted)
+    for label in labels:
+        scores[f"f1_{label}"] = span_scores(
+            [{item for item in g if item[-1] == label} for g in gold],
+            [{item for item in p if item[-1] == label} for p in predicted],
+        )["f1"]
+    return scores
+
+
 def evaluate(
     tagger: EntityTagger, orders: Sequence[logs.WorkOrder], outermost_only: bool = False
 ) -> dict[str, float]:
@@ -103,14 +118,7 @@ def evaluate(
         for o in orders
     ]
     predicted = [set(tagger.entities(o.text)) for o in orders]
-    scores = span_scores(gold, predicted)
-    for kind in logs.ENTITY_TYPES:
-        of_kind = span_scores(
-            [{s for s in g if s[2] == kind} for g in gold],
-            [{s for s in p if s[2] == kind} for p in predicted],
-        )
-        scores[f"f1_{kind}"] = of_kind["f1"]
-    return scores
+    return scores_by_label(gold, predicted, logs.ENTITY_TYPES)
 
 
 def unseen_vocabulary_orders(

@@ -28,7 +28,7 @@ from aiaas.types.outputs import Argument, Entity, Frame, SemanticFrames
 from . import maintenance_logs as logs
 from .base import ModelSpec
 from .crf import CrfTagger, Sequence_, bio_spans, bio_tags, train_crf
-from .maintenance_ner import MAINTENANCE_NER, EntityTagger, Labelled, span_scores
+from .maintenance_ner import MAINTENANCE_NER, EntityTagger, Labelled, scores_by_label
 from .maintie import load_maintie
 from .shipped import ShippedModel, file_digest, read_metadata, verify_file, weights_path
 from .text_features import as_crf_features, normalise, word_features
@@ -212,14 +212,7 @@ def evaluate(
                 for a, b, role in arguments
             }
         )
-    scores = span_scores(gold, predicted)
-    for role in logs.ROLES:
-        of_role = span_scores(
-            [{t for t in g if t[2] == role} for g in gold],
-            [{t for t in p if t[2] == role} for p in predicted],
-        )
-        scores[f"f1_{role}"] = of_role["f1"]
-    return scores
+    return scores_by_label(gold, predicted, logs.ROLES)
 
 
 def train_and_measure(directory: Path) -> dict[str, Any]:

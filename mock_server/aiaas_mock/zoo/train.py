@@ -1,8 +1,8 @@
 """Reproduce the shipped weights: ``python -m aiaas_mock.zoo.train <model-id> ...``.
 
 Training is deterministic (fixed seeds, generated data, two CPU threads), writes
-``weights/<id>.pt`` and ``weights/<id>.json`` with the held-out metrics, and
-prints those metrics.
+``weights/<id>.<suffix>`` and ``weights/<id>.json`` with the held-out metrics,
+and prints those metrics.
 """
 
 from __future__ import annotations
@@ -18,22 +18,11 @@ from .shipped import WEIGHTS_DIR, ShippedModel, write_metadata
 
 
 def shipped_models() -> dict[str, ShippedModel]:
-    from .defect_model import DEFECT_CNN
-    from .maintenance_ner import MAINTENANCE_NER
-    from .maintenance_srl import MAINTENANCE_SRL
-    from .maintenance_word2vec import MAINTENANCE_WORD2VEC
-    from .pump_model import SENSOR_AUTOENCODER
-    from .rul_model import RUL_LSTM
+    """The catalogue's models with shipped weights, in catalogue order (which
+    trains maintenance-ner before maintenance-srl, which reads its output)."""
+    from .catalogue import system_entries
 
-    # maintenance-srl reads maintenance-ner's output, so it comes after it.
-    entries = (
-        DEFECT_CNN,
-        RUL_LSTM,
-        SENSOR_AUTOENCODER,
-        MAINTENANCE_WORD2VEC,
-        MAINTENANCE_NER,
-        MAINTENANCE_SRL,
-    )
+    entries = [entry for entry in system_entries() if isinstance(entry, ShippedModel)]
     return {entry.spec.id: entry for entry in entries}
 
 
