@@ -7,23 +7,33 @@ what a heat wave would add.
 
 from __future__ import annotations
 
-import aiaas
-from aiaas.types import EnergyForecast
+from typing import Literal
 
-WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-PLAN = {"early": 240.0, "late": 220.0, "night": 150.0}  # units an hour on a weekday
+import aiaas
+from aiaas.types import EnergyForecast, LineHour
+from aiaas.types.inputs import Weekday
+
+WEEKDAYS: list[Weekday] = [
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
+]  # fmt: skip
+# Planned units an hour on a weekday, by shift:
+PLAN: dict[Literal["early", "late", "night"], float] = {
+    "early": 240.0,
+    "late": 220.0,
+    "night": 150.0,
+}
 DAY_SHARE = [1.0, 1.0, 1.0, 1.0, 0.95, 0.55, 0.12]
 SHIFT_TEMPERATURE = {"early": 17.0, "late": 22.0, "night": 13.0}  # the forecast, degC
 
 
-def week(heat: float = 0.0) -> list[dict[str, object]]:
+def week(heat: float = 0.0) -> list[LineHour]:
     return [
-        {
-            "throughput": round(PLAN[shift] * share, 1),
-            "ambient_temperature": SHIFT_TEMPERATURE[shift] + heat,
-            "shift": shift,
-            "weekday": day,
-        }
+        LineHour(
+            throughput=round(PLAN[shift] * share, 1),
+            ambient_temperature=SHIFT_TEMPERATURE[shift] + heat,
+            shift=shift,
+            weekday=day,
+        )
         for day, share in zip(WEEKDAYS, DAY_SHARE, strict=True)
         for shift in PLAN
     ]

@@ -11,6 +11,8 @@ from aiaas.types import (
     EmbeddingResponse,
     EnergyForecast,
     EntityExtraction,
+    LineHour,
+    ProcessRun,
     QualityOutcome,
     SemanticFrames,
     TermEmbedding,
@@ -23,7 +25,7 @@ from tests.helpers import healthy_run, resolve
 @pytest.mark.parametrize("model", ["quality-logreg", "quality-svm"])
 async def test_quality_with_failure_mode(live: LiveTenant, model: str) -> None:
     # Wear x torque = 12,650 min Nm, past the L limit of 11,000; power stays below 9 kW.
-    worn_and_loaded = healthy_run(product_type="L", torque=55.0, tool_wear=230.0)
+    worn_and_loaded = ProcessRun(**healthy_run(product_type="L", torque=55.0, tool_wear=230.0))
     prediction = await resolve(
         live.client().models.predict(model, inputs=[healthy_run(), worn_and_loaded])
     )
@@ -36,7 +38,7 @@ async def test_quality_with_failure_mode(live: LiveTenant, model: str) -> None:
 
 async def test_energy_forecast(live: LiveTenant) -> None:
     hours = [
-        {"throughput": 240.0, "ambient_temperature": t, "shift": "early", "weekday": "tuesday"}
+        LineHour(throughput=240.0, ambient_temperature=t, shift="early", weekday="tuesday")
         for t in (10.0, 30.0)
     ]
     prediction = await resolve(live.client().models.predict("energy-regression", inputs=hours))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from aiaas.types import ProcessRun
 from aiaas_mock.zoo import process_runs, quality
 from aiaas_mock.zoo.base import TrainedOnLoad
 
@@ -69,7 +70,7 @@ def test_held_out_quality(
 
 def test_failure_mode_follows_the_rule_that_fired() -> None:
     model: quality.QualityClassifier = quality.QUALITY_LOGREG.load(data_seed=0).predictor  # type: ignore[assignment]
-    overstrained = process_runs.ProcessRun(
+    overstrained = ProcessRun(
         product_type="L",
         air_temperature=300.0,
         process_temperature=310.0,

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
+from aiaas.types.inputs import LineHour
 from aiaas.types.outputs import EnergyForecast
 
 from .base import LoadedModel, ModelSpec, TrainedOnLoad
@@ -38,21 +39,6 @@ NOISE_SD = 12.0
 HOURS_PER_WEEK = 168
 _SHIFT_THROUGHPUT = np.array([240.0, 220.0, 150.0])
 _DAY_FACTOR = np.array([1.0, 1.0, 1.0, 1.0, 0.95, 0.55, 0.12])
-
-Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-
-
-class LineHour(BaseModel):
-    """One hour of a production line."""
-
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-
-    throughput: float = Field(ge=0, le=1000, description="Units produced in the hour")
-    ambient_temperature: float = Field(ge=-40, le=55, description="Outside air, degC")
-    shift: Literal["early", "late", "night"] = Field(
-        description="early 06-14, late 14-22, night 22-06"
-    )
-    weekday: Weekday
 
 
 class EnergyParameters(BaseModel):

@@ -24,29 +24,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field
+
+from aiaas.types.inputs import ProcessRun
 
 PRODUCT_TYPES: tuple[str, ...] = ("L", "M", "H")
 PRODUCT_SHARES = (0.5, 0.3, 0.2)
 OVERSTRAIN_LIMIT = {"L": 11000.0, "M": 12000.0, "H": 13000.0}
 FAILURE_MODES = ("TWF", "HDF", "PWF", "OSF", "RNF")
-
-
-class ProcessRun(BaseModel):
-    """One machining run."""
-
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-
-    product_type: Literal["L", "M", "H"] = Field(description="Product quality variant")
-    air_temperature: float = Field(ge=250, le=350, description="Air temperature, K")
-    process_temperature: float = Field(ge=250, le=400, description="Process temperature, K")
-    rotational_speed: float = Field(ge=0, le=5000, description="Spindle speed, rpm")
-    torque: float = Field(ge=0, le=200, description="Torque, Nm")
-    tool_wear: float = Field(ge=0, le=1000, description="Tool wear, minutes")
 
 
 @dataclass(frozen=True)

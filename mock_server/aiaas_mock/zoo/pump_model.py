@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from aiaas.types.inputs import PumpReading
 from aiaas.types.outputs import AnomalyAssessment, SensorContribution
 
 from . import pump_anomaly as pump
@@ -16,19 +17,6 @@ from .base import ModelSpec
 from .scaling import Scaler
 from .shipped import ShippedModel, weights_path
 from .torch_support import load_weights, save_weights
-
-
-class PumpReading(BaseModel):
-    """One reading of the pump's six sensors."""
-
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-
-    flow: float = Field(ge=0, le=2000, description="Flow, m3/h")
-    head: float = Field(ge=-50, le=500, description="Head, m")
-    power: float = Field(ge=0, le=1000, description="Shaft power, kW")
-    temperature: float = Field(ge=-40, le=250, description="Winding temperature, degC")
-    current: float = Field(ge=0, le=2000, description="Motor current, A")
-    vibration: float = Field(ge=0, le=100, description="Vibration velocity, mm/s")
 
 
 class AnomalyParameters(BaseModel):

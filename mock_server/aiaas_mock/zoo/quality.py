@@ -19,16 +19,11 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
+from aiaas.types.inputs import ProcessRun
 from aiaas.types.outputs import QualityOutcome
 
 from .base import LoadedModel, ModelSpec, TrainedOnLoad
-from .process_runs import (
-    ProcessData,
-    ProcessRun,
-    features,
-    generate_process_runs,
-    raw_features,
-)
+from .process_runs import ProcessData, features, generate_process_runs, raw_features
 
 Featurizer = Callable[[ProcessData], NDArray[np.float64]]
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
+from aiaas.types.inputs import FlightSettings
 from aiaas.types.outputs import RegimeAssignment, RegimeCentre
 
 from .base import LoadedModel, ModelSpec, TrainedOnLoad
@@ -30,18 +31,6 @@ OPERATING_CONDITIONS: tuple[tuple[float, float, float], ...] = (
 )
 SETTING_NOISE = (0.15, 0.003, 0.3)
 K_CANDIDATES = range(2, 10)
-
-
-class FlightSettings(BaseModel):
-    """The operational settings of one engine cycle."""
-
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-
-    altitude: float = Field(ge=-2, le=60, description="Altitude, thousands of feet")
-    mach: float = Field(ge=0, le=1.2, description="Mach number")
-    throttle_resolver_angle: float = Field(
-        ge=0, le=120, description="Throttle resolver angle, degrees"
-    )
 
 
 class RegimeParameters(BaseModel):

@@ -2,6 +2,7 @@
 
 from .embedding import Embedding, EmbeddingRequest, EmbeddingResponse, EmbeddingUsage
 from .encryption import EncryptionKey, EncryptionKeyList
+from .inputs import FlightSettings, LineHour, ProcessRun, PumpReading
 from .list_response import ListResponse
 from .model import Model
 from .outputs import (
@@ -38,12 +39,16 @@ __all__ = [
     "Entity",
     "EntityExtraction",
     "FieldError",
+    "FlightSettings",
     "Frame",
+    "LineHour",
     "ListResponse",
     "Model",
     "PredictRequest",
     "Prediction",
     "Problem",
+    "ProcessRun",
+    "PumpReading",
     "QualityOutcome",
     "RegimeAssignment",
     "RegimeCentre",

@@ -1,0 +1,68 @@
+"""Typed inputs of the tabular and sensor-row models: build them and pass them
+as ``inputs``, or send dicts of the same fields. The server validates against
+these same models, so a 422 names the field a model refused.
+
+Text models take plain strings; images and sensor windows have helpers in
+:mod:`aiaas.inputs`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["FlightSettings", "LineHour", "ProcessRun", "PumpReading", "Weekday"]
+
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+class ProcessRun(BaseModel):
+    """One machining run, for ``quality-logreg`` and ``quality-svm``."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    product_type: Literal["L", "M", "H"] = Field(description="Product quality variant")
+    air_temperature: float = Field(ge=250, le=350, description="Air temperature, K")
+    process_temperature: float = Field(ge=250, le=400, description="Process temperature, K")
+    rotational_speed: float = Field(ge=0, le=5000, description="Spindle speed, rpm")
+    torque: float = Field(ge=0, le=200, description="Torque, Nm")
+    tool_wear: float = Field(ge=0, le=1000, description="Tool wear, minutes")
+
+
+class LineHour(BaseModel):
+    """One hour of a production line, for ``energy-regression``."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    throughput: float = Field(ge=0, le=1000, description="Units produced in the hour")
+    ambient_temperature: float = Field(ge=-40, le=55, description="Outside air, degC")
+    shift: Literal["early", "late", "night"] = Field(
+        description="early 06-14, late 14-22, night 22-06"
+    )
+    weekday: Weekday
+
+
+class FlightSettings(BaseModel):
+    """The operational settings of one engine cycle, for ``regime-kmeans``."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    altitude: float = Field(ge=-2, le=60, description="Altitude, thousands of feet")
+    mach: float = Field(ge=0, le=1.2, description="Mach number")
+    throttle_resolver_angle: float = Field(
+        ge=0, le=120, description="Throttle resolver angle, degrees"
+    )
+
+
+class PumpReading(BaseModel):
+    """One reading of a pump's six sensors, for ``sensor-autoencoder``."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    flow: float = Field(ge=0, le=2000, description="Flow, m3/h")
+    head: float = Field(ge=-50, le=500, description="Head, m")
+    power: float = Field(ge=0, le=1000, description="Shaft power, kW")
+    temperature: float = Field(ge=-40, le=250, description="Winding temperature, degC")
+    current: float = Field(ge=0, le=2000, description="Motor current, A")
+    vibration: float = Field(ge=0, le=100, description="Vibration velocity, mm/s")
