@@ -12,7 +12,7 @@ validation runs.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -162,16 +162,12 @@ LOGREG_SPEC = ModelSpec(
     parameters_type=QualityParameters,
 )
 
-SVM_SPEC = ModelSpec(
+SVM_SPEC = replace(
+    LOGREG_SPEC,
     id="quality-svm",
-    task="tabular-classification",
     algorithm="scikit-learn SVC (RBF kernel) on the raw process columns, Platt-scaled",
     version="1.0.0",
-    description=_DESCRIPTION,
     data=_DATA.format(train="10,000"),
-    input_type=ProcessRun,
-    output_type=QualityOutcome,
-    parameters_type=QualityParameters,
 )
 
 
