@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 Features = dict[str, float]
-Sequence_ = tuple[list[Features], list[str]]
+TaggedSequence = tuple[list[Features], list[str]]
+"""One training example: the features of each token and its tag."""
 
 DEFAULT_PARAMETERS: dict[str, Any] = {
     "c1": 0.1,  # L1 keeps the model file small by dropping useless features
@@ -20,7 +21,7 @@ DEFAULT_PARAMETERS: dict[str, Any] = {
 
 
 def train_crf(
-    sequences: Iterable[Sequence_], path: Path, parameters: dict[str, Any] | None = None
+    sequences: Iterable[TaggedSequence], path: Path, parameters: dict[str, Any] | None = None
 ) -> None:
     """Train with L-BFGS (deterministic for the same sequences) and write the model."""
     import pycrfsuite

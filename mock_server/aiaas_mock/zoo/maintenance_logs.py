@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import random
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
@@ -398,9 +398,3 @@ def generate_work_orders(
         writer.filler()
         orders.append(writer.out.build(upper=rng.random() < 0.08))
     return orders
-
-
-def sentences(orders: list[WorkOrder]) -> Iterator[list[str]]:
-    """The orders as lists of lower-case tokens, for word embeddings."""
-    for order in orders:
-        yield [order.text[a:b].lower() for a, b in tokenize(order.text)]

@@ -25,7 +25,7 @@ from aiaas.types.outputs import Entity, EntityExtraction
 
 from . import maintenance_logs as logs
 from .base import ModelSpec
-from .crf import CrfTagger, Sequence_, bio_spans, bio_tags, train_crf
+from .crf import CrfTagger, TaggedSequence, bio_spans, bio_tags, train_crf
 from .maintie import load_maintie, outermost
 from .shipped import ShippedModel, file_digest, verify_file, weights_path
 from .text_features import as_crf_features, token_features
@@ -66,7 +66,7 @@ class EntityTagger:
 
 def training_sequences(
     orders: Sequence[logs.WorkOrder], lexical_dropout: float, seed: int
-) -> Iterator[Sequence_]:
+) -> Iterator[TaggedSequence]:
     rng = random.Random(seed)
     for order in orders:
         offsets = logs.tokenize(order.text)

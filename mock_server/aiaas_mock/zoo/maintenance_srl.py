@@ -27,7 +27,7 @@ from aiaas.types.outputs import Argument, Entity, Frame, SemanticFrames
 
 from . import maintenance_logs as logs
 from .base import ModelSpec
-from .crf import CrfTagger, Sequence_, bio_spans, bio_tags, train_crf
+from .crf import CrfTagger, TaggedSequence, bio_spans, bio_tags, train_crf
 from .maintenance_ner import MAINTENANCE_NER, EntityTagger, Labelled, scores_by_label
 from .maintie import load_maintie
 from .shipped import ShippedModel, file_digest, read_metadata, verify_file, weights_path
@@ -164,7 +164,7 @@ class RoleLabeller:
         ]
 
 
-def training_sequences(orders: Sequence[logs.WorkOrder]) -> Iterator[Sequence_]:
+def training_sequences(orders: Sequence[logs.WorkOrder]) -> Iterator[TaggedSequence]:
     for order in orders:
         entities = [(e.start, e.end, e.type) for e in order.entities]
         offsets, words, tags = _frames_input(order.text, entities)
