@@ -120,6 +120,11 @@ def field_errors(raw: Sequence[Any]) -> list[FieldError]:
     ]
 
 
+def field_problem(field: str, message: str, error_type: str = "value_error") -> ProblemError:
+    """A 422 naming one invalid field."""
+    return validation_problem([FieldError(field=field, message=message, type=error_type)])
+
+
 def validation_problem(errors: list[FieldError]) -> ProblemError:
     """A 422 naming the invalid fields."""
     first = errors[0]

@@ -10,11 +10,11 @@ from typing import Annotated, Any
 import numpy as np
 from fastapi import APIRouter, Depends
 
-from aiaas.types import EmbeddingRequest, FieldError
+from aiaas.types import EmbeddingRequest
 
 from ..auth import Principal, require_scope
 from ..idempotency import IdempotentRoute
-from ..problems import validation_problem
+from ..problems import field_problem
 from ..services import Services, get_services
 from ..zoo.base import EMBEDDING_TASK, TextEmbedder
 from ..zoo.text_input import MaintenanceText
@@ -35,11 +35,11 @@ def create_embeddings(
     visible_card(services, body.model, principal)
     spec = services.catalogue.spec(body.model)
     if spec is None or spec.task != EMBEDDING_TASK:
-        raise _invalid("body.model", f"Model '{body.model}' does not embed texts.")
+        raise field_problem("body.model", f"Model '{body.model}' does not embed texts.")
     texts = _texts(body, services)
     embedder: TextEmbedder = loaded_model(services, body.model).predictor  # type: ignore[assignment]
     if body.dimensions is not None and body.dimensions != embedder.dimensions:
-        raise _invalid(
+        raise field_problem(
             "body.dimensions", f"'{body.model}' gives {embedder.dimensions} dimensions only."
         )
     vectors, token_count = embedder.embed_texts(texts)
@@ -61,9 +61,9 @@ def _texts(body: EmbeddingRequest, services: Services) -> list[str]:
     if isinstance(body.input, str):
         return [validate_as(MaintenanceText, body.input, ("body", "input"))]
     if not body.input:
-        raise _invalid("body.input", "Send at least one text.")
+        raise field_problem("body.input", "Send at least one text.")
     if not all(isinstance(text, str) for text in body.input):
-        raise _invalid("body.input", "Token arrays are not supported; send text.")
+        raise field_problem("body.input", "Token arrays are not supported; send text.")
     check_batch_size(services, len(body.input), "body.input")
     texts: list[str] = validate_as(list[MaintenanceText], body.input, ("body", "input"))
     return texts
@@ -74,7 +74,3 @@ def _encode(row: np.ndarray[Any, Any], encoding_format: str) -> list[float] | st
         # OpenAI's base64 format: little-endian float32 bytes.
         return base64.b64encode(row.astype("<f4").tobytes()).decode("ascii")
     return [round(float(v), 6) for v in row]
-
-
-def _invalid(field: str, message: str) -> Exception:
-    return validation_problem([FieldError(field=field, message=message, type="value_error")])

@@ -9,10 +9,10 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from aiaas.types import FieldError, Model
+from aiaas.types import Model
 
 from ..auth import Principal
-from ..problems import ProblemError, field_errors, validation_problem
+from ..problems import ProblemError, field_errors, field_problem, validation_problem
 from ..services import Services
 from ..zoo.base import LoadedModel
 from ..zoo.shipped import WeightsIntegrityError
@@ -44,16 +44,8 @@ def loaded_model(services: Services, model_id: str) -> LoadedModel:
 def check_batch_size(services: Services, count: int, field: str) -> None:
     """422 naming ``field`` when a call carries more inputs than the server takes."""
     if count > services.config.max_inputs:
-        raise validation_problem(
-            [
-                FieldError(
-                    field=field,
-                    message=f"At most {services.config.max_inputs} inputs per call; "
-                    "split the batch.",
-                    type="too_long",
-                )
-            ]
-        )
+        limit = services.config.max_inputs
+        raise field_problem(field, f"At most {limit} inputs per call; split the batch.", "too_long")
 
 
 @functools.cache

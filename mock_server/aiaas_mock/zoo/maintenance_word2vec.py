@@ -80,23 +80,29 @@ class WordVectors:
 
     def embed(self, text: str) -> tuple[NDArray[np.float32] | None, list[str]]:
         """The pooled unit vector of ``text`` and the tokens it came from."""
-        known = [t for t in tokens(text) if t in self._index]
-        if not known:
-            return None, []
-        rows = [self._index[t] for t in known]
-        mean = self._weight[rows] @ self.unit[rows]
-        norm = float(np.linalg.norm(mean))
-        return (mean / norm if norm > 0 else mean).astype(np.float32), known
+        return self._pool(tokens(text))
 
     def embed_texts(self, texts: Sequence[str]) -> tuple[NDArray[np.float32], int]:
         """One pooled unit vector per text (zeros when no token is known) and the
         number of tokens read, known or not."""
         rows = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        read = 0
         for i, text in enumerate(texts):
-            vector, _ = self.embed(text)
+            words = tokens(text)
+            read += len(words)
+            vector, _ = self._pool(words)
             if vector is not None:
                 rows[i] = vector
-        return rows, sum(len(tokens(text)) for text in texts)
+        return rows, read
+
+    def _pool(self, words: Sequence[str]) -> tuple[NDArray[np.float32] | None, list[str]]:
+        known = [w for w in words if w in self._index]
+        if not known:
+            return None, []
+        rows = [self._index[w] for w in known]
+        mean = self._weight[rows] @ self.unit[rows]
+        norm = float(np.linalg.norm(mean))
+        return (mean / norm if norm > 0 else mean).astype(np.float32), known
 
     def most_similar(
         self, vector: NDArray[np.float32], k: int, exclude: Sequence[str] = ()
