@@ -12,6 +12,10 @@ from aiaas_mock.zoo.maintie import MaintieSet
 from aiaas_mock.zoo.shipped import file_digest, read_metadata
 from aiaas_mock.zoo.text_input import NoParameters
 
+ONE_SPAN = 0.001
+"""How far one of the ~1,500 real spans moves micro-F1: a tie the CRF breaks
+another way on another CPU may cost one, nothing more."""
+
 
 @pytest.fixture(scope="module")
 def tagger() -> ner.EntityTagger:
@@ -44,7 +48,9 @@ def test_fresh_generated_orders(tagger: ner.EntityTagger) -> None:
 def test_real_work_orders(tagger: ner.EntityTagger, maintie: MaintieSet) -> None:
     scores = ner.evaluate(tagger, maintie.orders, outermost_only=True)
     assert scores["f1"] >= 0.60
-    assert scores["f1"] == read_metadata("maintenance-ner")["metrics"]["maintie_f1"]
+    assert scores["f1"] == pytest.approx(
+        read_metadata("maintenance-ner")["metrics"]["maintie_f1"], abs=ONE_SPAN
+    )
 
 
 @pytest.mark.slow

@@ -12,6 +12,9 @@ from aiaas_mock.zoo.maintenance_ner import MAINTENANCE_NER
 from aiaas_mock.zoo.maintie import MaintieSet
 from aiaas_mock.zoo.shipped import file_digest, read_metadata
 
+ONE_TRIPLE = 0.002
+"""How far one of the ~690 real (predicate, argument, role) triples moves micro-F1."""
+
 
 @pytest.fixture(scope="module")
 def labeller() -> srl.RoleLabeller:
@@ -48,7 +51,9 @@ def test_real_work_orders(labeller: srl.RoleLabeller, maintie: MaintieSet) -> No
     # Bounded by the entity tagger: both spans of only about half the gold
     # relations are among its entities. A floor against regressions:
     assert end_to_end["f1"] >= 0.38
-    assert end_to_end["f1"] == read_metadata("maintenance-srl")["metrics"]["maintie_f1"]
+    assert end_to_end["f1"] == pytest.approx(
+        read_metadata("maintenance-srl")["metrics"]["maintie_f1"], abs=ONE_TRIPLE
+    )
 
 
 def test_training_is_deterministic(tmp_path: Path, labeller: srl.RoleLabeller) -> None:

@@ -53,6 +53,33 @@ def test_related_orders_are_closer_than_unrelated(vectors: w2v.WordVectors) -> N
 
 @pytest.mark.slow
 def test_training_reproduces_the_shipped_vectors(vectors: w2v.WordVectors) -> None:
+    """Retraining gives the shipped model: the same vocabulary and counts, the same
+    vectors up to float32 summation order, the same neighbours and metrics.
+
+    Vectors are not compared bit for bit: gensim's updates go through BLAS, whose
+    kernels differ by CPU (AVX2 and AVX-512 sum in another order), and ten epochs
+    of SGD carry those last-bit differences on. Measured against the shipped file:
+    at most 6e-8 apart on the AVX2 kernel, 1.4e-4 on AVX-512 (every word's cosine
+    above 0.9999998). Another seed, by contrast, gives cosines around 0.03, so a
+    floor of 0.999 still catches any change to the data or the recipe.
+    """
     retrained = w2v.train(w2v.corpus(w2v.TRAIN_ORDERS, seed=20), seed=0)
     assert retrained.words == vectors.words
-    assert np.allclose(retrained.unit, vectors.unit, atol=1e-6)
+    assert np.array_equal(retrained.counts, vectors.counts)
+    cosines = np.einsum("ij,ij->i", retrained.unit, vectors.unit)
+    assert cosines.min() >= 0.999
+    frequent = np.argsort(-vectors.counts, kind="stable")[:300]
+    overlaps = [
+        len(set(_neighbours(retrained, word)) & set(_neighbours(vectors, word)))
+        for word in np.array(vectors.words)[frequent]
+    ]
+    assert np.mean(overlaps) >= 4.8  # of 5; another seed shares 3.4
+    shipped = read_metadata("maintenance-word2vec")["metrics"]
+    for name, value in w2v.synonym_hit_rates(retrained).items():
+        assert value == pytest.approx(shipped[name], abs=1 / shipped["pairs"] + 1e-9), name
+
+
+def _neighbours(vectors: w2v.WordVectors, word: str) -> list[str]:
+    vector, _ = vectors.embed(word)
+    assert vector is not None
+    return [w for w, _ in vectors.most_similar(vector, 5, exclude=[word])]

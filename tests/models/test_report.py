@@ -30,3 +30,20 @@ def test_write_replaces_only_the_marked_section(tmp_path: Path) -> None:
     assert text.endswith(f"{report.END}\noutro\n")
     assert "stale table" not in text
     assert report.main(["--check", str(page)]) == 0
+
+
+def test_check_tolerates_machine_noise_but_not_a_changed_model(tmp_path: Path) -> None:
+    table = report.metrics_table()
+    page = tmp_path / "page.md"
+    row = "| quality-logreg | tabular-classification | f1 | "
+    assert row in table
+    value = float(table.split(row)[1].split(" |")[0])
+    for shifted, current in ((value + report.TOLERANCE / 2, True), (value + 0.02, False)):
+        page.write_text(_page(table.replace(f"{row}{value}", f"{row}{shifted}")))
+        assert (report.main(["--check", str(page)]) == 0) is current
+    page.write_text(_page(table.replace("| f1 |", "| f1_renamed |", 1)))
+    assert report.main(["--check", str(page)]) == 1
+
+
+def _page(table: str) -> str:
+    return f"{report.START}\n{table}{report.END}\n"
