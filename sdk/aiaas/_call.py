@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from ._constants import IDEMPOTENCY_KEY_HEADER, RETRY_COUNT_HEADER
 from ._encoding import dumps
-from ._encryption import SealedAttempt, open_answer
+from ._encryption import SealedAttempt, opened_response
 from ._exceptions import APIConnectionError, APIError
 from ._options import ClientOptions
 from ._request import RequestSpec, build_url
@@ -124,7 +124,7 @@ class Call:
 
     def receive(self, response: httpx.Response) -> httpx.Response:
         """The answer to the latest attempt, opened if it is sealed."""
-        return open_answer(response, self._sealed)
+        return opened_response(response, self._sealed)
 
     def wants_fresh_keys(self, response: httpx.Response) -> bool:
         """Whether the server refused the key this attempt was sealed to, for the first time."""

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import httpx
 
+from ._request import build_url
 from ._secret import Secret
 from ._token_session import TokenSession
 
@@ -75,9 +76,7 @@ class ClientCredentials(Credentials):
         self._lock = threading.Lock()
 
     def auth_for(self, base_url: httpx.URL) -> httpx.Auth:
-        url = self.token_url or base_url.copy_with(
-            raw_path=base_url.raw_path.split(b"?", 1)[0].rstrip(b"/") + TOKEN_PATH.encode()
-        )
+        url = self.token_url or build_url(base_url, TOKEN_PATH, {})
         with self._lock:
             session = self._sessions.get(str(url))
             if session is None:

@@ -13,6 +13,7 @@ from typing import Literal
 
 import httpx
 
+from ._constants import REQUEST_ID_HEADER
 from ._exceptions import EncryptionError
 from .envelope import (
     HEADER,
@@ -126,7 +127,7 @@ class Encryption:
             kid=key.kid if body is not None else None,
             content_type=content_type,
         )
-        headers = {HEADER: header.encode(), "X-Request-Id": header.request_id}
+        headers = {HEADER: header.encode(), REQUEST_ID_HEADER: header.request_id}
         sealed = None
         if body is not None:
             try:
@@ -139,7 +140,7 @@ class Encryption:
         return headers, sealed, SealedAttempt(header, response_key, method, target)
 
 
-def open_answer(response: httpx.Response, attempt: SealedAttempt | None) -> httpx.Response:
+def opened_response(response: httpx.Response, attempt: SealedAttempt | None) -> httpx.Response:
     """The answer with its body opened, if it was sealed to ``attempt``.
 
     A sealed answer that does not open, a sealed answer nobody asked for, and a
@@ -159,7 +160,7 @@ def open_answer(response: httpx.Response, attempt: SealedAttempt | None) -> http
                 f"received a plaintext {response.status_code} answer to an encrypted request"
             )
         return response
-    content_type = _answer_type(response)
+    content_type = _inner_content_type(response)
     try:
         plain = open_response(
             response.content,
@@ -187,7 +188,7 @@ def open_answer(response: httpx.Response, attempt: SealedAttempt | None) -> http
     )
 
 
-def _answer_type(response: httpx.Response) -> str:
+def _inner_content_type(response: httpx.Response) -> str:
     for part in response.headers.get(HEADER, "").split(";"):
         name, _, value = part.strip().partition("=")
         if name == "type" and value:

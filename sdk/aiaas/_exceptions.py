@@ -1,9 +1,26 @@
-"""The errors the SDK raises; every one derives from :class:`AIaaSError`."""
+"""The errors the SDK raises; every one derives from :class:`AIaaSError`.
+
+AIaaSError
+├── APIError                      the service answered with an error status
+│   ├── BadRequestError           400
+│   ├── AuthenticationError       401
+│   ├── PermissionDeniedError     403
+│   ├── NotFoundError             404
+│   ├── ConflictError             409
+│   ├── UnprocessableEntityError  422
+│   ├── RateLimitError            429
+│   ├── InternalServerError       5xx
+│   └── APIResponseValidationError  a success answer of the wrong shape
+├── APIConnectionError            no answer at all
+│   └── APITimeoutError
+└── EncryptionError               a sealed payload could not be made or opened
+"""
 
 from __future__ import annotations
 
 import httpx
 
+from ._constants import REQUEST_ID_HEADER
 from .types.problem import Problem
 
 __all__ = [
@@ -47,9 +64,7 @@ class APIError(AIaaSError):
         self.status_code = response.status_code
         self.body = body
         self.code = body.code if body is not None else None
-        self.request_id = (body.request_id if body is not None else None) or response.headers.get(
-            "x-request-id"
-        )
+        self.request_id = request_id_of(response, body)
 
     @property
     def message(self) -> str:
@@ -111,3 +126,10 @@ class APITimeoutError(APIConnectionError):
 
 class EncryptionError(AIaaSError):
     """An encrypted payload could not be sealed or opened."""
+
+
+def request_id_of(response: httpx.Response, body: Problem | None) -> str | None:
+    """The id the service gave the request: from the problem body, else the header."""
+    return (body.request_id if body is not None else None) or response.headers.get(
+        REQUEST_ID_HEADER
+    )

@@ -21,6 +21,7 @@ from ._exceptions import (
     PermissionDeniedError,
     RateLimitError,
     UnprocessableEntityError,
+    request_id_of,
 )
 from ._secret import Secret, redact
 from .types.problem import Problem
@@ -85,7 +86,7 @@ def status_error(response: httpx.Response, secrets: tuple[Secret, ...] = ()) -> 
         summary = f"{body.code}: {body.detail or body.title}"
     else:
         summary = response.reason_phrase or "error"
-    request_id = (body.request_id if body else None) or response.headers.get("x-request-id")
+    request_id = request_id_of(response, body)
     message = f"{response.status_code} {summary}"
     if request_id:
         message += f" (request_id={request_id})"

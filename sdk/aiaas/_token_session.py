@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ._constants import REQUEST_ID_HEADER
 from ._exceptions import APIResponseValidationError
 from ._response import parse_problem, status_error
 from ._secret import Secret
@@ -282,10 +283,10 @@ def _invalid_answer(response: httpx.Response) -> APIResponseValidationError:
 
 
 def _replace_body(response: httpx.Response, problem: Problem) -> httpx.Response:
-    request_id = response.headers.get("x-request-id")
+    request_id = response.headers.get(REQUEST_ID_HEADER)
     return httpx.Response(
         problem.status,
-        headers={"x-request-id": request_id} if request_id else None,
+        headers={REQUEST_ID_HEADER: request_id} if request_id else None,
         content=problem.model_dump_json().encode(),
         request=response.request,
     )

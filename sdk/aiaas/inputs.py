@@ -1,5 +1,11 @@
-"""Helpers that turn everyday data into model inputs, without the SDK needing numpy.
+"""Everything that builds a model input, in one place, without the SDK needing numpy.
 
+Rows of the tabular and sensor models are typed (``ProcessRun``, ``LineHour``,
+``FlightSettings``, ``PumpReading``: the wire types of :mod:`aiaas.types`, which
+the server validates with); images and sensor windows have helpers that turn
+everyday data into the input; text models take plain strings.
+
+>>> client.models.predict("quality-logreg", inputs=[aiaas.inputs.ProcessRun(...)])
 >>> client.models.predict("defect-cnn", inputs=[aiaas.inputs.image("part-17.png")])
 >>> client.models.predict("rul-lstm", inputs=[aiaas.inputs.sensor_window(readings)])
 """
@@ -12,7 +18,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["image", "sensor_window"]
+from .types.inputs import FlightSettings, LineHour, ProcessRun, PumpReading
+
+__all__ = ["FlightSettings", "LineHour", "ProcessRun", "PumpReading", "image", "sensor_window"]
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from aiaas._encryption import SealedAttempt, open_answer
+from aiaas._encryption import SealedAttempt, opened_response
 from aiaas.envelope import (
     HEADER,
     MEDIA_TYPE,
@@ -81,4 +81,4 @@ def opened(response: Any, sealed: Sealed) -> httpx.Response:
         content=response.content,
         request=request,
     )
-    return open_answer(raw, sealed.attempt)
+    return opened_response(raw, sealed.attempt)

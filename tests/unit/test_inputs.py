@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import aiaas
+from tests.helpers import healthy_run
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"rest-of-file"
 
@@ -51,3 +52,9 @@ def test_the_sdk_does_not_import_numpy_or_torch() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_every_input_is_built_from_one_module() -> None:
+    assert aiaas.inputs.ProcessRun is aiaas.types.ProcessRun
+    run = aiaas.inputs.ProcessRun.model_validate(healthy_run())
+    assert run.model_dump() == healthy_run()

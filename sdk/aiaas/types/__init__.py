@@ -1,46 +1,24 @@
 """Typed wire models of the aiaas API, shared by the SDK and the mock server."""
 
+from . import outputs
 from .embedding import Embedding, EmbeddingRequest, EmbeddingResponse, EmbeddingUsage
 from .encryption import EncryptionKey, EncryptionKeyList
 from .inputs import FlightSettings, LineHour, ProcessRun, PumpReading
 from .list_response import ListResponse
 from .model import Model
-from .outputs import (
-    AnomalyAssessment,
-    Argument,
-    DefectClassification,
-    EnergyForecast,
-    Entity,
-    EntityExtraction,
-    Frame,
-    QualityOutcome,
-    RegimeAssignment,
-    RegimeCentre,
-    RulPrediction,
-    SemanticFrames,
-    SensorContribution,
-    SimilarTerm,
-    TermEmbedding,
-)
+from .outputs import *  # noqa: F403 (every model's output type, listed in outputs.__all__)
 from .prediction import Prediction, PredictRequest, Usage
 from .problem import FieldError, Problem
 
 __all__ = [
-    "AnomalyAssessment",
-    "Argument",
-    "DefectClassification",
     "Embedding",
     "EmbeddingRequest",
     "EmbeddingResponse",
     "EmbeddingUsage",
     "EncryptionKey",
     "EncryptionKeyList",
-    "EnergyForecast",
-    "Entity",
-    "EntityExtraction",
     "FieldError",
     "FlightSettings",
-    "Frame",
     "LineHour",
     "ListResponse",
     "Model",
@@ -49,13 +27,6 @@ __all__ = [
     "Problem",
     "ProcessRun",
     "PumpReading",
-    "QualityOutcome",
-    "RegimeAssignment",
-    "RegimeCentre",
-    "RulPrediction",
-    "SemanticFrames",
-    "SensorContribution",
-    "SimilarTerm",
-    "TermEmbedding",
     "Usage",
 ]
+__all__ += outputs.__all__

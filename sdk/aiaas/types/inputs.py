@@ -1,9 +1,9 @@
-"""Typed inputs of the tabular and sensor-row models: build them and pass them
-as ``inputs``, or send dicts of the same fields. The server validates against
-these same models, so a 422 names the field a model refused.
+"""Wire types of the tabular and sensor-row models' inputs: pass them as
+``inputs``, or dicts of the same fields. The server validates against these same
+models, so a 422 names the field a model refused.
 
-Text models take plain strings; images and sensor windows have helpers in
-:mod:`aiaas.inputs`.
+:mod:`aiaas.inputs` offers them too, beside the helpers for images and sensor
+windows: that module is where to start building any input.
 """
 
 from __future__ import annotations
