@@ -18,7 +18,7 @@ import openai
 
 import aiaas
 from aiaas_mock import MockServer
-from aiaas_mock.zoo.maintenance_logs import generate_work_orders
+from aiaas_mock.zoo.maintenance_text.work_orders import generate_work_orders
 
 MODEL = "maintenance-word2vec"
 

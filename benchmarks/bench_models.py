@@ -24,7 +24,10 @@ from common import RUN
 
 import aiaas
 from aiaas_mock import MockServer
-from aiaas_mock.zoo import defects, pump_anomaly, regimes, rul
+from aiaas_mock.zoo.defect_cnn import data as defect_data
+from aiaas_mock.zoo.regime_kmeans import data as regime_data
+from aiaas_mock.zoo.rul_lstm import data as rul_data
+from aiaas_mock.zoo.sensor_autoencoder import data as pump_data
 
 STARTUP = """
 import json, sys, time
@@ -57,9 +60,9 @@ DEEP_AND_SHIPPED = (
 
 def sample_inputs() -> dict[str, Any]:
     rng = np.random.default_rng(0)
-    engine = rul.generate_engines(1, seed=0)[0]
-    settings = regimes.OPERATING_CONDITIONS[3]
-    pump = pump_anomaly.generate_readings(1, seed=0).values[0]
+    engine = rul_data.generate_engines(1, seed=0)[0]
+    settings = regime_data.OPERATING_CONDITIONS[3]
+    pump = pump_data.generate_readings(1, seed=0).values[0]
     return {
         "quality-logreg": RUN,
         "quality-svm": RUN,
@@ -72,9 +75,9 @@ def sample_inputs() -> dict[str, Any]:
         "regime-kmeans": dict(
             zip(["altitude", "mach", "throttle_resolver_angle"], settings, strict=True)
         ),
-        "defect-cnn": aiaas.inputs.image(defects.draw("scratches", rng)),
-        "rul-lstm": aiaas.inputs.sensor_window(engine.readings[-30:], names=rul.SENSOR_NAMES),
-        "sensor-autoencoder": dict(zip(pump_anomaly.SENSORS, pump.tolist(), strict=True)),
+        "defect-cnn": aiaas.inputs.image(defect_data.draw("scratches", rng)),
+        "rul-lstm": aiaas.inputs.sensor_window(engine.readings[-30:], names=rul_data.SENSOR_NAMES),
+        "sensor-autoencoder": dict(zip(pump_data.SENSORS, pump.tolist(), strict=True)),
         "maintenance-word2vec": TEXT,
         "maintenance-ner": TEXT,
         "maintenance-srl": TEXT,

@@ -9,19 +9,6 @@ import aiaas
 
 BASE_URL = "https://aiaas.test"
 API_KEY = "aiaas_sk_test-secret-value-0123456789"
-SYSTEM_MODELS = [
-    "quality-logreg",
-    "quality-svm",
-    "energy-regression",
-    "regime-kmeans",
-    "defect-cnn",
-    "rul-lstm",
-    "sensor-autoencoder",
-    "maintenance-word2vec",
-    "maintenance-ner",
-    "maintenance-srl",
-]
-"""The system models every mock server offers, in catalogue order."""
 FAST_RETRIES = aiaas.RetryPolicy(initial_delay=0.001, max_delay=0.002)
 CARD = {
     "id": "m",

@@ -11,20 +11,20 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .admin import Admin
     from .app import create_app
     from .config import FAULT_KINDS, FaultConfig, ServerConfig
-    from .runner import MockServer
+    from .tools.admin import Admin
+    from .tools.runner import MockServer
 
 __all__ = ["FAULT_KINDS", "Admin", "FaultConfig", "MockServer", "ServerConfig", "create_app"]
 
 _HOMES = {
-    "Admin": ".admin",
+    "Admin": ".tools.admin",
     "create_app": ".app",
     "FAULT_KINDS": ".config",
     "FaultConfig": ".config",
     "ServerConfig": ".config",
-    "MockServer": ".runner",
+    "MockServer": ".tools.runner",
 }
 
 

@@ -9,20 +9,15 @@ from fastapi import FastAPI
 
 from aiaas import __version__
 
-from .auth_failures import AuthFailureLimiter
-from .body_limit import BodyLimitMiddleware
+from .api.problems import install_problem_handlers
+from .api.routes import ROUTERS
 from .config import ServerConfig
-from .cursors import CursorCodec
-from .encryption.keys import KeyStore
 from .encryption.middleware import EncryptionMiddleware
 from .encryption.replay import ReplayGuard
-from .faults import FaultInjector, FaultMiddleware
-from .problems import install_problem_handlers
-from .request_id import RequestIdMiddleware
-from .routers import embeddings, encryption, health, models, oauth
+from .middleware.body_limit import BodyLimitMiddleware
+from .middleware.faults import FaultMiddleware
+from .middleware.request_id import RequestIdMiddleware
 from .services import Services
-from .store import Store
-from .zoo.catalogue import Catalogue, system_entries
 
 
 def create_app(config: ServerConfig | None = None) -> FastAPI:
@@ -32,29 +27,12 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     between apps but the memoised, deterministic training of system models.
     """
     config = config or ServerConfig()
-    store = Store.open(config)
-    catalogue = Catalogue(system_entries(), config.data_seed)
-    for model_card in catalogue.cards():
-        store.models.put(model_card)
-    services = Services(
-        config=config,
-        store=store,
-        catalogue=catalogue,
-        cursors=CursorCodec(store.db.setting_secret("cursor_key")),
-        faults=FaultInjector(config.faults),
-        auth_failures=AuthFailureLimiter(config.auth_failure_limit, config.auth_failure_window),
-        keys=KeyStore(
-            store.db,
-            lifetime=config.encryption_key_lifetime,
-            overlap=config.encryption_key_overlap,
-        ),
-    )
-    services.keys.active()  # make the first keys now, not on a client's first request
+    services = Services.create(config)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        store.close()
+        services.store.close()
 
     app = FastAPI(
         title="aiaas mock server",
@@ -64,17 +42,14 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     )
     app.state.services = services
     install_problem_handlers(app)
-    app.include_router(health.router)
-    app.include_router(encryption.router)
-    app.include_router(oauth.router)
-    app.include_router(models.router)
-    app.include_router(embeddings.router)
+    for router in ROUTERS:
+        app.include_router(router)
     # Added last runs first: ids are assigned before faults, faults before the body
     # limit, and sealed bodies are opened (within that limit) before the app reads them.
     app.add_middleware(
         EncryptionMiddleware,
         keys=services.keys,
-        replay=ReplayGuard(store.db, config.encryption_window),
+        replay=ReplayGuard(services.store.db, config.encryption_window),
         window=config.encryption_window,
         require_encryption=config.require_encryption,
     )

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     import aiaas
 
     from .config import ServerConfig
-    from .runner import MockServer
+    from .tools.runner import MockServer
 
 try:
     import pytest_asyncio
@@ -35,7 +35,7 @@ def aiaas_mock_config() -> ServerConfig:
 @pytest.fixture(scope="session")
 def aiaas_mock(aiaas_mock_config: ServerConfig) -> Iterator[MockServer]:
     """A mock server on a free loopback port for the whole session."""
-    from .runner import MockServer
+    from .tools.runner import MockServer
 
     with MockServer(aiaas_mock_config) as server:
         yield server

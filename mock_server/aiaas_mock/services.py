@@ -6,13 +6,14 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from .auth_failures import AuthFailureLimiter
+from .api.auth_failures import AuthFailureLimiter
+from .api.cursors import CursorCodec
 from .config import ServerConfig
-from .cursors import CursorCodec
 from .encryption.keys import KeyStore
-from .faults import FaultInjector
+from .middleware.faults import FaultInjector
 from .store import Store
 from .zoo.catalogue import Catalogue
+from .zoo.registry import SYSTEM_MODELS
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,31 @@ class Services:
     auth_failures: AuthFailureLimiter
     keys: KeyStore
 
+    @classmethod
+    def create(cls, config: ServerConfig) -> Services:
+        """Open the store, list the system models in it and make the first keys."""
+        store = Store.open(config)
+        catalogue = Catalogue(SYSTEM_MODELS, config.data_seed)
+        for model_card in catalogue.cards():
+            store.models.put(model_card)
+        services = cls(
+            config=config,
+            store=store,
+            catalogue=catalogue,
+            cursors=CursorCodec(store.db.setting_secret("cursor_key")),
+            faults=FaultInjector(config.faults),
+            auth_failures=AuthFailureLimiter(config.auth_failure_limit, config.auth_failure_window),
+            keys=KeyStore(
+                store.db,
+                lifetime=config.encryption_key_lifetime,
+                overlap=config.encryption_key_overlap,
+            ),
+        )
+        services.keys.active()  # make the first keys now, not on a client's first request
+        return services
+
 
 def get_services(request: Request) -> Services:
-    """FastAPI dependency: the services of the app serving ``request``."""
+    """The services of the app serving ``request``."""
     services: Services = request.app.state.services
     return services

@@ -11,7 +11,7 @@ import pytest
 
 import aiaas
 from aiaas_mock import MockServer, ServerConfig
-from aiaas_mock.cli import main
+from aiaas_mock.tools.cli import main
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

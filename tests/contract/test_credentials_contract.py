@@ -15,8 +15,9 @@ import pytest
 import aiaas
 from aiaas_mock import MockServer
 from aiaas_mock.store.oauth import IssuedClient
+from aiaas_mock.zoo.registry import system_model_ids
 from tests.contract.conftest import LiveTenant
-from tests.helpers import FAST_RETRIES, SYSTEM_MODELS, collect, healthy_run, resolve
+from tests.helpers import FAST_RETRIES, collect, healthy_run, resolve
 
 
 def oauth_client(server: MockServer, scopes: set[str] | None = None) -> IssuedClient:
@@ -31,7 +32,7 @@ def credentials_of(client: IssuedClient, **options: object) -> aiaas.ClientCrede
 async def test_calls_with_client_credentials(live: LiveTenant) -> None:
     client = oauth_client(live.server)
     sdk = live.client(api_key=None, credentials=credentials_of(client))
-    assert [m.id for m in await collect(sdk.models.list())] == SYSTEM_MODELS
+    assert [m.id for m in await collect(sdk.models.list())] == system_model_ids()
     for _ in range(3):
         await resolve(sdk.models.predict("quality-logreg", inputs=[healthy_run()]))
     assert live.server.admin.tokens_issued(client.id) == 1

@@ -10,7 +10,9 @@ from PIL import Image
 
 import aiaas
 from aiaas.types import AnomalyAssessment, DefectClassification, RulPrediction
-from aiaas_mock.zoo import defects, pump_anomaly, rul
+from aiaas_mock.zoo.defect_cnn import data as defect_data
+from aiaas_mock.zoo.rul_lstm import data as rul_data
+from aiaas_mock.zoo.sensor_autoencoder import data as pump_data
 from tests.contract.conftest import LiveTenant
 from tests.helpers import collect, resolve
 
@@ -26,7 +28,7 @@ async def test_defect_classification_from_bytes_paths_and_arrays(
 ) -> None:
     rng = np.random.default_rng(11)
     pits, crazing, clean = (
-        defects.draw(c, rng) for c in ("pitted_surface", "crazing", "no_defect")
+        defect_data.draw(c, rng) for c in ("pitted_surface", "crazing", "no_defect")
     )
     path = tmp_path / "coil-7.png"
     path.write_bytes(png_bytes(crazing))
@@ -42,12 +44,12 @@ async def test_defect_classification_from_bytes_paths_and_arrays(
 
 
 async def test_remaining_useful_life(live: LiveTenant) -> None:
-    engine = rul.generate_engines(1, seed=77)[0]
+    engine = rul_data.generate_engines(1, seed=77)[0]
     near_end = engine.readings[-40:]
     healthy = engine.readings[:40]
     inputs = [
-        aiaas.inputs.sensor_window(near_end, names=rul.SENSOR_NAMES),
-        aiaas.inputs.sensor_window({n: healthy[:, i] for i, n in enumerate(rul.SENSOR_NAMES)}),
+        aiaas.inputs.sensor_window(near_end, names=rul_data.SENSOR_NAMES),
+        aiaas.inputs.sensor_window({n: healthy[:, i] for i, n in enumerate(rul_data.SENSOR_NAMES)}),
     ]
     prediction = await resolve(live.client().models.predict("rul-lstm", inputs=inputs))
     soon, later = prediction.outputs_as(RulPrediction)
@@ -56,8 +58,8 @@ async def test_remaining_useful_life(live: LiveTenant) -> None:
 
 
 async def test_anomaly_scores(live: LiveTenant) -> None:
-    readings = pump_anomaly.generate_readings(2, seed=21)
-    normal = dict(zip(pump_anomaly.SENSORS, readings.values[0].tolist(), strict=True))
+    readings = pump_data.generate_readings(2, seed=21)
+    normal = dict(zip(pump_data.SENSORS, readings.values[0].tolist(), strict=True))
     faulty = {**normal, "vibration": normal["vibration"] + 0.6}
     prediction = await resolve(
         live.client().models.predict("sensor-autoencoder", inputs=[normal, faulty])

@@ -12,8 +12,9 @@ import pytest
 import aiaas
 from aiaas.envelope import HYBRID_SUITE, MEDIA_TYPE, X25519_SUITE
 from aiaas_mock import MockServer
+from aiaas_mock.zoo.registry import system_model_ids
 from tests.contract.conftest import LiveTenant
-from tests.helpers import SYSTEM_MODELS, collect, healthy_run, resolve
+from tests.helpers import collect, healthy_run, resolve
 
 SUITES = [X25519_SUITE, HYBRID_SUITE]
 
@@ -61,14 +62,14 @@ async def test_every_resource_round_trips_sealed(live: LiveTenant, suite: str) -
 
 async def _round_trip(sdk: Any, wire: Wire) -> None:
     models = await collect(sdk.models.list(limit=3))
-    assert [m.id for m in models] == SYSTEM_MODELS
+    assert [m.id for m in models] == system_model_ids()
     card = await resolve(sdk.models.retrieve("regime-kmeans"))
     assert card.task == "clustering"
     secret_run = healthy_run(tool_wear=201.234567)
     prediction = await resolve(sdk.models.predict("quality-logreg", inputs=[secret_run]))
     assert prediction.outputs[0]["prediction"] in ("pass", "fail")
     api = [(q, r) for q, r in wire.exchanges if q.url.path != "/v1/encryption/keys"]
-    pages = -(-len(SYSTEM_MODELS) // 3)
+    pages = -(-len(system_model_ids()) // 3)
     assert len(api) == pages + 2  # the pages, one card, one prediction
     for request, response in api:
         assert response.headers["content-type"] == MEDIA_TYPE

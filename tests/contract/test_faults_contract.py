@@ -9,7 +9,8 @@ import pytest
 
 import aiaas
 from aiaas_mock import FaultConfig, MockServer, ServerConfig
-from tests.helpers import FAST_RETRIES, SYSTEM_MODELS, healthy_run
+from aiaas_mock.zoo.registry import system_model_ids
+from tests.helpers import FAST_RETRIES, healthy_run
 
 CALLS = 40
 
@@ -39,7 +40,7 @@ def test_sync_calls_all_succeed_and_run_once(faulty: MockServer) -> None:
         for n in range(CALLS):
             prediction = client.models.predict("quality-logreg", inputs=[run(n)])
             assert prediction.outputs[0]["prediction"] == "pass"
-            assert len(list(client.models.list(limit=2))) == len(SYSTEM_MODELS)
+            assert len(list(client.models.list(limit=2))) == len(system_model_ids())
     injected = {k: v - before.get(k, 0) for k, v in faulty.services.faults.injected.items()}
     assert sum(injected.values()) >= 0.15 * 3 * CALLS, injected
     assert injected.get("drop_after", 0) > 0, injected
@@ -56,7 +57,7 @@ async def test_async_calls_all_succeed_and_run_once(faulty: MockServer) -> None:
         )
         models = [m.id async for m in client.models.list(limit=2)]
     assert len({p.id for p in predictions}) == CALLS
-    assert models == SYSTEM_MODELS
+    assert models == system_model_ids()
     assert faulty.admin.prediction_count(tenant_id) == CALLS
 
 

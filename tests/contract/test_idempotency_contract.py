@@ -9,7 +9,7 @@ import pytest
 
 import aiaas
 from aiaas_mock import MockServer
-from aiaas_mock.idempotency import fingerprint
+from aiaas_mock.api.idempotency import fingerprint
 from tests.contract.conftest import LiveTenant
 from tests.helpers import healthy_run, resolve
 

@@ -8,9 +8,10 @@ import pytest
 
 import aiaas
 from aiaas.types import Model
-from aiaas_mock.zoo.regimes import OPERATING_CONDITIONS
+from aiaas_mock.zoo.regime_kmeans.data import OPERATING_CONDITIONS
+from aiaas_mock.zoo.registry import system_model_ids
 from tests.contract.conftest import LiveTenant
-from tests.helpers import SYSTEM_MODELS, collect, healthy_run, resolve
+from tests.helpers import collect, healthy_run, resolve
 
 FD002_CONDITIONS = OPERATING_CONDITIONS
 
@@ -28,7 +29,7 @@ def tenant_card(n: int) -> Model:
 
 async def test_system_models_are_listed(live: LiveTenant) -> None:
     ids = [model.id for model in await collect(live.client().models.list())]
-    assert ids == SYSTEM_MODELS
+    assert ids == system_model_ids()
 
 
 async def test_pages_stay_exact_while_models_are_added(live: LiveTenant) -> None:
@@ -47,7 +48,7 @@ async def test_pages_stay_exact_while_models_are_added(live: LiveTenant) -> None
         page = await resolve(page.next_page())
     assert len(seen) == len(set(seen)), "an item was returned twice"
     assert before <= set(seen), "an item that existed from the start was missed"
-    assert len(before) == 13 + len(SYSTEM_MODELS)
+    assert len(before) == 13 + len(system_model_ids())
     assert len(seen) > len(before)  # models added ahead of the cursor are reached too
 
 
@@ -63,7 +64,7 @@ async def test_tenant_models_are_invisible_to_other_tenants(live: LiveTenant) ->
     assert caught.value.code == "not_found"
     listed = [m.id for m in await collect(stranger.models.list(limit=100))]
     assert card.id not in listed
-    assert listed == SYSTEM_MODELS
+    assert listed == system_model_ids()
 
 
 async def test_filter_by_task(live: LiveTenant) -> None:

@@ -14,7 +14,7 @@ import pytest
 
 import aiaas
 from aiaas_mock import MockServer, ServerConfig
-from aiaas_mock.runner import bind_socket
+from aiaas_mock.tools.runner import bind_socket
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -7,8 +7,8 @@ import time
 import pytest
 
 from aiaas_mock import ServerConfig
-from aiaas_mock.auth_failures import AuthFailureLimiter
-from aiaas_mock.problems import ProblemError
+from aiaas_mock.api.auth_failures import AuthFailureLimiter
+from aiaas_mock.api.problems import ProblemError
 from tests.server.conftest import make_harness
 from tests.server.test_oauth import basic, token_call
 
@@ -22,7 +22,7 @@ def test_limiter_counts_a_sliding_window() -> None:
     blocked = limiter.failed("a", ERROR)
     assert blocked.status == 429
     assert blocked.code == "too_many_auth_failures"
-    assert blocked.headers["Retry-After"] == "10"
+    assert blocked.options["headers"]["Retry-After"] == "10"
     assert limiter.failed("b", ERROR).status == 401  # another address
     now[0] = 10.5
     assert limiter.failed("a", ERROR).status == 401
@@ -75,7 +75,7 @@ def test_expired_and_revoked_credentials_are_not_counted_as_guesses() -> None:
 
 
 def test_memory_stays_bounded_under_address_spraying(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("aiaas_mock.auth_failures.MAX_ADDRESSES", 100)
+    monkeypatch.setattr("aiaas_mock.api.auth_failures.MAX_ADDRESSES", 100)
     now = [0.0]
     limiter = AuthFailureLimiter(limit=3, window=10, clock=lambda: now[0])
     for n in range(1000):

@@ -6,8 +6,8 @@ import base64
 
 import pytest
 
-from aiaas_mock.cursors import CursorCodec
-from aiaas_mock.problems import ProblemError
+from aiaas_mock.api.cursors import CursorCodec
+from aiaas_mock.api.problems import ProblemError
 from tests.server.conftest import Harness
 from tests.server.test_problems import assert_problem
 

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from aiaas_mock.zoo import defects, rul
+from aiaas_mock.zoo.defect_cnn import data as defect_data
+from aiaas_mock.zoo.rul_lstm import data as rul_data
 from tests.server.conftest import Harness
 from tests.server.test_problems import assert_problem
 
@@ -22,9 +23,9 @@ def png(pixels: np.ndarray) -> str:
 
 
 def window(cycles: int = 30, **changes: Any) -> dict[str, Any]:
-    engine = rul.generate_engines(1, seed=0)[0]
+    engine = rul_data.generate_engines(1, seed=0)[0]
     readings = engine.readings[-cycles:]
-    sensors = {name: readings[:, i].tolist() for i, name in enumerate(rul.SENSOR_NAMES)}
+    sensors = {name: readings[:, i].tolist() for i, name in enumerate(rul_data.SENSOR_NAMES)}
     sensors.update(changes)
     return {"sensors": sensors}
 
@@ -86,14 +87,14 @@ def test_a_huge_png_is_refused_from_its_header(harness: Harness) -> None:
 
 def test_images_of_any_size_and_form(harness: Harness) -> None:
     rng = np.random.default_rng(0)
-    scratch = defects.draw("scratches", rng)
-    big = np.kron(defects.draw("scratches", rng), np.ones((3, 3)))  # 192 x 192
+    scratch = defect_data.draw("scratches", rng)
+    big = np.kron(defect_data.draw("scratches", rng), np.ones((3, 3)))  # 192 x 192
     inputs = [{"image": png(scratch)}, {"pixels": scratch.tolist()}, {"image": png(big)}]
     response = predict(harness, "defect-cnn", inputs)
     assert response.status_code == 200, response.text
     outputs = response.json()["outputs"]
     assert [o["label"] for o in outputs] == ["scratches"] * 3
-    assert set(outputs[0]["probabilities"]) == set(defects.CLASSES)
+    assert set(outputs[0]["probabilities"]) == set(defect_data.CLASSES)
     assert sum(outputs[0]["probabilities"].values()) == pytest.approx(1.0, abs=1e-4)
 
 

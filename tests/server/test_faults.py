@@ -8,8 +8,8 @@ import pytest
 from starlette.datastructures import Headers
 
 from aiaas_mock import FaultConfig, ServerConfig
-from aiaas_mock.faults import FaultInjector, parse_fault_header
-from aiaas_mock.problems import ProblemError
+from aiaas_mock.api.problems import ProblemError
+from aiaas_mock.middleware.faults import FaultInjector, parse_fault_header
 from tests.server.conftest import make_harness
 from tests.server.test_problems import assert_problem
 

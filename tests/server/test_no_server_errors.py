@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import SYSTEM_MODELS, healthy_run
+from aiaas_mock.zoo.registry import system_model_ids
+from tests.helpers import healthy_run
 from tests.server.conftest import Harness, make_harness
 
 pixel_rows = st.lists(
@@ -88,7 +89,7 @@ def check(response: Any) -> None:
         assert response.json()["code"]
 
 
-@pytest.mark.parametrize("model", [*SYSTEM_MODELS, "nope"])
+@pytest.mark.parametrize("model", [*system_model_ids(), "nope"])
 @SETTINGS
 @given(body=bodies)
 def test_predict_bodies(shared: Harness, model: str, body: Any) -> None:

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from aiaas_mock import ServerConfig
-from aiaas_mock.zoo.text_input import MAX_TEXT_CHARS
+from aiaas_mock.zoo.maintenance_text.inputs import MAX_TEXT_CHARS
 from tests.server.conftest import Harness, make_harness
 from tests.server.test_problems import assert_problem
 

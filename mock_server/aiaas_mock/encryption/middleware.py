@@ -19,7 +19,7 @@ from aiaas.envelope import (
     seal_response,
 )
 
-from ..problems import problem_response
+from ..api.problems import problem_response
 from .keys import KeyStore
 from .replay import ReplayGuard
 

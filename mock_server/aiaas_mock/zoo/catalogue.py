@@ -7,38 +7,14 @@ from collections.abc import Sequence
 
 from aiaas.types import Model
 
-from .base import LoadedModel, ModelSpec, ZooEntry, card
-from .energy import ENERGY_REGRESSION
-from .quality import QUALITY_LOGREG, QUALITY_SVM
-from .regimes import REGIME_KMEANS
-
-
-def system_entries() -> list[ZooEntry]:
-    """Every model family member the service ships."""
-    from .defect_model import DEFECT_CNN
-    from .maintenance_ner import MAINTENANCE_NER
-    from .maintenance_srl import MAINTENANCE_SRL
-    from .maintenance_word2vec import MAINTENANCE_WORD2VEC
-    from .pump_model import SENSOR_AUTOENCODER
-    from .rul_model import RUL_LSTM
-
-    return [
-        QUALITY_LOGREG,
-        QUALITY_SVM,
-        ENERGY_REGRESSION,
-        REGIME_KMEANS,
-        DEFECT_CNN,
-        RUL_LSTM,
-        SENSOR_AUTOENCODER,
-        MAINTENANCE_WORD2VEC,
-        MAINTENANCE_NER,
-        MAINTENANCE_SRL,
-    ]
+from .entries import ZooEntry
+from .model_spec import LoadedModel, card
 
 
 class Catalogue:
     """System models by id. Cards are ready at once; a model is loaded when first
-    asked for (deep models import torch and read their weights then).
+    asked for (deep models import torch and read their weights then), after the
+    models it requires.
     """
 
     def __init__(self, entries: Sequence[ZooEntry], data_seed: int) -> None:
@@ -51,16 +27,20 @@ class Catalogue:
     def cards(self) -> list[Model]:
         return list(self._cards.values())
 
-    def spec(self, model_id: str) -> ModelSpec | None:
-        entry = self._entries.get(model_id)
-        return entry.spec if entry is not None else None
+    def entry(self, model_id: str) -> ZooEntry | None:
+        return self._entries.get(model_id)
 
-    def get(self, model_id: str) -> LoadedModel | None:
-        """The loaded model, loading it now if need be; ``None`` if there is no such model."""
+    def load(self, model_id: str) -> LoadedModel:
+        """The loaded model, loading it (and what it requires) now if need be.
+
+        ``KeyError`` for an id the catalogue does not have.
+        """
         loaded = self._loaded.get(model_id)
-        if loaded is not None or model_id not in self._entries:
+        if loaded is not None:
             return loaded
+        entry = self._entries[model_id]
+        needs = {required: self.load(required).predictor for required in entry.requires}
         with self._locks[model_id]:
             if model_id not in self._loaded:
-                self._loaded[model_id] = self._entries[model_id].load(self._data_seed)
+                self._loaded[model_id] = entry.load(self._data_seed, needs)
         return self._loaded[model_id]

@@ -2,7 +2,9 @@
 
 Training is deterministic (fixed seeds, generated data, two CPU threads), writes
 ``weights/<id>.<suffix>`` and ``weights/<id>.json`` with the held-out metrics,
-and prints those metrics.
+and prints those metrics. Models are trained after the models they require;
+a required model not trained in this run is read from ``--out`` if it is there,
+else from the shipped weights.
 """
 
 from __future__ import annotations
@@ -10,20 +12,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from .shipped import WEIGHTS_DIR, ShippedModel, write_metadata
-
-
-def shipped_models() -> dict[str, ShippedModel]:
-    """The catalogue's models with shipped weights, in catalogue order (which
-    trains maintenance-ner before maintenance-srl, which reads its output)."""
-    from .catalogue import system_entries
-
-    entries = [entry for entry in system_entries() if isinstance(entry, ShippedModel)]
-    return {entry.spec.id: entry for entry in entries}
+from .entries import ShippedModel
+from .model_spec import Predictor
+from .registry import shipped_models
+from .shipped_weights import WEIGHTS_DIR, card_path
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -32,24 +28,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("models", nargs="+", choices=[*models, "all"])
     parser.add_argument("--out", type=Path, default=WEIGHTS_DIR, help="where to write")
     args = parser.parse_args(argv)
-    chosen = list(models) if "all" in args.models else args.models
-    args.out.mkdir(parents=True, exist_ok=True)
-    for model_id in chosen:
-        entry = models[model_id]
-        started = time.perf_counter()
-        metadata = entry.train(args.out)
-        metadata = {
-            "model": model_id,
-            "version": entry.spec.version,
-            **metadata,
-            "training_seconds": round(time.perf_counter() - started, 1),
-        }
-        write_metadata(model_id, metadata, args.out)
-        print(
-            f"{model_id}: {json.dumps(metadata['metrics'])} ({metadata['training_seconds']} s)",
-            flush=True,
-        )
+    chosen = set(models) if "all" in args.models else set(args.models)
+    for model_id, entry in models.items():  # requirements first
+        if model_id in chosen:
+            needs = {required: _restored(models, required, args.out) for required in entry.requires}
+            card = entry.train_into(args.out, needs)
+            print(f"{model_id}: {json.dumps(card.metrics)} ({card.training_seconds} s)", flush=True)
     return 0
+
+
+def _restored(models: dict[str, ShippedModel[Any]], model_id: str, out: Path) -> Predictor:
+    """A required model as trained into ``out``, or as shipped if it is not there."""
+    entry = models[model_id]
+    home = out if card_path(model_id, out).exists() else WEIGHTS_DIR
+    needs = {required: _restored(models, required, out) for required in entry.requires}
+    return entry.restore_from(home, needs)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,118 @@
+"""Bearer authentication (API keys and OAuth access tokens) and per-route scopes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from ..services import Services, get_services
+from ..store.oauth import ACCESS_TOKEN_PREFIX
+from .problems import ProblemError
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a tenant, through one key or OAuth client, with these scopes."""
+
+    tenant_id: str
+    credential_id: str
+    scopes: frozenset[str]
+
+
+def _unauthorized(code: str, detail: str, *, error: str | None = "invalid_token") -> ProblemError:
+    # RFC 6750 §3.1: no error attribute when the request carried no credentials.
+    challenge = 'Bearer realm="aiaas"'
+    if error:
+        challenge += f', error="{error}", error_description="{detail}"'
+    return ProblemError(401, code, detail, headers={"WWW-Authenticate": challenge})
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def authenticate(request: Request) -> Principal:
+    """The caller of ``request``; raises a 401 (or 429) problem if it cannot be established.
+
+    The result is kept on the request, so a request is authenticated once however
+    many dependencies ask.
+    """
+    cached = getattr(request.state, "principal", None)
+    if isinstance(cached, Principal):
+        return cached
+    services = get_services(request)
+    header = request.headers.get("authorization")
+    if header is None:
+        raise _unauthorized(
+            "missing_credentials", "Send 'Authorization: Bearer <token>'.", error=None
+        )
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise services.auth_failures.failed(
+            client_address(request),
+            _unauthorized(
+                "invalid_authorization_header",
+                "The Authorization header must be 'Bearer <token>'.",
+                error="invalid_request",
+            ),
+        )
+    principal = _principal_for(services, request, token)
+    _require_sealed_body(services, request, principal)
+    request.state.principal = principal
+    return principal
+
+
+def _require_sealed_body(services: Services, request: Request, principal: Principal) -> None:
+    if request.method in ("GET", "HEAD") or getattr(request.state, "sealed_request", False):
+        return
+    if services.store.settings.requires_encryption(principal.tenant_id):
+        raise ProblemError(
+            400,
+            "encryption_required",
+            "This tenant accepts request bodies only sealed (aiaas-hpke/1).",
+        )
+
+
+def _principal_for(services: Services, request: Request, token: str) -> Principal:
+    if token.startswith(ACCESS_TOKEN_PREFIX):
+        record = services.store.oauth.find_token(token)
+        if record is None:
+            raise services.auth_failures.failed(
+                client_address(request),
+                _unauthorized("invalid_token", "The access token is not valid."),
+            )
+        # Expired and revoked credentials were genuine once: no guessing, no penalty.
+        if record.expired:
+            raise _unauthorized("token_expired", "The access token has expired.")
+        return Principal(record.tenant_id, record.client_id, record.scopes)
+    key = services.store.tenants.find_key(token)
+    if key is None:
+        raise services.auth_failures.failed(
+            client_address(request), _unauthorized("invalid_api_key", "The API key is not valid.")
+        )
+    if key.revoked:
+        raise _unauthorized("revoked_api_key", "The API key has been revoked.")
+    return Principal(key.tenant_id, key.id, key.scopes)
+
+
+def require_scope(scope: str) -> Callable[..., Principal]:
+    """A dependency that authenticates and demands ``scope``; a missing one is a 403."""
+
+    def dependency(request: Request) -> Principal:
+        principal = authenticate(request)
+        if scope not in principal.scopes:
+            raise ProblemError(
+                403,
+                "insufficient_scope",
+                f"This operation needs the '{scope}' scope.",
+                headers={
+                    "WWW-Authenticate": f'Bearer realm="aiaas", error="insufficient_scope", '
+                    f'scope="{scope}"'
+                },
+            )
+        return principal
+
+    return dependency

@@ -1,0 +1,105 @@
+"""``Idempotency-Key`` handling for POST routes: replay, conflict and reuse checks."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+
+from ..services import get_services
+from ..store.idempotency import Claimed, InProgress, Mismatch, StoredResponse
+from .auth import authenticate
+from .problems import ProblemError
+
+IDEMPOTENCY_HEADER = "idempotency-key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+MAX_KEY_LENGTH = 255
+
+# Answers worth replaying: the request ran to a result. 401/403/409/429 and 5xx
+# say the request did not run, so the same key may be tried again.
+_NOT_STORED = frozenset({401, 403, 409, 429})
+
+
+def fingerprint(method: str, path: str, query: str, body: bytes) -> bytes:
+    """What makes two requests 'the same request'."""
+    digest = hashlib.sha256()
+    for part in (method, path, query):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    digest.update(body)
+    return digest.digest()
+
+
+class IdempotentRoute(APIRoute):
+    """A route of authenticated resources whose requests with an ``Idempotency-Key``
+    run at most once per tenant.
+
+    The caller is authenticated before anything else, the body included, since
+    stored answers belong to a tenant and no one else may learn of them.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def run_once(request: Request) -> Response:
+            principal = authenticate(request)
+            key = request.headers.get(IDEMPOTENCY_HEADER)
+            if key is None or request.method == "GET":
+                return await handler(request)
+            _check(key)
+            store = get_services(request).store.idempotency
+            body = await request.body()
+            claim = store.claim(
+                principal.tenant_id,
+                key,
+                fingerprint(request.method, request.url.path, request.url.query, body),
+            )
+            if not isinstance(claim, Claimed):
+                return _answer_without_running(claim)
+            try:
+                response = await handler(request)
+            except BaseException:
+                store.release(principal.tenant_id, key)
+                raise
+            answer = getattr(response, "body", None)
+            stored_kind = response.status_code < 500 and response.status_code not in _NOT_STORED
+            if not stored_kind or not isinstance(answer, bytes):
+                store.release(principal.tenant_id, key)
+            else:
+                stored = StoredResponse(response.status_code, response.media_type, answer)
+                store.finish(principal.tenant_id, key, stored)
+            return response
+
+        return run_once
+
+
+def _check(key: str) -> None:
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise ProblemError(
+            400,
+            "invalid_idempotency_key",
+            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.",
+        )
+
+
+def _answer_without_running(claim: StoredResponse | Mismatch | InProgress) -> Response:
+    """The answer to a request whose key another request holds or has used."""
+    if isinstance(claim, StoredResponse):
+        return Response(
+            claim.body, claim.status, {REPLAYED_HEADER: "true"}, media_type=claim.media_type
+        )
+    if isinstance(claim, Mismatch):
+        raise ProblemError(
+            422,
+            "idempotency_key_reused",
+            "This Idempotency-Key was used with a different request.",
+        )
+    raise ProblemError(
+        409,
+        "request_in_progress",
+        "A request with this Idempotency-Key is still running.",
+        headers={"Retry-After": "1"},
+    )

@@ -1,0 +1,64 @@
+"""Finding the model a request names: one lookup for its card, its spec and,
+when asked for, the loaded model."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from aiaas.types import Model
+
+from ..services import Services
+from ..zoo.catalogue import Catalogue
+from ..zoo.entries import ZooEntry
+from ..zoo.model_spec import LoadedModel, ModelSpec
+from ..zoo.shipped_weights import WeightsIntegrityError
+from .auth import Principal
+from .problems import ProblemError
+
+logger = logging.getLogger("aiaas_mock")
+
+
+@dataclass(frozen=True)
+class ServedModel:
+    """A model the caller may use: its card, and the catalogue entry serving it."""
+
+    card: Model
+    entry: ZooEntry
+    catalogue: Catalogue
+
+    @property
+    def spec(self) -> ModelSpec:
+        return self.entry.spec
+
+    def load(self) -> LoadedModel:
+        """The model ready to answer; 503 ``model_unavailable`` if its weights are bad.
+
+        Routes call this after validating the inputs, so a malformed call never
+        waits for (or fails on) the weights.
+        """
+        try:
+            return self.catalogue.load(self.card.id)
+        except WeightsIntegrityError:
+            logger.exception("Model %s could not be loaded", self.card.id)
+            raise ProblemError(
+                503, "model_unavailable", f"Model '{self.card.id}' cannot be loaded on this server."
+            ) from None
+
+
+def visible_card(services: Services, model_id: str, principal: Principal) -> Model:
+    """The card of a model the caller may see; 404 otherwise."""
+    card = services.store.models.get(model_id, principal.tenant_id)
+    if card is None:
+        raise ProblemError(404, "not_found", f"No model '{model_id}'.")
+    return card
+
+
+def resolve(services: Services, model_id: str, principal: Principal) -> ServedModel:
+    """The model ``model_id`` as ``principal`` may use it: 404 if they may not see
+    it, 409 ``model_not_ready`` if nothing on this server can run it."""
+    card = visible_card(services, model_id, principal)
+    entry = services.catalogue.entry(model_id)
+    if entry is None:
+        raise ProblemError(409, "model_not_ready", f"Model '{model_id}' cannot serve predictions.")
+    return ServedModel(card, entry, services.catalogue)

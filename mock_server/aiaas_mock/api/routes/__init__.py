@@ -1,0 +1,15 @@
+"""The routes of the API, one module per resource; the app includes them in this order."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from . import embeddings, encryption_keys, health, models, oauth
+
+ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    encryption_keys.router,
+    oauth.router,
+    models.router,
+    embeddings.router,
+)

@@ -1,0 +1,73 @@
+"""``POST /v1/embeddings``: OpenAI's request and response, served by the
+embedding models of the catalogue."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from typing import Any
+
+import numpy as np
+from fastapi import APIRouter
+
+from aiaas.types import EmbeddingRequest
+
+from ...services import Services
+from ...zoo.maintenance_text.inputs import MaintenanceText
+from ...zoo.model_spec import EMBEDDING_TASK, TextEmbedder
+from ..deps import Inferrer, ServicesDep
+from ..idempotency import IdempotentRoute
+from ..model_lookup import resolve
+from ..problems import field_problem
+from ..validation import check_batch_size, validate_as
+
+router = APIRouter(prefix="/v1", tags=["embeddings"], route_class=IdempotentRoute)
+
+
+@router.post("/embeddings")
+def create_embeddings(
+    body: EmbeddingRequest, principal: Inferrer, services: ServicesDep
+) -> dict[str, Any]:
+    """One unit-length vector per text: the SIF-weighted mean of its known words'
+    unit vectors, renormalised (zeros when no word is known)."""
+    served = resolve(services, body.model, principal)
+    if served.spec.task != EMBEDDING_TASK:
+        raise field_problem("body.model", f"Model '{body.model}' does not embed texts.")
+    texts = _texts(body, services)
+    embedder: TextEmbedder = served.load().predictor  # type: ignore[assignment]
+    if body.dimensions is not None and body.dimensions != embedder.dimensions:
+        raise field_problem(
+            "body.dimensions", f"'{body.model}' gives {embedder.dimensions} dimensions only."
+        )
+    vectors, token_count = embedder.embed_texts(texts)
+    services.store.predictions.record(
+        f"emb_{secrets.token_hex(12)}", principal.tenant_id, body.model, len(texts)
+    )
+    return {
+        "object": "list",
+        "data": [
+            {"object": "embedding", "index": i, "embedding": _encode(row, body.encoding_format)}
+            for i, row in enumerate(vectors)
+        ],
+        "model": body.model,
+        "usage": {"prompt_tokens": token_count, "total_tokens": token_count},
+    }
+
+
+def _texts(body: EmbeddingRequest, services: Services) -> list[str]:
+    if isinstance(body.input, str):
+        return [validate_as(MaintenanceText, body.input, ("body", "input"))]
+    if not body.input:
+        raise field_problem("body.input", "Send at least one text.")
+    if not all(isinstance(text, str) for text in body.input):
+        raise field_problem("body.input", "Token arrays are not supported; send text.")
+    check_batch_size(services, len(body.input), "body.input")
+    texts: list[str] = validate_as(list[MaintenanceText], body.input, ("body", "input"))
+    return texts
+
+
+def _encode(row: np.ndarray[Any, Any], encoding_format: str) -> list[float] | str:
+    if encoding_format == "base64":
+        # OpenAI's base64 format: little-endian float32 bytes.
+        return base64.b64encode(row.astype("<f4").tobytes()).decode("ascii")
+    return [round(float(v), 6) for v in row]

@@ -1,0 +1,69 @@
+"""``/v1/models``: the catalogue and predictions."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from aiaas.types import ListResponse, Model, Prediction, PredictRequest, Usage
+
+from ..deps import Inferrer, ModelId, ModelReader, ServicesDep
+from ..idempotency import IdempotentRoute
+from ..model_lookup import resolve, visible_card
+from ..validation import check_batch_size, validate_as
+
+router = APIRouter(prefix="/v1/models", tags=["models"], route_class=IdempotentRoute)
+
+
+@router.get("")
+def list_models(
+    principal: ModelReader,
+    services: ServicesDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    after: Annotated[str | None, Query(max_length=512)] = None,
+    task: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+) -> ListResponse[Model]:
+    """Model cards visible to the caller, oldest first, one page at a time."""
+    list_id = f"models|{principal.tenant_id}|{task or ''}"
+    position = services.cursors.decode(list_id, after) if after else 0
+    page = services.store.models.page(
+        principal.tenant_id, after_seq=position, limit=limit, task=task
+    )
+    next_cursor = None
+    if page.has_more and page.last_seq is not None:
+        next_cursor = services.cursors.encode(list_id, page.last_seq)
+    return ListResponse[Model](data=page.cards, has_more=page.has_more, next_cursor=next_cursor)
+
+
+@router.get("/{model_id}")
+def retrieve_model(model_id: ModelId, principal: ModelReader, services: ServicesDep) -> Model:
+    """One model card."""
+    return visible_card(services, model_id, principal)
+
+
+@router.post("/{model_id}/predict")
+def predict(
+    model_id: ModelId, body: PredictRequest, principal: Inferrer, services: ServicesDep
+) -> Prediction:
+    """Run a model on a batch of inputs."""
+    served = resolve(services, model_id, principal)
+    spec = served.spec
+    check_batch_size(services, len(body.inputs), "body.inputs")
+    inputs = validate_as(list[spec.input_type], body.inputs, ("body", "inputs"))  # type: ignore[name-defined]
+    parameters = validate_as(spec.parameters_type, body.parameters, ("body", "parameters"))
+    model = served.load()
+    started = time.perf_counter()
+    outputs = model.predictor.predict(inputs, parameters)
+    compute_ms = (time.perf_counter() - started) * 1000.0
+    prediction_id = f"pred_{secrets.token_hex(12)}"
+    services.store.predictions.record(prediction_id, principal.tenant_id, model_id, len(inputs))
+    return Prediction(
+        id=prediction_id,
+        model=model_id,
+        outputs=[output.model_dump(mode="json") for output in outputs],
+        usage=Usage(inputs=len(inputs), compute_ms=round(compute_ms, 3)),
+        created_at=int(time.time()),
+    )

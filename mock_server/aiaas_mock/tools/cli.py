@@ -1,0 +1,208 @@
+"""The ``aiaas-mock`` command: run the server, and manage its tenants and credentials."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aiaas import __version__
+
+from ..config import FAULT_KINDS, FaultConfig, FaultKind, ServerConfig
+from ..store.tenants import ALL_SCOPES
+
+if TYPE_CHECKING:
+    from .admin import Admin
+
+EVERY_SCOPE = ",".join(sorted(ALL_SCOPES))
+
+
+def _fault_kinds(value: str) -> tuple[FaultKind, ...]:
+    kinds = tuple(kind.strip() for kind in value.split(",") if kind.strip())
+    unknown = [kind for kind in kinds if kind not in FAULT_KINDS]
+    if unknown or not kinds:
+        raise argparse.ArgumentTypeError(f"choose from {','.join(FAULT_KINDS)}")
+    return tuple(kind for kind in FAULT_KINDS if kind in kinds)
+
+
+def _scopes(value: str) -> frozenset[str]:
+    scopes = frozenset(scope.strip() for scope in value.split(",") if scope.strip())
+    if not scopes or not scopes <= ALL_SCOPES:
+        raise argparse.ArgumentTypeError(f"choose from {EVERY_SCOPE}")
+    return scopes
+
+
+def _rate(value: str) -> float:
+    rate = float(value)
+    if not 0.0 <= rate <= 1.0:
+        raise argparse.ArgumentTypeError("a rate lies between 0 and 1")
+    return rate
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="aiaas-mock", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"aiaas-mock {__version__}")
+    commands: Subcommands = parser.add_subparsers(dest="command", required=True)
+    _add_serve(commands.add_parser("serve", help="run the mock server"))
+
+    tenants = _actions(commands, "tenants", "manage tenants")
+    create = _admin_action(tenants, "create", "create a tenant")
+    create.add_argument("name")
+    create.add_argument(
+        "--require-encryption", action="store_true", help="accept only sealed request bodies"
+    )
+    _admin_action(tenants, "list", "list tenants")
+
+    for noun, what, shown in (("keys", "API key", "key"), ("clients", "OAuth client", "secret")):
+        actions = _actions(commands, noun, f"manage {what}s")
+        create = _admin_action(actions, "create", f"create an {what} ({shown} shown once)")
+        create.add_argument("--tenant", required=True, help="tenant id or name")
+        create.add_argument("--scopes", type=_scopes, default=ALL_SCOPES, help=EVERY_SCOPE)
+        _admin_action(actions, "revoke", f"revoke an {what} at once").add_argument("id")
+    return parser
+
+
+if TYPE_CHECKING:  # argparse names no public type for it, and it is generic only to mypy
+    Subcommands = argparse._SubParsersAction[argparse.ArgumentParser]
+
+
+def _actions(commands: Subcommands, name: str, help: str) -> Subcommands:
+    parser: argparse.ArgumentParser = commands.add_parser(name, help=help)
+    return parser.add_subparsers(dest="action", required=True)
+
+
+def _admin_action(actions: Subcommands, name: str, help: str) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = actions.add_parser(name, help=help)
+    parser.add_argument("--db", required=True, help="the server's SQLite file")
+    return parser
+
+
+def _add_serve(serve: argparse.ArgumentParser) -> None:
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port, 0 for any free one")
+    serve.add_argument("--db", default=":memory:", help="SQLite file (default: in memory)")
+    serve.add_argument("--data-seed", type=int, default=0, help="seed of the training data")
+    serve.add_argument("--token-lifetime", type=int, default=3600, help="access token seconds")
+    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
+    serve.add_argument("--tls", action="store_true", help="serve HTTPS with a new certificate")
+    serve.add_argument("--tls-dir", type=Path, help="where --tls writes its certificates")
+    serve.add_argument(
+        "--require-encryption", action="store_true", help="accept only sealed request bodies"
+    )
+    faults = serve.add_argument_group("fault injection (off by default)")
+    faults.add_argument("--fault-rate", type=_rate, default=0.0, help="share of requests to fail")
+    faults.add_argument(
+        "--fault-kinds",
+        type=_fault_kinds,
+        default=FAULT_KINDS,
+        help=f"comma-separated, from {','.join(FAULT_KINDS)} (default: all)",
+    )
+    faults.add_argument("--fault-seed", type=int, default=None, help="repeatable fault sequence")
+    faults.add_argument("--fault-latency", type=float, default=0.05, help="seconds of 'latency'")
+    faults.add_argument(
+        "--no-fault-header",
+        action="store_true",
+        help="ignore the per-request X-Aiaas-Fault header",
+    )
+
+
+def serve(args: argparse.Namespace) -> None:
+    from ..app import create_app
+    from .admin import Admin
+    from .runner import DEV_TENANT, bind_socket, uvicorn_server
+    from .tls import generate_tls_files
+
+    config = ServerConfig(
+        db_path=args.db,
+        data_seed=args.data_seed,
+        token_lifetime=args.token_lifetime,
+        require_encryption=args.require_encryption,
+        faults=FaultConfig(
+            rate=args.fault_rate,
+            kinds=args.fault_kinds,
+            seed=args.fault_seed,
+            latency=args.fault_latency,
+            header_enabled=not args.no_fault_header,
+        ),
+    )
+    app = create_app(config)
+    admin = Admin.of(app.state.services)
+    secret = admin.issue_key(admin.get_or_create_tenant(DEV_TENANT).id).secret.reveal()
+    tls = None
+    if args.tls:
+        tls_dir = args.tls_dir or Path(tempfile.mkdtemp(prefix="aiaas-mock-tls-"))
+        tls = generate_tls_files(tls_dir, [args.host])
+    sock = bind_socket(args.host, args.port)
+    host, port = sock.getsockname()[:2]
+    base_url = f"{'https' if tls else 'http'}://{f'[{host}]' if ':' in host else host}:{port}"
+    print(f"aiaas mock server {__version__} on {base_url}")
+    print(f"Development API key (tenant '{DEV_TENANT}', all scopes): {secret}")
+    if tls:
+        print(f"CA certificate: {tls.ca_cert}  (aiaas.Client(verify=...) or SSL_CERT_FILE)")
+    print(f"  export AIAAS_BASE_URL={base_url} AIAAS_API_KEY={secret}", flush=True)
+    uvicorn_server(app, log_level=args.log_level, access_log=True, tls=tls).run(sockets=[sock])
+
+
+def administer(args: argparse.Namespace) -> int:
+    """Run a tenants / keys / clients action against a server's database file."""
+    from ..encryption.keys import KeyStore
+    from ..store import Store
+    from .admin import Admin
+
+    config = ServerConfig(db_path=args.db)
+    store = Store.open(config)
+    keys = KeyStore(
+        store.db, lifetime=config.encryption_key_lifetime, overlap=config.encryption_key_overlap
+    )
+    try:
+        return _administer(Admin(store, keys), args)
+    except (LookupError, ValueError) as error:
+        print(f"aiaas-mock: {error}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+
+
+def _administer(admin: Admin, args: argparse.Namespace) -> int:
+    command, action = args.command, args.action
+    if command == "tenants" and action == "create":
+        tenant = admin.create_tenant(args.name)
+        if args.require_encryption:
+            admin.require_encryption(tenant.id)
+        sealed = " (sealed request bodies only)" if args.require_encryption else ""
+        print(f"tenant {tenant.id} {tenant.name}{sealed}")
+    elif command == "tenants":
+        for tenant in admin.tenants():
+            print(f"{tenant.id} {tenant.name}")
+    elif action == "create":
+        tenant = admin.tenant(args.tenant)
+        scopes = " ".join(sorted(args.scopes))
+        if command == "keys":
+            key = admin.issue_key(tenant.id, args.scopes)
+            print(f"key {key.id} for tenant {tenant.name}, scopes: {scopes}")
+            print(f"secret (shown once): {key.secret.reveal()}")
+        else:
+            client = admin.create_client(tenant.id, args.scopes)
+            print(f"client_id {client.id} for tenant {tenant.name}, scopes: {scopes}")
+            print(f"client_secret (shown once): {client.secret.reveal()}")
+    else:
+        revoke = admin.revoke_key if command == "keys" else admin.revoke_client
+        if not revoke(args.id):
+            raise LookupError(f"no active {command[:-1]} {args.id!r}")
+        print(f"revoked {args.id}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        serve(args)
+        return 0
+    return administer(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,13 @@
+"""``defect-cnn``: surface-defect class of a steel strip image.
+
+``data`` draws the images, ``network`` is the CNN, ``train`` reproduces the
+shipped weights, ``serving`` is what the server calls.
+"""
+
+from __future__ import annotations
+
+from ..entries import ShippedModel
+from .serving import SPEC, DefectWeights, restore
+from .train import train_and_measure
+
+DEFECT_CNN = ShippedModel(SPEC, DefectWeights, restore, train_and_measure)

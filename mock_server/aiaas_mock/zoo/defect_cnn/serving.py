@@ -1,0 +1,171 @@
+"""``defect-cnn`` as the server offers it: its inputs (PNG or pixels, any size),
+its outputs, and the classifier restored from the shipped weights."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+
+from aiaas.types.outputs import DefectClassification
+
+from ..kit.torch_helpers import load_weights
+from ..model_spec import ModelSpec, Needs
+from ..shipped_weights import WeightsCard
+from .data import SIZE
+from .network import build_network, probabilities, resize
+
+MIN_SIDE, MAX_SIDE = 8, 2048
+MAX_PNG_BYTES = 8 * 1024 * 1024
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def decode_png(value: Any) -> NDArray[np.uint8]:
+    """The grayscale pixels of a base64 PNG; ``ValueError`` saying what is wrong."""
+    if not isinstance(value, str):
+        raise ValueError("must be a PNG image, base64-encoded")
+    if len(value) > MAX_PNG_BYTES * 4 // 3 + 4:
+        raise ValueError(f"the image is larger than {MAX_PNG_BYTES // (1024 * 1024)} MB")
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("is not valid base64") from None
+    if not raw.startswith(PNG_SIGNATURE):
+        raise ValueError("is not a PNG image")
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(raw)) as image:
+            width, height = image.size  # read from the header, before decoding pixels
+            _check_side(width, height)
+            pixels = np.asarray(image.convert("L"), dtype=np.uint8)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError):
+        raise ValueError("is not a readable PNG image") from None
+    return pixels
+
+
+def pixel_array(value: Any) -> NDArray[np.float64]:
+    """A 2-D grayscale array from nested lists; ``ValueError`` saying what is wrong."""
+    if not isinstance(value, list) or not value or not all(isinstance(r, list) for r in value):
+        raise ValueError("must be a 2-D array: a list of rows of numbers")
+    width = len(value[0])
+    if any(len(row) != width for row in value):
+        raise ValueError("rows must all have the same length")
+    _check_side(width, len(value))
+    if any(isinstance(item, (list, dict)) for row in value for item in row):
+        raise ValueError("must be 2-D: one grey level per pixel (convert colour to grayscale)")
+    try:
+        array = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError("must hold numbers only") from None
+    if not np.isfinite(array).all():
+        raise ValueError("must not hold NaN or infinity")
+    return array
+
+
+def _check_side(width: int, height: int) -> None:
+    if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):
+        raise ValueError(f"each side must be {MIN_SIDE} to {MAX_SIDE} pixels, not {width}x{height}")
+
+
+PngImage = Annotated[
+    Any,
+    BeforeValidator(decode_png),
+    WithJsonSchema(
+        {"type": "string", "contentEncoding": "base64", "contentMediaType": "image/png"}
+    ),
+]
+PixelArray = Annotated[
+    Any,
+    BeforeValidator(pixel_array),
+    WithJsonSchema({"type": "array", "items": {"type": "array", "items": {"type": "number"}}}),
+]
+
+
+class SurfaceImage(BaseModel):
+    """One grayscale image of steel surface, any size from 8 to 2048 pixels a side:
+    a PNG (base64) or the pixels themselves (rows of grey levels).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    image: PngImage | None = Field(default=None, description="PNG, base64-encoded")
+    pixels: PixelArray | None = Field(default=None, description="Grey levels, rows of numbers")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> SurfaceImage:
+        if (self.image is None) == (self.pixels is None):
+            raise ValueError("give exactly one of 'image' and 'pixels'")
+        return self
+
+    def grey(self) -> NDArray[Any]:
+        source = self.image if self.image is not None else self.pixels
+        return np.asarray(source)
+
+
+class DefectParameters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DefectClassifier:
+    def __init__(self, network: Any, classes: list[str]) -> None:
+        self.network = network
+        self.classes = classes
+
+    def predict(
+        self, inputs: Sequence[SurfaceImage], parameters: DefectParameters
+    ) -> list[BaseModel]:
+        # Every image is brought to 64 x 64 first, then all run as one batch.
+        images = np.stack([_to_size(item.grey()) for item in inputs])
+        rows = probabilities(self.network, images)
+        return [
+            DefectClassification(
+                label=self.classes[int(row.argmax())],
+                probabilities={
+                    c: round(float(p), 6) for c, p in zip(self.classes, row, strict=True)
+                },
+            )
+            for row in rows
+        ]
+
+
+def _to_size(image: NDArray[Any]) -> NDArray[np.float32]:
+    if image.shape == (SIZE, SIZE):
+        return image.astype(np.float32)
+    resized: NDArray[np.float32] = resize(image[None])[0]
+    return resized
+
+
+class DefectWeights(WeightsCard):
+    classes: list[str]
+    """Class names in the order of the network's outputs."""
+
+
+def restore(card: DefectWeights, weights: Path, needs: Needs) -> DefectClassifier:
+    network = build_network(len(card.classes))
+    load_weights(network, weights)
+    return DefectClassifier(network, card.classes)
+
+
+SPEC = ModelSpec(
+    id="defect-cnn",
+    task="image-classification",
+    algorithm="PyTorch CNN: four 3x3 convolution blocks, global average pooling",
+    version="1.0.0",
+    description="Surface-defect class of a hot-rolled steel strip image: the six NEU "
+    "classes (crazing, inclusion, patches, pitted surface, rolled-in scale, scratches) "
+    "or no_defect. Images of any size are scaled to 64 x 64.",
+    data="Synthetic 64 x 64 steel-surface images of the NEU defect classes; trained on "
+    "4,900, accuracy on 1,400 held-out images. The same network and training reach "
+    "digits_accuracy on scikit-learn's real handwritten digits (25 % held out).",
+    input_type=SurfaceImage,
+    output_type=DefectClassification,
+    parameters_type=DefectParameters,
+)

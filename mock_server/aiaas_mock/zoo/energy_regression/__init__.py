@@ -1,0 +1,14 @@
+"""``energy-regression``: kWh of a production line in an hour, with a prediction interval.
+
+``data`` generates two years of line hours, ``model`` is the ridge regression
+and its conformal interval, ``train`` fits and measures it when a server
+starts, ``serving`` is what the server calls.
+"""
+
+from __future__ import annotations
+
+from ..entries import TrainedOnLoad
+from .serving import SPEC
+from .train import train_and_measure
+
+ENERGY_REGRESSION = TrainedOnLoad(SPEC, train_and_measure)

@@ -1,0 +1,136 @@
+"""The two kinds of zoo entry: models trained when a server starts, and models
+whose weights ship with the package. Both answer the catalogue the same way."""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Generic, Protocol
+
+from .model_spec import LoadedModel, ModelSpec, Needs, Predictor
+from .shipped_weights import (
+    WEIGHTS_DIR,
+    CardT,
+    file_digest,
+    read_card,
+    verify_file,
+    weights_path,
+    write_card,
+)
+
+
+class ZooEntry(Protocol):
+    """A model the catalogue can describe and load."""
+
+    @property
+    def spec(self) -> ModelSpec: ...
+
+    @property
+    def requires(self) -> tuple[str, ...]:
+        """Ids of the models whose predictors this one builds on."""
+        ...
+
+    def metrics(self, data_seed: int) -> dict[str, float]:
+        """Held-out metrics, as cheaply as the entry can tell them."""
+        ...
+
+    def load(self, data_seed: int, needs: Needs) -> LoadedModel:
+        """The model ready to answer; ``needs`` holds the predictors it requires."""
+        ...
+
+
+@dataclass(frozen=True)
+class TrainedOnLoad:
+    """A model fast enough to train whenever a server starts.
+
+    Training is deterministic, so one result per seed serves every app.
+    """
+
+    spec: ModelSpec
+    train: Callable[[int], LoadedModel]
+    """Trains on data from the given seed and measures held-out metrics."""
+    requires: tuple[str, ...] = ()
+
+    def metrics(self, data_seed: int) -> dict[str, float]:
+        return self.load(data_seed, {}).metrics
+
+    def load(self, data_seed: int, needs: Needs) -> LoadedModel:
+        return _train_once(self.train, data_seed)
+
+
+@functools.cache
+def _train_once(train: Callable[[int], LoadedModel], data_seed: int) -> LoadedModel:
+    return train(data_seed)
+
+
+@dataclass(frozen=True)
+class ShippedModel(Generic[CardT]):
+    """A model whose weights ship as ``weights/<id><suffix>`` beside its card."""
+
+    spec: ModelSpec
+    card_type: type[CardT]
+    restore: Callable[[CardT, Path, Needs], Predictor]
+    """The predictor from the card and the weights file (already checked)."""
+    train: Callable[[Path, Needs], CardT]
+    """Trains from scratch, writes the weights file at the path and returns the
+    card's metrics, data and whatever serving needs."""
+    weights_suffix: str = ".pt"
+    requires: tuple[str, ...] = ()
+
+    def card(self, directory: Path = WEIGHTS_DIR) -> CardT:
+        return read_card(self.card_type, self.spec.id, directory)
+
+    def metrics(self, data_seed: int) -> dict[str, float]:
+        return self.card().metrics
+
+    def weights(self, directory: Path = WEIGHTS_DIR) -> Path:
+        return weights_path(self.spec.id, self.weights_suffix, directory)
+
+    def load(self, data_seed: int, needs: Needs) -> LoadedModel:
+        # Weights are read-only once loaded, so one copy serves every app in the process.
+        with _lock_of(self.spec.id):
+            loaded = _restored.get(self.spec.id)
+            if loaded is None:
+                predictor = self.restore_from(WEIGHTS_DIR, needs)
+                loaded = _restored[self.spec.id] = LoadedModel(
+                    self.spec, predictor, self.metrics(0)
+                )
+        return loaded
+
+    def restore_from(self, directory: Path, needs: Needs) -> Predictor:
+        """The predictor of the card and weights in ``directory``, checked by SHA-256."""
+        card = self.card(directory)
+        weights = self.weights(directory)
+        verify_file(weights, card.sha256)
+        return self.restore(card, weights, needs)
+
+    def train_into(self, directory: Path, needs: Needs) -> CardT:
+        """Train, write the weights and the card into ``directory``; the card."""
+        directory.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        weights = self.weights(directory)
+        trained = self.train(weights, needs)
+        card = trained.model_copy(
+            update={
+                "model": self.spec.id,
+                "version": self.spec.version,
+                "sha256": file_digest(weights),
+                "training_seconds": round(time.perf_counter() - started, 1),
+            }
+        )
+        write_card(card, directory)
+        return card
+
+
+_restored: dict[str, LoadedModel] = {}
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _lock_of(model_id: str) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault(model_id, threading.Lock())

@@ -1,0 +1,1 @@
+"""Shared kit of the model families: torch helpers, scaling, CRFs, text features."""

@@ -1,0 +1,94 @@
+"""What the server knows of a served model: its spec, its predictor and its card."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import BaseModel, TypeAdapter
+
+from aiaas.types import Model
+
+SYSTEM_OWNER = "system"
+ModelT = TypeVar("ModelT")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """The fixed facts of a model: identity, task and the types of its inputs/outputs."""
+
+    id: str
+    task: str
+    algorithm: str
+    version: str
+    description: str
+    data: str
+    input_type: Any
+    """The type of one input: a pydantic model for rows, a constrained ``str`` for text."""
+    output_type: type[BaseModel]
+    parameters_type: type[BaseModel]
+    released_at: int = 1767225600  # 2026-01-01, the catalogue's first release
+
+
+EMBEDDING_TASK = "word-embedding"
+"""Models of this task also serve ``POST /v1/embeddings``; their predictor is a
+:class:`TextEmbedder`."""
+
+
+class Predictor(Protocol):
+    def predict(self, inputs: Sequence[Any], parameters: Any) -> list[BaseModel]:
+        """One output per validated input, in order."""
+        ...
+
+
+class TextEmbedder(Predictor, Protocol):
+    @property
+    def dimensions(self) -> int: ...
+
+    def embed_texts(self, texts: Sequence[str]) -> tuple[NDArray[np.float32], int]:
+        """One unit-length row per text (zeros when no token is known), and the
+        number of tokens read."""
+        ...
+
+
+class ModelAdapter(Generic[ModelT]):
+    """A predictor around one trained model: the part of a family the server calls,
+    turning validated wire inputs into the model's arguments and its results into
+    wire outputs."""
+
+    def __init__(self, model: ModelT) -> None:
+        self.model = model
+
+
+Needs = Mapping[str, Predictor]
+"""The predictors of the models another one builds on, by model id."""
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A model ready to answer, with the quality it showed on held-out data."""
+
+    spec: ModelSpec
+    predictor: Predictor
+    metrics: dict[str, float] = field(default_factory=dict)
+
+
+def card(spec: ModelSpec, metrics: dict[str, float]) -> Model:
+    """The model card of a system model."""
+    return Model(
+        id=spec.id,
+        task=spec.task,
+        algorithm=spec.algorithm,
+        version=spec.version,
+        owner=SYSTEM_OWNER,
+        created_at=spec.released_at,
+        description=spec.description,
+        data=spec.data,
+        input_schema=TypeAdapter(spec.input_type).json_schema(),
+        output_schema=spec.output_type.model_json_schema(),
+        parameters_schema=spec.parameters_type.model_json_schema(),
+        metrics=metrics,
+    )
