@@ -1,6 +1,6 @@
 """aiaas: typed clients for AI models as a service in manufacturing."""
 
-from . import inputs, types
+from . import inputs, oip, types
 from ._client import AsyncClient, Client
 from ._credentials import ApiKey, ClientCredentials, Credentials
 from ._exceptions import (
@@ -52,5 +52,6 @@ __all__ = [
     "UnprocessableEntityError",
     "__version__",
     "inputs",
+    "oip",
     "types",
 ]

@@ -22,13 +22,8 @@ from ._encryption import SealedAttempt, opened_response
 from ._exceptions import APIConnectionError, APIError
 from ._options import ClientOptions
 from ._request import RequestSpec, build_url
-from ._response import connection_error, parse_body, problem_code, status_error
-from ._retry import (
-    backoff_seconds,
-    is_retryable_exception,
-    is_retryable_response,
-    retry_after_seconds,
-)
+from ._response import connection_error, problem_code
+from ._retry import backoff_seconds, is_retryable_exception, retry_after_seconds
 from ._version import __version__
 
 __all__ = ["Call"]
@@ -72,7 +67,7 @@ class Call:
         self._started = clock()
         self._url = build_url(options.base_url, spec.path, spec.params)
         # Serialised once, so every attempt carries the very same bytes.
-        self._content = dumps(spec.json) if spec.json is not None else None
+        self._content = dumps(spec.json) if spec.json is not None else spec.content
         self.idempotency_key = spec.idempotency_key or (
             new_idempotency_key() if spec.method != "GET" else None
         )
@@ -108,8 +103,8 @@ class Call:
         return request
 
     def _headers(self) -> dict[str, str]:
-        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
-        if self._content is not None:
+        headers = {"User-Agent": USER_AGENT, "Accept": self.options.dialect.accept}
+        if self.spec.json is not None:
             headers["Content-Type"] = "application/json"
         headers.update(self.options.default_headers)
         headers.update(self.spec.headers)
@@ -162,7 +157,7 @@ class Call:
         """Keyword arguments for ``tenacity.Retrying`` / ``AsyncRetrying``."""
         return {
             "retry": tenacity.retry_if_exception(is_retryable_exception)
-            | tenacity.retry_if_result(is_retryable_response),
+            | tenacity.retry_if_result(self.options.dialect.is_retryable),
             "wait": self._wait,
             "stop": tenacity.stop_after_attempt(self.options.max_retries + 1)
             | _StopWhenOutOfTime(self),
@@ -209,11 +204,11 @@ class Call:
 
     # -- finishing ----------------------------------------------------------
 
-    def result(self, response: httpx.Response, cast_to: type[ModelT]) -> ModelT:
-        """The final answer as ``cast_to``, or the matching :class:`APIError` raised."""
+    def checked(self, response: httpx.Response) -> httpx.Response:
+        """The final answer if it is a success; else the matching :class:`APIError` raised."""
         if response.is_success:
-            return parse_body(response, cast_to)
-        raise status_error(response, self.options.credentials.secrets())
+            return response
+        raise self.options.dialect.status_error(response, self.options.credentials.secrets())
 
     def connection_error(self, exc: httpx.TransportError) -> APIConnectionError:
         """The error to raise when the last attempt got no answer."""

@@ -37,6 +37,7 @@ from ._options import (
 )
 from ._pages import AsyncPage, AsyncPaginator, SyncPage
 from ._request import RequestSpec
+from ._response import parse_body
 from ._secret import Secret
 from ._token_session import TokenSession
 from ._transport_security import VerifyTypes, check_plaintext, ssl_verify
@@ -104,19 +105,23 @@ class _BaseClient(Generic[HttpClientT]):
                 ownership, closes it and configures its TLS.
         """
         resolved = resolve(credentials, api_key)
-        self._set_options(
-            ClientOptions(
-                base_url=resolve_base_url(base_url, os.environ, resolved.base_url),
-                credentials=resolved.credentials,
-                timeout=as_timeout(timeout),
-                max_retries=max_retries,
-                deadline=deadline,
-                default_headers=dict(default_headers or {}),
-                retry_policy=retry_policy or RetryPolicy(),
-                allow_insecure_http=allow_insecure_http,
-                encryption=Encryption(encryption, encryption_suite),
-            )
+        options = ClientOptions(
+            base_url=resolve_base_url(base_url, os.environ, resolved.base_url),
+            credentials=resolved.credentials,
+            timeout=as_timeout(timeout),
+            max_retries=max_retries,
+            deadline=deadline,
+            default_headers=dict(default_headers or {}),
+            retry_policy=retry_policy or RetryPolicy(),
+            allow_insecure_http=allow_insecure_http,
+            encryption=Encryption(encryption, encryption_suite),
         )
+        self._setup(options, verify, http_client)
+
+    def _setup(
+        self, options: ClientOptions, verify: VerifyTypes, http_client: HttpClientT | None
+    ) -> None:
+        self._set_options(options)
         if http_client is not None and verify is not True:
             raise AIaaSError("pass verify= to your own http_client, not to the aiaas client")
         self._owns_http = http_client is None
@@ -136,7 +141,7 @@ class _BaseClient(Generic[HttpClientT]):
         raise NotImplementedError
 
     def _bind_resources(self) -> None:
-        raise NotImplementedError
+        """Attach the resource groups (``client.models``, ...) to a new or cloned client."""
 
     @property
     def base_url(self) -> httpx.URL:
@@ -208,22 +213,17 @@ class _BaseClient(Generic[HttpClientT]):
         )
 
 
-class Client(_BaseClient[httpx.Client]):
-    """Blocking client of the aiaas API. Use it as a context manager, or call
-    :meth:`close` when done.
-    """
-
-    models: Models
-    embeddings: Embeddings
+class SyncAPIClient(_BaseClient[httpx.Client]):
+    """The blocking driver: sends calls with retries through an ``httpx.Client``."""
 
     def _new_http_client(self, verify: ssl.SSLContext | bool) -> httpx.Client:
         return httpx.Client(limits=DEFAULT_CONNECTION_LIMITS, follow_redirects=False, verify=verify)
 
-    def _bind_resources(self) -> None:
-        self.models = Models(self)
-        self.embeddings = Embeddings(self)
-
     def _request(self, spec: RequestSpec, cast_to: type[ModelT]) -> ModelT:
+        return parse_body(self._send(spec), cast_to)
+
+    def _send(self, spec: RequestSpec) -> httpx.Response:
+        """The successful answer to ``spec``, after retries; else its typed error raised."""
         call = Call(self._options, spec)
         if call.needs_server_keys():
             self._fetch_server_keys()
@@ -231,7 +231,7 @@ class Client(_BaseClient[httpx.Client]):
             response = tenacity.Retrying(**call.retry_settings())(self._attempt, call)
         except httpx.TransportError as exc:
             raise call.connection_error(exc) from exc
-        return call.result(response, cast_to)
+        return call.checked(response)
 
     def _attempt(self, call: Call) -> httpx.Response:
         response = call.receive(self._http.send(call.next_request(), auth=self._auth))
@@ -270,24 +270,32 @@ class Client(_BaseClient[httpx.Client]):
         self.close()
 
 
-class AsyncClient(_BaseClient[httpx.AsyncClient]):
-    """Async client of the aiaas API. Use it with ``async with``, or await
+class Client(SyncAPIClient):
+    """Blocking client of the aiaas API. Use it as a context manager, or call
     :meth:`close` when done.
     """
 
-    models: AsyncModels
-    embeddings: AsyncEmbeddings
+    models: Models
+    embeddings: Embeddings
+
+    def _bind_resources(self) -> None:
+        self.models = Models(self)
+        self.embeddings = Embeddings(self)
+
+
+class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
+    """The async driver: sends calls with retries through an ``httpx.AsyncClient``."""
 
     def _new_http_client(self, verify: ssl.SSLContext | bool) -> httpx.AsyncClient:
         return httpx.AsyncClient(
             limits=DEFAULT_CONNECTION_LIMITS, follow_redirects=False, verify=verify
         )
 
-    def _bind_resources(self) -> None:
-        self.models = AsyncModels(self)
-        self.embeddings = AsyncEmbeddings(self)
-
     async def _request(self, spec: RequestSpec, cast_to: type[ModelT]) -> ModelT:
+        return parse_body(await self._send(spec), cast_to)
+
+    async def _send(self, spec: RequestSpec) -> httpx.Response:
+        """The successful answer to ``spec``, after retries; else its typed error raised."""
         call = Call(self._options, spec)
         if call.needs_server_keys():
             await self._fetch_server_keys()
@@ -297,7 +305,7 @@ class AsyncClient(_BaseClient[httpx.AsyncClient]):
             )
         except httpx.TransportError as exc:
             raise call.connection_error(exc) from exc
-        return call.result(response, cast_to)
+        return call.checked(response)
 
     async def _attempt(self, call: Call) -> httpx.Response:
         response = call.receive(await self._http.send(call.next_request(), auth=self._auth))
@@ -336,3 +344,16 @@ class AsyncClient(_BaseClient[httpx.AsyncClient]):
         tb: TracebackType | None,
     ) -> None:
         await self.close()
+
+
+class AsyncClient(AsyncAPIClient):
+    """Async client of the aiaas API. Use it with ``async with``, or await
+    :meth:`close` when done.
+    """
+
+    models: AsyncModels
+    embeddings: AsyncEmbeddings
+
+    def _bind_resources(self) -> None:
+        self.models = AsyncModels(self)
+        self.embeddings = AsyncEmbeddings(self)

@@ -13,7 +13,7 @@ from ._request import build_url
 from ._secret import Secret
 from ._token_session import TokenSession
 
-__all__ = ["ApiKey", "ClientCredentials", "Credentials"]
+__all__ = ["ApiKey", "ClientCredentials", "Credentials", "NoCredentials"]
 
 TOKEN_PATH = "/v1/oauth/token"  # noqa: S105 (a path, not a password)
 
@@ -28,6 +28,17 @@ class Credentials:
     def secrets(self) -> tuple[Secret, ...]:
         """The secret values to scrub from any text the SDK produces."""
         return ()
+
+
+class NoCredentials(Credentials, httpx.Auth):
+    """No credentials: for servers that need none, or whose auth headers are set
+    by the caller (``default_headers``)."""
+
+    def auth_for(self, base_url: httpx.URL) -> httpx.Auth:
+        return self
+
+    def __repr__(self) -> str:
+        return "NoCredentials()"
 
 
 class ApiKey(Credentials, httpx.Auth):

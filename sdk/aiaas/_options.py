@@ -11,6 +11,7 @@ import httpx
 
 from ._constants import BASE_URL_ENV, DEFAULT_BASE_URL
 from ._credentials import Credentials
+from ._dialect import AIAAS_DIALECT, Dialect
 from ._encryption import Encryption
 from ._exceptions import AIaaSError
 
@@ -74,6 +75,7 @@ class ClientOptions:
     retry_policy: RetryPolicy
     allow_insecure_http: bool = False
     encryption: Encryption = field(default_factory=Encryption)
+    dialect: Dialect = field(default_factory=lambda: AIAAS_DIALECT)
 
     def __post_init__(self) -> None:
         if self.max_retries < 0:

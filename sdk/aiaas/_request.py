@@ -23,6 +23,8 @@ class RequestSpec:
     path: str
     params: Mapping[str, ParamValue] = field(default_factory=dict)
     json: Any = None
+    content: bytes | None = None
+    """A body sent as it is, when ``json`` is ``None`` (its type goes in ``headers``)."""
     headers: Mapping[str, str] = field(default_factory=dict)
     idempotency_key: str | None = None
     encrypt: bool = True

@@ -5,12 +5,15 @@ from __future__ import annotations
 import email.utils
 import math
 import ssl
+from typing import TYPE_CHECKING
 
 import httpx
 
 from ._exceptions import APIError
-from ._options import RetryPolicy
 from ._response import problem_code
+
+if TYPE_CHECKING:
+    from ._options import RetryPolicy
 
 __all__ = [
     "RETRYABLE_STATUS_CODES",

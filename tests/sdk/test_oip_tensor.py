@@ -1,0 +1,205 @@
+"""aiaas.oip tensors and messages: every datatype in JSON and binary, the checks
+made before sending, and how answers and errors are read."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import httpx
+import numpy as np
+import pytest
+
+from aiaas import APIResponseValidationError, NotFoundError, UnprocessableEntityError
+from aiaas.oip import DATATYPES, RESERVED_PARAMETERS, Tensor
+from aiaas.oip._codec import HEADER_LENGTH, decode_result, encode_infer, oip_error
+
+SAMPLES: dict[str, list[object]] = {
+    "BOOL": [True, False, True],
+    "UINT8": [0, 7, 255],
+    "UINT16": [0, 7, 65535],
+    "UINT32": [0, 7, 2**32 - 1],
+    "UINT64": [0, 7, 2**64 - 1],
+    "INT8": [-128, 0, 127],
+    "INT16": [-(2**15), 0, 2**15 - 1],
+    "INT32": [-(2**31), 0, 2**31 - 1],
+    "INT64": [-(2**63), 0, 2**63 - 1],
+    "FP16": [0.5, -1.25, 65504.0],
+    "FP32": [0.5, -1.25, 2.0**100],
+    "FP64": [0.1, -1.0e308, 1.0e308],
+    "BYTES": [b"hello", "w\u00f6rld".encode(), b""],
+    "BF16": [0.5, -2.0, 1.0e38],
+}
+
+
+@pytest.mark.parametrize("datatype", DATATYPES)
+def test_every_datatype_round_trips_in_binary(datatype: str) -> None:
+    tensor = Tensor("x", datatype, [3], SAMPLES[datatype])
+    again = Tensor("x", datatype, [3], raw=tensor.binary())
+    if datatype == "BF16":  # 8 bits of mantissa: 1e38 comes back rounded
+        assert again.data[:2] == [0.5, -2.0]
+        assert again.data[2] == pytest.approx(1.0e38, rel=2**-8)
+    else:
+        assert again.data == tensor.data
+    assert again.to_numpy().shape == (3,)
+
+
+@pytest.mark.parametrize("datatype", [d for d in DATATYPES if d != "BF16"])
+def test_json_carries_what_it_can_and_auto_picks_binary_for_the_rest(datatype: str) -> None:
+    tensor = Tensor("x", datatype, [3], SAMPLES[datatype])
+    body, headers = encode_infer([tensor])
+    if datatype == "FP16":  # KServe and Triton refuse FP16 in JSON
+        assert HEADER_LENGTH in headers
+        return
+    assert headers == {"Content-Type": "application/json"}
+    sent = json.loads(body)["inputs"][0]
+    samples = SAMPLES[datatype]
+    expected = (
+        [x.decode() for x in samples if isinstance(x, bytes)] if datatype == "BYTES" else samples
+    )
+    assert sent == {"name": "x", "shape": [3], "datatype": datatype, "data": expected}
+
+
+def test_the_shape_must_hold_the_data() -> None:
+    with pytest.raises(ValueError, match="5 elements do not fill shape"):
+        Tensor("x", "FP32", [2, 2], [1.0, 2.0, 3.0, 4.0, 5.0])
+    nested = Tensor("x", "INT32", [2, 2], [[1, 2], [3, 4]])
+    assert nested.data == [1, 2, 3, 4]
+    assert nested.nested() == [[1, 2], [3, 4]]
+    with pytest.raises(ValueError, match="negative"):
+        Tensor("x", "INT32", [-1], [])
+
+
+def test_values_are_checked_not_coerced() -> None:
+    with pytest.raises(ValueError, match="True and False"):
+        encode_infer([Tensor("x", "BOOL", [2], [0, 1])], encoding="json")
+    with pytest.raises(ValueError, match="UINT8"):
+        Tensor("x", "UINT8", [1], [256]).binary()
+    with pytest.raises(ValueError, match="unknown datatype"):
+        Tensor("x", "FLOAT", [1], [1.0])
+
+
+def test_nan_infinity_bf16_and_raw_bytes_never_go_as_json() -> None:
+    odd = [
+        Tensor("nan", "FP32", [2], [math.nan, 1.0]),
+        Tensor("inf", "FP64", [1], [math.inf]),
+        Tensor("bf", "BF16", [1], [1.0]),
+        Tensor("raw", "BYTES", [1], [b"\xff\xfe"]),
+    ]
+    for tensor in odd:
+        with pytest.raises(ValueError, match=r"binary only|codec"):
+            encode_infer([tensor], encoding="json")
+        body, headers = encode_infer([tensor])
+        header = json.loads(body[: int(headers[HEADER_LENGTH])])
+        assert header["inputs"][0]["parameters"]["binary_data_size"] == len(tensor.binary())
+        assert b"NaN" not in body[: int(headers[HEADER_LENGTH])]
+
+
+def test_binary_encoding_asks_for_binary_outputs_and_names_them() -> None:
+    body, headers = encode_infer(
+        [Tensor("x", "FP64", [1, 4], [5.1, 3.5, 1.4, 0.2])],
+        outputs=["predict"],
+        request_id="r-1",
+        encoding="binary",
+    )
+    header = json.loads(body[: int(headers[HEADER_LENGTH])])
+    assert header["id"] == "r-1"
+    assert header["parameters"] == {"binary_data_output": True}
+    assert header["outputs"] == [{"name": "predict", "parameters": {"binary_data": True}}]
+    assert len(body) == int(headers[HEADER_LENGTH]) + 32
+
+
+@pytest.mark.parametrize(
+    "name", [*sorted(RESERVED_PARAMETERS), "triton_enable_empty_final_response", "sequence_x"]
+)
+def test_reserved_parameter_names_are_refused(name: str) -> None:
+    with pytest.raises(ValueError, match="reserved"):
+        encode_infer([Tensor("x", "INT32", [1], [1])], parameters={name: 1})
+
+
+def test_parameters_are_scalars() -> None:
+    with pytest.raises(ValueError, match="string, number or boolean"):
+        encode_infer([Tensor("x", "INT32", [1], [1])], parameters={"p": [1, 2]})  # type: ignore[dict-item]
+
+
+def test_numpy_is_optional_and_fast_paths_keep_bytes() -> None:
+    array = np.arange(12, dtype=np.float32).reshape(3, 4)
+    tensor = Tensor.from_numpy("x", array)
+    assert (tensor.datatype, tensor.shape) == ("FP32", [3, 4])
+    assert tensor.binary() == array.tobytes()
+    assert np.array_equal(tensor.to_numpy(), array)
+    words = Tensor.from_numpy("w", np.array([b"a", b"bc"], dtype=object))
+    assert words.datatype == "BYTES"
+    assert list(words.to_numpy()) == [b"a", b"bc"]
+    code = "import sys, aiaas.oip; sys.exit('numpy' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def _answer(
+    body: bytes, headers: dict[str, str] | None = None, status: int = 200
+) -> httpx.Response:
+    request = httpx.Request("POST", "https://engine.test/v2/models/m/infer")
+    return httpx.Response(status, headers=headers or {}, content=body, request=request)
+
+
+def test_answers_are_reshaped_by_the_shape_they_carry() -> None:
+    answer = {
+        "model_name": "m",
+        "outputs": [
+            {"name": "a", "datatype": "INT64", "shape": [2, 1], "data": [1, 2]},
+            {"name": "b", "datatype": "FP32", "shape": [2], "data": [[0.10000000149011612], [2]]},
+        ],
+    }
+    result = decode_result(_answer(json.dumps(answer).encode()))
+    assert result.output("a").nested() == [[1], [2]]
+    assert result.output("b").data == [np.float32(0.1).item(), 2.0]
+    assert (result.model_version, result.id, result.parameters) == (None, None, {})
+    assert result.as_numpy("a").shape == (2, 1)
+
+
+def test_binary_answers_are_split_by_their_header_length() -> None:
+    header = json.dumps(
+        {
+            "model_name": "m",
+            "outputs": [
+                {
+                    "name": "y",
+                    "datatype": "INT32",
+                    "shape": [2],
+                    "parameters": {"binary_data_size": 8},
+                }
+            ],
+        }
+    ).encode()
+    raw = np.array([7, -7], dtype="<i4").tobytes()
+    result = decode_result(_answer(header + raw, {HEADER_LENGTH: str(len(header))}))
+    assert result.output("y").data == [7, -7]
+    with pytest.raises(APIResponseValidationError, match="left over"):
+        decode_result(_answer(header + raw + b"!", {HEADER_LENGTH: str(len(header))}))
+    with pytest.raises(APIResponseValidationError, match="exceeds"):
+        decode_result(_answer(header, {HEADER_LENGTH: "9999"}))
+
+
+def test_engine_errors_keep_the_engines_message() -> None:
+    cases = [
+        (
+            404,
+            {"error": "Request for unknown model: 'x' is not found"},
+            NotFoundError,
+            "unknown model",
+        ),
+        (
+            422,
+            {"detail": [{"loc": ["body", "inputs"], "msg": "Field required"}]},
+            UnprocessableEntityError,
+            "body.inputs: Field required",
+        ),
+    ]
+    for status, body, kind, text in cases:
+        error = oip_error(_answer(json.dumps(body).encode(), status=status))
+        assert isinstance(error, kind)
+        assert text in str(error)
+    plain = oip_error(_answer(b"Internal Server Error", {"content-type": "text/plain"}, 500))
+    assert "500 Internal Server Error" in str(plain)
