@@ -19,15 +19,9 @@ import sys
 import time
 from typing import Any
 
-import numpy as np
-from common import RUN
-
 import aiaas
 from aiaas_mock import MockServer
-from aiaas_mock.zoo.defect_cnn import data as defect_data
-from aiaas_mock.zoo.regime_kmeans import data as regime_data
-from aiaas_mock.zoo.rul_lstm import data as rul_data
-from aiaas_mock.zoo.sensor_autoencoder import data as pump_data
+from aiaas_mock.zoo.examples import example_inputs
 
 STARTUP = """
 import json, sys, time
@@ -47,7 +41,6 @@ print(json.dumps({"first_answer": first, "cold": cold}))
 """
 
 
-TEXT = "hyd hose leaking on loader 7 - replaced"
 DEEP_AND_SHIPPED = (
     "defect-cnn",
     "rul-lstm",
@@ -56,32 +49,6 @@ DEEP_AND_SHIPPED = (
     "maintenance-ner",
     "maintenance-srl",
 )
-
-
-def sample_inputs() -> dict[str, Any]:
-    rng = np.random.default_rng(0)
-    engine = rul_data.generate_engines(1, seed=0)[0]
-    settings = regime_data.OPERATING_CONDITIONS[3]
-    pump = pump_data.generate_readings(1, seed=0).values[0]
-    return {
-        "quality-logreg": RUN,
-        "quality-svm": RUN,
-        "energy-regression": {
-            "throughput": 230.0,
-            "ambient_temperature": 24.0,
-            "shift": "early",
-            "weekday": "wednesday",
-        },
-        "regime-kmeans": dict(
-            zip(["altitude", "mach", "throttle_resolver_angle"], settings, strict=True)
-        ),
-        "defect-cnn": aiaas.inputs.image(defect_data.draw("scratches", rng)),
-        "rul-lstm": aiaas.inputs.sensor_window(engine.readings[-30:], names=rul_data.SENSOR_NAMES),
-        "sensor-autoencoder": dict(zip(pump_data.SENSORS, pump.tolist(), strict=True)),
-        "maintenance-word2vec": TEXT,
-        "maintenance-ner": TEXT,
-        "maintenance-srl": TEXT,
-    }
 
 
 def startup(inputs: dict[str, Any]) -> None:
@@ -129,7 +96,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=100)
     calls = parser.parse_args().calls
-    inputs = sample_inputs()
+    inputs = example_inputs()
     startup(inputs)
     latency(inputs, calls)
 

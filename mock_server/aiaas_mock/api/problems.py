@@ -65,8 +65,14 @@ class ProblemError(Exception):
 def problem_response(
     scope: Scope, status: int, code: str, detail: str, **options: Unpack[ProblemOptions]
 ) -> JSONResponse:
-    """The problem-details answer, carrying the request's id in body and header."""
+    """The problem-details answer, carrying the request's id in body and header.
+
+    Under ``/v2`` the answer takes the Open Inference Protocol's shape instead,
+    ``{"error": "..."}``, and validation failures are 400s as the protocol has them.
+    """
     request_id = request_id_of(scope)
+    if str(scope.get("path", "")).startswith(OIP_PREFIX):
+        return _oip_error(status, detail, request_id, options.get("headers", {}))
     problem = Problem(
         type=f"/problems/{code}",
         title=HTTPStatus(status).phrase,
@@ -84,6 +90,20 @@ def problem_response(
         status_code=status,
         headers=all_headers,
         media_type=options.get("media_type", PROBLEM_MEDIA_TYPE),
+    )
+
+
+OIP_PREFIX = "/v2"
+
+
+def _oip_error(
+    status: int, detail: str, request_id: str | None, headers: Mapping[str, str]
+) -> JSONResponse:
+    all_headers = dict(headers)
+    if request_id:
+        all_headers[REQUEST_ID_HEADER] = request_id
+    return JSONResponse(
+        {"error": detail}, status_code=400 if status == 422 else status, headers=all_headers
     )
 
 

@@ -1,6 +1,6 @@
 """Injected failures: throttling, outages, dropped connections and latency.
 
-Server-wide faults hit a configured fraction of ``/v1`` requests. A single request
+Server-wide faults hit a configured fraction of ``/v1`` and ``/v2`` requests. A single request
 can ask for one with the test-only header ``X-Aiaas-Fault: <kind>[; attempts=N]``;
 with ``attempts=N`` only the first N attempts of a call (by the client's
 ``X-Aiaas-Retry-Count``) fail, so a retrying client is expected to succeed.
@@ -94,15 +94,18 @@ def _retry_count(headers: Headers) -> int:
     return int(value) if value.isdigit() else 0
 
 
+API_PREFIXES = ("/v1/", "/v2/")
+
+
 class FaultMiddleware:
-    """Applies the injector's decisions to ``/v1`` requests."""
+    """Applies the injector's decisions to API requests (``/v1`` and ``/v2``)."""
 
     def __init__(self, app: ASGIApp, injector: FaultInjector) -> None:
         self.app = app
         self.injector = injector
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/v1/"):
+        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIXES):
             await self.app(scope, receive, send)
             return
         try:

@@ -110,11 +110,13 @@ class Tensor:
             raise ValueError(f"unknown datatype {datatype!r}; one of {', '.join(DATATYPES)}")
         if not isinstance(name, str) or not name:
             raise ValueError("a tensor needs a non-empty name")
+        if not isinstance(shape, (list, tuple)) or not all(
+            isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape
+        ):
+            raise ValueError(f"tensor {name!r}: shape {shape!r} must list non-negative integers")
         self.name = name
         self.datatype = datatype
-        self.shape = [int(d) for d in shape]
-        if any(d < 0 for d in self.shape):
-            raise ValueError(f"tensor {name!r}: shape {self.shape} has a negative dimension")
+        self.shape = list(shape)
         if (data is None) == (raw is None):
             raise ValueError(f"tensor {name!r}: give data or raw bytes, one of them")
         self._raw = raw

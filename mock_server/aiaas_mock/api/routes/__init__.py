@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import embeddings, encryption_keys, health, models, oauth
+from . import embeddings, encryption_keys, health, inference_v2, models, oauth
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
@@ -12,4 +12,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     oauth.router,
     models.router,
     embeddings.router,
+    inference_v2.health,
+    inference_v2.router,
 )

@@ -1,0 +1,202 @@
+"""``/v2``: the Open Inference Protocol (REST), for every model the caller may use.
+
+The same credentials, scopes, tenancy, request ids and fault injection as
+``/v1``; errors are ``{"error": "..."}``; the binary tensor data extension is
+supported both ways. Inputs and outputs follow each model's
+:mod:`~aiaas_mock.api.tensor_signature`, so an answer equals ``/v1``'s
+``predict`` for the same rows.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from aiaas import __version__
+from aiaas.oip import HEADER_LENGTH, Tensor
+
+from ..deps import Inferrer, ModelId, ModelReader, ServicesDep
+from ..idempotency import IdempotentRoute
+from ..model_lookup import ServedModel, resolve
+from ..problems import ProblemError
+from ..tensor_signature import signature
+from ..validation import check_batch_size, validate_as
+
+router = APIRouter(prefix="/v2", tags=["open inference protocol"], route_class=IdempotentRoute)
+health = APIRouter(prefix="/v2", tags=["open inference protocol"])
+
+EXTENSIONS = ["binary_tensor_data"]
+
+
+@health.get("")
+def server_metadata() -> dict[str, Any]:
+    return {"name": "aiaas-mock", "version": __version__, "extensions": EXTENSIONS}
+
+
+@health.get("/health/live")
+def live() -> dict[str, bool]:
+    return {"live": True}
+
+
+@health.get("/health/ready")
+def ready() -> dict[str, bool]:
+    return {"ready": True}
+
+
+def _served(
+    services: ServicesDep, model_id: str, principal: Any, version: str | None
+) -> ServedModel:
+    served = resolve(services, model_id, principal)
+    if version is not None and version != served.spec.version:
+        raise ProblemError(404, "not_found", f"Model '{model_id}' has no version '{version}'.")
+    return served
+
+
+@router.get("/models/{model_id}")
+@router.get("/models/{model_id}/versions/{version}")
+def model_metadata(
+    model_id: ModelId, principal: ModelReader, services: ServicesDep, version: str | None = None
+) -> dict[str, Any]:
+    served = _served(services, model_id, principal, version)
+    return signature(served.spec).metadata(served.spec)
+
+
+@router.get("/models/{model_id}/ready")
+@router.get("/models/{model_id}/versions/{version}/ready")
+def model_ready(
+    model_id: ModelId, principal: ModelReader, services: ServicesDep, version: str | None = None
+) -> dict[str, Any]:
+    served = _served(services, model_id, principal, version)
+    return {"name": served.spec.id, "ready": True}
+
+
+@router.post("/models/{model_id}/infer")
+@router.post("/models/{model_id}/versions/{version}/infer")
+async def infer(
+    model_id: ModelId,
+    request: Request,
+    principal: Inferrer,
+    services: ServicesDep,
+    version: str | None = None,
+) -> Response:
+    served = _served(services, model_id, principal, version)
+    message, tensors = _read_request(await request.body(), request.headers.get(HEADER_LENGTH))
+    spec, shape = served.spec, signature(served.spec)
+    rows = shape.rows_of(tensors)
+    check_batch_size(services, len(rows), "inputs")
+    inputs = validate_as(list[spec.input_type], rows, ("inputs",))  # type: ignore[name-defined]
+    user_parameters = {
+        k: v for k, v in (message.get("parameters") or {}).items() if k != "binary_data_output"
+    }
+    parameters = validate_as(spec.parameters_type, user_parameters, ("parameters",))
+    outputs = served.load().predictor.predict(inputs, parameters)
+    services.store.predictions.record(
+        f"pred_{secrets.token_hex(12)}", principal.tenant_id, model_id, len(inputs)
+    )
+    wanted, binary = _wanted_outputs(message)
+    answer = shape.tensors_of(outputs, wanted)
+    return _response(message, spec.id, spec.version, answer, binary)
+
+
+def _read_request(body: bytes, header_length: str | None) -> tuple[dict[str, Any], list[Tensor]]:
+    binary = b""
+    if header_length is not None:
+        if not header_length.isdigit() or int(header_length) > len(body):
+            raise _bad(f"{HEADER_LENGTH} must be the length of the JSON header")
+        body, binary = body[: int(header_length)], body[int(header_length) :]
+    try:
+        message = json.loads(body)
+    except ValueError:
+        raise _bad("the request is not valid JSON") from None
+    if not isinstance(message, dict) or not isinstance(message.get("inputs"), list):
+        raise _bad("the request needs 'inputs', a list of tensors")
+    if not isinstance(message.get("parameters") or {}, dict):
+        raise _bad("'parameters' must be an object")
+    tensors, position = [], 0
+    for entry in message["inputs"]:
+        tensor, used = _tensor(entry, binary, position)
+        tensors.append(tensor)
+        position += used
+    if position != len(binary):
+        raise _bad(f"{len(binary) - position} bytes of binary data belong to no input")
+    return message, tensors
+
+
+def _tensor(entry: Any, binary: bytes, position: int) -> tuple[Tensor, int]:
+    if not isinstance(entry, dict):
+        raise _bad("each input must be an object")
+    fields: dict[str, Any] = entry
+    name: Any = fields.get("name")
+    size = (fields.get("parameters") or {}).get("binary_data_size")
+    try:
+        datatype, shape = fields["datatype"], fields["shape"]
+        if size is not None:
+            if not isinstance(size, int) or size < 0 or position + size > len(binary):
+                raise ValueError(f"binary_data_size {size} does not match the binary data")
+            raw = binary[position : position + size]
+            return Tensor(name, datatype, shape, raw=raw), size
+        if "data" not in fields:
+            raise ValueError("has neither 'data' nor parameters.binary_data_size")
+        return Tensor(name, datatype, shape, fields["data"]), 0
+    except KeyError as exc:
+        raise _bad(f"input {name!r} has no {exc}") from None
+    except (TypeError, ValueError) as exc:
+        raise _bad(f"input {name!r}: {exc}") from None
+
+
+def _wanted_outputs(message: dict[str, Any]) -> tuple[list[str] | None, dict[str, bool]]:
+    everything = bool((message.get("parameters") or {}).get("binary_data_output", False))
+    requested = message.get("outputs")
+    if requested is None:
+        return None, {"*": everything}
+    if not isinstance(requested, list) or not all(
+        isinstance(o, dict) and isinstance(o.get("name"), str) for o in requested
+    ):
+        raise _bad("'outputs' must be a list of objects with a name")
+    binary = {
+        o["name"]: bool((o.get("parameters") or {}).get("binary_data", everything))
+        for o in requested
+    }
+    return [o["name"] for o in requested], binary
+
+
+def _response(
+    message: dict[str, Any],
+    model: str,
+    version: str,
+    outputs: list[Tensor],
+    binary: dict[str, bool],
+) -> Response:
+    answer: dict[str, Any] = {"model_name": model, "model_version": version}
+    if "id" in message:
+        answer["id"] = message["id"]
+    answer["parameters"] = {}
+    answer["outputs"], chunks = [], []
+    for tensor in outputs:
+        entry: dict[str, Any] = {
+            "name": tensor.name,
+            "datatype": tensor.datatype,
+            "shape": tensor.shape,
+        }
+        if binary.get(tensor.name, binary.get("*", False)):
+            chunk = tensor.binary()
+            entry["parameters"] = {"binary_data_size": len(chunk)}
+            chunks.append(chunk)
+        else:
+            entry["data"] = tensor.json_data()
+        answer["outputs"].append(entry)
+    header = json.dumps(answer, separators=(",", ":"), allow_nan=False).encode()
+    if not chunks:
+        return Response(header, media_type="application/json")
+    return Response(
+        b"".join([header, *chunks]),
+        media_type="application/octet-stream",
+        headers={HEADER_LENGTH: str(len(header))},
+    )
+
+
+def _bad(message: str) -> ProblemError:
+    return ProblemError(400, "invalid_request", message)
