@@ -83,9 +83,9 @@ def encode_infer(
     """The body and headers of an inference request.
 
     ``encoding="auto"`` sends JSON unless a tensor needs binary (FP16, BF16, NaN or
-    infinity, BYTES that are not UTF-8); ``"binary"`` sends every input in binary
-    and asks for binary outputs; ``"json"`` refuses tensors JSON cannot carry.
-    ``binary_outputs`` asks for outputs in binary (default: when sending binary).
+    infinity, BYTES that are not UTF-8); ``"binary"`` sends every input in binary;
+    ``"json"`` refuses tensors JSON cannot carry. ``binary_outputs`` asks for
+    outputs in binary; by default, whenever an input goes in binary.
     """
     if not inputs:
         raise ValueError("an inference request needs at least one input")
@@ -94,7 +94,8 @@ def encode_infer(
         raise ValueError(f"input names must differ: {names}")
     binary = [encoding == "binary" or (encoding == "auto" and t.needs_binary()) for t in inputs]
     if binary_outputs is None:
-        binary_outputs = encoding == "binary"
+        # What JSON could not carry in, it may not carry out either (KServe prints NaN as null).
+        binary_outputs = any(binary)
     request: dict[str, Any] = {}
     if request_id is not None:
         request["id"] = request_id

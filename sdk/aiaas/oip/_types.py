@@ -35,6 +35,13 @@ class TensorMetadata(_Lenient):
     datatype: str
     shape: list[int]
     """-1 marks a dimension of any size."""
+    parameters: dict[str, Any] = {}
+    """Engine hints, such as MLServer's and the aiaas mock's ``content_type``."""
+
+    @field_validator("parameters", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: Any) -> Any:
+        return {} if value is None else value
 
 
 class ModelMetadata(_Lenient):
