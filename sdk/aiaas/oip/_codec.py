@@ -141,7 +141,8 @@ def decode_result(response: httpx.Response) -> InferResult:
     decompressed: the header length counts the uncompressed JSON)."""
     body = response.content
     length = response.headers.get(HEADER_LENGTH)
-    binary = b""
+    # A view, so each output's bytes are copied once, out of the body, and no more.
+    binary = memoryview(b"")
     if length is not None:
         try:
             split = int(length)
@@ -149,7 +150,8 @@ def decode_result(response: httpx.Response) -> InferResult:
             raise _invalid(response, f"{HEADER_LENGTH} {length!r} is not a number") from None
         if not 0 <= split <= len(body):
             raise _invalid(response, f"{HEADER_LENGTH} {split} exceeds the body")
-        body, binary = body[:split], body[split:]
+        binary = memoryview(body)[split:]
+        body = body[:split]
     try:
         message = json.loads(body)
     except ValueError:
@@ -177,13 +179,13 @@ def decode_result(response: httpx.Response) -> InferResult:
     )
 
 
-def _output_tensor(output: dict[str, Any], binary: bytes, position: int) -> tuple[Tensor, int]:
+def _output_tensor(output: dict[str, Any], binary: memoryview, position: int) -> tuple[Tensor, int]:
     name, datatype, shape = output["name"], output["datatype"], output["shape"]
     size = (output.get("parameters") or {}).get("binary_data_size")
     if size is not None:
         if position + size > len(binary):
             raise ValueError(f"binary_data_size {size} runs past the binary data")
-        return Tensor(name, datatype, shape, raw=binary[position : position + size]), size
+        return Tensor(name, datatype, shape, raw=bytes(binary[position : position + size])), size
     data = output["data"]
     if datatype in ("FP32", "FP16"):
         # Engines print float32 as the float64 next to it; keep the float32 itself.
