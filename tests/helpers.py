@@ -45,3 +45,22 @@ def healthy_run(**changes: Any) -> dict[str, Any]:
     }
     run.update(changes)
     return run
+
+
+TENSOR_VALUES: dict[str, list[Any]] = {
+    "BOOL": [True, False, True],
+    "UINT8": [0, 7, 255],
+    "UINT16": [0, 7, 65535],
+    "UINT32": [0, 7, 2**32 - 1],
+    "UINT64": [0, 7, 2**64 - 1],
+    "INT8": [-128, 0, 127],
+    "INT16": [-(2**15), 0, 2**15 - 1],
+    "INT32": [-(2**31), 0, 2**31 - 1],
+    "INT64": [-(2**63), 0, 2**63 - 1],
+    "FP16": [0.5, -1.25, 65504.0],
+    "FP32": [0.5, -1.25, 2.0**100],
+    "FP64": [0.1, -1.0e308, 1.0e308],
+    "BYTES": [b"hello", "w\u00f6rld".encode(), b""],
+    "BF16": [0.5, -2.0, 1.0e38],
+}
+"""Three values of each Open Inference Protocol datatype, its extremes among them."""

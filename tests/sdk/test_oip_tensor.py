@@ -12,31 +12,16 @@ import httpx
 import numpy as np
 import pytest
 
+import aiaas
 from aiaas import APIResponseValidationError, NotFoundError, UnprocessableEntityError
 from aiaas.oip import DATATYPES, RESERVED_PARAMETERS, Tensor
 from aiaas.oip._codec import HEADER_LENGTH, decode_result, encode_infer, oip_error
-
-SAMPLES: dict[str, list[object]] = {
-    "BOOL": [True, False, True],
-    "UINT8": [0, 7, 255],
-    "UINT16": [0, 7, 65535],
-    "UINT32": [0, 7, 2**32 - 1],
-    "UINT64": [0, 7, 2**64 - 1],
-    "INT8": [-128, 0, 127],
-    "INT16": [-(2**15), 0, 2**15 - 1],
-    "INT32": [-(2**31), 0, 2**31 - 1],
-    "INT64": [-(2**63), 0, 2**63 - 1],
-    "FP16": [0.5, -1.25, 65504.0],
-    "FP32": [0.5, -1.25, 2.0**100],
-    "FP64": [0.1, -1.0e308, 1.0e308],
-    "BYTES": [b"hello", "w\u00f6rld".encode(), b""],
-    "BF16": [0.5, -2.0, 1.0e38],
-}
+from tests.helpers import TENSOR_VALUES
 
 
 @pytest.mark.parametrize("datatype", DATATYPES)
 def test_every_datatype_round_trips_in_binary(datatype: str) -> None:
-    tensor = Tensor("x", datatype, [3], SAMPLES[datatype])
+    tensor = Tensor("x", datatype, [3], TENSOR_VALUES[datatype])
     again = Tensor("x", datatype, [3], raw=tensor.binary())
     if datatype == "BF16":  # 8 bits of mantissa: 1e38 comes back rounded
         assert again.data[:2] == [0.5, -2.0]
@@ -48,14 +33,14 @@ def test_every_datatype_round_trips_in_binary(datatype: str) -> None:
 
 @pytest.mark.parametrize("datatype", [d for d in DATATYPES if d != "BF16"])
 def test_json_carries_what_it_can_and_auto_picks_binary_for_the_rest(datatype: str) -> None:
-    tensor = Tensor("x", datatype, [3], SAMPLES[datatype])
+    tensor = Tensor("x", datatype, [3], TENSOR_VALUES[datatype])
     body, headers = encode_infer([tensor])
     if datatype == "FP16":  # KServe and Triton refuse FP16 in JSON
         assert HEADER_LENGTH in headers
         return
     assert headers == {"Content-Type": "application/json"}
     sent = json.loads(body)["inputs"][0]
-    samples = SAMPLES[datatype]
+    samples = TENSOR_VALUES[datatype]
     expected = (
         [x.decode() for x in samples if isinstance(x, bytes)] if datatype == "BYTES" else samples
     )
@@ -203,3 +188,14 @@ def test_engine_errors_keep_the_engines_message() -> None:
         assert text in str(error)
     plain = oip_error(_answer(b"Internal Server Error", {"content-type": "text/plain"}, 500))
     assert "500 Internal Server Error" in str(plain)
+
+
+def test_clients_take_the_sdks_settings() -> None:
+    from aiaas.oip import Client
+
+    with Client("https://engine.test", api_key="k-1", max_retries=0) as oip:
+        patient = oip.with_options(timeout=3.0, max_retries=5, default_headers={"X-Team": "7"})
+        assert (patient.max_retries, patient.timeout.read) == (5, 3.0)
+        assert "k-1" not in repr(patient)
+        with pytest.raises(aiaas.AIaaSError, match="http"):
+            Client("ftp://engine.test")

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
-from .._client import AsyncAPIClient, SyncAPIClient
+from .._client import AsyncAPIClient, HttpClientT, SyncAPIClient, _BaseClient
 from .._constants import DEFAULT_DEADLINE, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from .._credentials import ApiKey, Credentials, NoCredentials
 from .._dialect import Dialect
@@ -138,12 +138,8 @@ def _not_ready(error: APIError) -> bool:
     return error.status_code not in (401, 403, 407, 429)
 
 
-class Client(SyncAPIClient):
-    """Blocking client of an Open Inference Protocol (V2) server.
-
-    >>> with aiaas.oip.Client("http://127.0.0.1:8080") as client:
-    ...     result = client.infer("iris", [Tensor("input-0", "FP64", [1, 4], [5.1, 3.5, 1.4, 0.2])])
-    """
+class _OipClient(_BaseClient[HttpClientT]):
+    """What both clients of an inference server take."""
 
     def __init__(
         self,
@@ -158,7 +154,7 @@ class Client(SyncAPIClient):
         retry_policy: RetryPolicy | None = None,
         verify: VerifyTypes = True,
         allow_insecure_http: bool = False,
-        http_client: httpx.Client | None = None,
+        http_client: HttpClientT | None = None,
     ) -> None:
         """Create a client of the server at ``base_url`` (its root, without ``/v2``).
 
@@ -183,6 +179,14 @@ class Client(SyncAPIClient):
             verify,
             http_client,
         )
+
+
+class Client(_OipClient[httpx.Client], SyncAPIClient):
+    """Blocking client of an Open Inference Protocol (V2) server.
+
+    >>> with aiaas.oip.Client("http://127.0.0.1:8080") as client:
+    ...     result = client.infer("iris", [Tensor("input-0", "FP64", [1, 4], [5.1, 3.5, 1.4, 0.2])])
+    """
 
     def server_live(self) -> bool:
         return self._ok(_get("/v2/health/live"))
@@ -243,39 +247,8 @@ class Client(SyncAPIClient):
         return True
 
 
-class AsyncClient(AsyncAPIClient):
+class AsyncClient(_OipClient[httpx.AsyncClient], AsyncAPIClient):
     """Async client of an Open Inference Protocol (V2) server; see :class:`Client`."""
-
-    def __init__(
-        self,
-        base_url: str | httpx.URL,
-        *,
-        api_key: str | Secret | None = None,
-        credentials: Credentials | None = None,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        deadline: float | None = DEFAULT_DEADLINE,
-        default_headers: Mapping[str, str] | None = None,
-        retry_policy: RetryPolicy | None = None,
-        verify: VerifyTypes = True,
-        allow_insecure_http: bool = False,
-        http_client: httpx.AsyncClient | None = None,
-    ) -> None:
-        self._setup(
-            _options(
-                base_url,
-                api_key,
-                credentials,
-                timeout,
-                max_retries,
-                deadline,
-                default_headers,
-                retry_policy,
-                allow_insecure_http,
-            ),
-            verify,
-            http_client,
-        )
 
     async def server_live(self) -> bool:
         return await self._ok(_get("/v2/health/live"))

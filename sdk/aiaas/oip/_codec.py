@@ -104,9 +104,24 @@ def encode_infer(
         user_parameters["binary_data_output"] = True
     if user_parameters:
         request["parameters"] = user_parameters
-    chunks: list[bytes] = []
-    request["inputs"] = []
-    for tensor, as_binary in zip(inputs, binary, strict=True):
+    request["inputs"], chunks = tensor_entries(inputs, binary)
+    if outputs is not None:
+        request["outputs"] = [
+            {"name": name, "parameters": {"binary_data": True}}
+            if binary_outputs
+            else {"name": name}
+            for name in outputs
+        ]
+    return message_body(request, chunks)
+
+
+def tensor_entries(
+    tensors: Sequence[Tensor], binary: Sequence[bool]
+) -> tuple[list[dict[str, Any]], list[bytes]]:
+    """The JSON entries of ``tensors``, each with its data or, where ``binary``
+    says so, the size of its bytes; and those bytes, in order."""
+    entries, chunks = [], []
+    for tensor, as_binary in zip(tensors, binary, strict=True):
         entry: dict[str, Any] = {
             "name": tensor.name,
             "shape": tensor.shape,
@@ -118,15 +133,15 @@ def encode_infer(
             chunks.append(chunk)
         else:
             entry["data"] = tensor.json_data()
-        request["inputs"].append(entry)
-    if outputs is not None:
-        request["outputs"] = [
-            {"name": name, "parameters": {"binary_data": True}}
-            if binary_outputs
-            else {"name": name}
-            for name in outputs
-        ]
-    header = json.dumps(request, separators=(",", ":"), allow_nan=False).encode()
+        entries.append(entry)
+    return entries, chunks
+
+
+def message_body(
+    message: Mapping[str, Any], chunks: Sequence[bytes]
+) -> tuple[bytes, dict[str, str]]:
+    """A request or answer: JSON alone, or JSON then the binary tensor data."""
+    header = json.dumps(message, separators=(",", ":"), allow_nan=False).encode()
     if not chunks:
         # KServe reads a body without this Content-Type as binary tensor data.
         return header, {"Content-Type": "application/json"}

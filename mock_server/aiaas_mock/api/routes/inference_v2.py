@@ -17,6 +17,7 @@ from fastapi import APIRouter, Request, Response
 
 from aiaas import __version__
 from aiaas.oip import HEADER_LENGTH, Tensor
+from aiaas.oip._codec import message_body, tensor_entries
 
 from ..deps import Inferrer, ModelId, ModelReader, ServicesDep
 from ..idempotency import IdempotentRoute
@@ -174,28 +175,10 @@ def _response(
     if "id" in message:
         answer["id"] = message["id"]
     answer["parameters"] = {}
-    answer["outputs"], chunks = [], []
-    for tensor in outputs:
-        entry: dict[str, Any] = {
-            "name": tensor.name,
-            "datatype": tensor.datatype,
-            "shape": tensor.shape,
-        }
-        if binary.get(tensor.name, binary.get("*", False)):
-            chunk = tensor.binary()
-            entry["parameters"] = {"binary_data_size": len(chunk)}
-            chunks.append(chunk)
-        else:
-            entry["data"] = tensor.json_data()
-        answer["outputs"].append(entry)
-    header = json.dumps(answer, separators=(",", ":"), allow_nan=False).encode()
-    if not chunks:
-        return Response(header, media_type="application/json")
-    return Response(
-        b"".join([header, *chunks]),
-        media_type="application/octet-stream",
-        headers={HEADER_LENGTH: str(len(header))},
-    )
+    as_binary = [binary.get(t.name, binary.get("*", False)) for t in outputs]
+    answer["outputs"], chunks = tensor_entries(outputs, as_binary)
+    body, headers = message_body(answer, chunks)
+    return Response(body, media_type=headers.pop("Content-Type"), headers=headers)
 
 
 def _bad(message: str) -> ProblemError:
