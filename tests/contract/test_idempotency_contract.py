@@ -9,7 +9,8 @@ import pytest
 
 import aiaas
 from aiaas_mock import MockServer
-from aiaas_mock.api.idempotency import fingerprint
+from aiaas_mock.api.idempotency import fingerprint, stored_key
+from aiaas_mock.store.tenants import IssuedKey
 from tests.contract.conftest import LiveTenant
 from tests.helpers import healthy_run, resolve
 
@@ -17,10 +18,13 @@ PATH = "/v1/models/quality-logreg/predict"
 
 
 @pytest.fixture
-def tenant(aiaas_mock: MockServer, request: pytest.FixtureRequest) -> tuple[str, dict[str, str]]:
-    created = aiaas_mock.admin.create_tenant(request.node.name)
-    key = aiaas_mock.admin.issue_key(created.id).secret.reveal()
-    return created.id, {"Authorization": f"Bearer {key}"}
+def issued(aiaas_mock: MockServer, request: pytest.FixtureRequest) -> IssuedKey:
+    return aiaas_mock.admin.issue_key(aiaas_mock.admin.create_tenant(request.node.name).id)
+
+
+@pytest.fixture
+def tenant(issued: IssuedKey) -> tuple[str, dict[str, str]]:
+    return issued.tenant_id, {"Authorization": f"Bearer {issued.secret.reveal()}"}
 
 
 def post(server: MockServer, headers: dict[str, str], body: object, key: str) -> httpx.Response:
@@ -55,13 +59,15 @@ def test_the_same_key_with_another_body_is_refused(
 
 
 def test_a_duplicate_of_a_running_request_is_a_conflict(
-    aiaas_mock: MockServer, tenant: tuple[str, dict[str, str]]
+    aiaas_mock: MockServer, tenant: tuple[str, dict[str, str]], issued: IssuedKey
 ) -> None:
     tenant_id, headers = tenant
     body = {"inputs": [healthy_run()]}
     content = json.dumps(body).encode()
     aiaas_mock.services.store.idempotency.claim(
-        tenant_id, "key-3", fingerprint("POST", PATH, "", content)
+        tenant_id,
+        stored_key(issued.id, "key-3"),
+        fingerprint("POST", PATH, "", content),
     )
     response = httpx.post(
         f"{aiaas_mock.base_url}{PATH}",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -98,21 +97,34 @@ def _principal_for(services: Services, request: Request, token: str) -> Principa
     return Principal(key.tenant_id, key.id, key.scopes)
 
 
-def require_scope(scope: str) -> Callable[..., Principal]:
-    """A dependency that authenticates and demands ``scope``; a missing one is a 403."""
+class ScopeDependency:
+    """A dependency that authenticates and demands ``scope``; a missing one is a 403.
 
-    def dependency(request: Request) -> Principal:
+    Routes that answer before their dependencies run (an idempotent replay) find
+    the scope here and check it first.
+    """
+
+    def __init__(self, scope: str) -> None:
+        self.scope = scope
+
+    def __call__(self, request: Request) -> Principal:
         principal = authenticate(request)
-        if scope not in principal.scopes:
-            raise ProblemError(
-                403,
-                "insufficient_scope",
-                f"This operation needs the '{scope}' scope.",
-                headers={
-                    "WWW-Authenticate": f'Bearer realm="aiaas", error="insufficient_scope", '
-                    f'scope="{scope}"'
-                },
-            )
+        check_scope(principal, self.scope)
         return principal
 
-    return dependency
+
+def check_scope(principal: Principal, scope: str) -> None:
+    if scope not in principal.scopes:
+        raise ProblemError(
+            403,
+            "insufficient_scope",
+            f"This operation needs the '{scope}' scope.",
+            headers={
+                "WWW-Authenticate": f'Bearer realm="aiaas", error="insufficient_scope", '
+                f'scope="{scope}"'
+            },
+        )
+
+
+def require_scope(scope: str) -> ScopeDependency:
+    return ScopeDependency(scope)

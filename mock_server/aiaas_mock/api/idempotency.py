@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 
 from ..services import get_services
 from ..store.idempotency import Claimed, InProgress, Mismatch, StoredResponse
-from .auth import authenticate
+from .auth import ScopeDependency, authenticate, check_scope
 from .problems import ProblemError
 
 IDEMPOTENCY_HEADER = "idempotency-key"
@@ -33,23 +33,37 @@ def fingerprint(method: str, path: str, query: str, body: bytes) -> bytes:
     return digest.digest()
 
 
+def stored_key(credential_id: str, header: str) -> str:
+    """Keys are the caller's own: another credential's same key never matches."""
+    return f"{credential_id}:{header}"
+
+
 class IdempotentRoute(APIRoute):
     """A route of authenticated resources whose requests with an ``Idempotency-Key``
-    run at most once per tenant.
+    run at most once per credential.
 
-    The caller is authenticated before anything else, the body included, since
-    stored answers belong to a tenant and no one else may learn of them.
+    The caller is authenticated, and the route's scopes checked, before anything
+    else, the body and the stored answers included: a stored answer is given only
+    to the key or client that made it, and only while it may still call the route.
     """
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        scopes = [
+            dependency.call.scope
+            for dependency in self.dependant.dependencies
+            if isinstance(dependency.call, ScopeDependency)
+        ]
 
         async def run_once(request: Request) -> Response:
             principal = authenticate(request)
-            key = request.headers.get(IDEMPOTENCY_HEADER)
-            if key is None or request.method == "GET":
+            for scope in scopes:
+                check_scope(principal, scope)
+            header = request.headers.get(IDEMPOTENCY_HEADER)
+            if header is None or request.method == "GET":
                 return await handler(request)
-            _check(key)
+            _check(header)
+            key = stored_key(principal.credential_id, header)
             store = get_services(request).store.idempotency
             body = await request.body()
             claim = store.claim(
