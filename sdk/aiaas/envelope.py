@@ -106,17 +106,23 @@ class SuiteSpec:
         if len(raw) != self.public_key_size:
             raise EnvelopeError("invalid_encryption_header", "The public key has a wrong size.")
         try:
+            classic = x25519.X25519PublicKey.from_public_bytes(raw[-32:])
+            # A low-order point (all zeros, among others) gives an all-zero shared
+            # secret, which HPKE refuses only when sealing: refuse it here instead.
+            _PROBE.exchange(classic)
             if self.kem == KEM.X25519:
-                return x25519.X25519PublicKey.from_public_bytes(raw)
+                return classic
             return MLKEM768X25519PublicKey(
-                mlkem.MLKEM768PublicKey.from_public_bytes(raw[:-32]),
-                x25519.X25519PublicKey.from_public_bytes(raw[-32:]),
+                mlkem.MLKEM768PublicKey.from_public_bytes(raw[:-32]), classic
             )
         except ValueError:
             raise EnvelopeError(
                 "invalid_encryption_header", "The public key is malformed."
             ) from None
 
+
+_PROBE = x25519.X25519PrivateKey.generate()
+"""A throwaway key, to find public keys no exchange can use."""
 
 SUITES: Final = {
     X25519_SUITE: SuiteSpec(X25519_SUITE, KEM.X25519, 32),

@@ -4,13 +4,21 @@ none is accepted, none is a 500.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aiaas.envelope import EnvelopeError, EnvelopeHeader
+from aiaas.envelope import (
+    HEADER,
+    HYBRID_SUITE,
+    SUITES,
+    X25519_SUITE,
+    EnvelopeError,
+    EnvelopeHeader,
+)
 from tests.helpers import healthy_run
 from tests.server.conftest import Harness, make_harness
 from tests.server.sealing import seal
@@ -87,3 +95,45 @@ def test_tampered_headers(shared: Harness, data: st.DataObject) -> None:
         pass
     headers = {**sealed.headers, "Aiaas-Encryption": header}
     check(shared.http.post(PREDICT, content=sealed.content, headers=headers))
+
+
+LOW_ORDER_X25519 = [
+    bytes(32),
+    (1).to_bytes(32, "little"),
+    bytes.fromhex("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800"),
+]
+
+
+def _envelope(suite: str, response_key: bytes) -> str:
+    header = EnvelopeHeader(
+        suite=suite,
+        timestamp=int(time.time()),
+        request_id="req_probe",
+        response_key=response_key,
+        kid=None,
+        content_type="application/json",
+    )
+    return header.encode()
+
+
+@pytest.mark.parametrize("suite", [X25519_SUITE, HYBRID_SUITE])
+@pytest.mark.parametrize("point", LOW_ORDER_X25519)
+def test_a_low_order_response_key_is_refused_not_a_500(
+    shared: Harness, suite: str, point: bytes
+) -> None:
+    """Without credentials, on any path: the key is refused while the header is read."""
+    size = SUITES[suite].public_key_size
+    key = SUITES[suite].generate().public_bytes[: size - 32] + point
+    for path in ("/v1/models", PREDICT):
+        answer = shared.http.get(path, headers={HEADER: _envelope(suite, key)})
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["code"] == "invalid_encryption_header"
+
+
+@SETTINGS
+@given(point=st.binary(min_size=32, max_size=32))
+def test_any_response_key_is_a_4xx_never_a_500(shared: Harness, point: bytes) -> None:
+    answer = shared.http.get(
+        "/v1/models", headers={**shared.auth(), HEADER: _envelope(X25519_SUITE, point)}
+    )
+    assert answer.status_code < 500, answer.text
