@@ -36,6 +36,19 @@ def test_tampering_is_refused() -> None:
         codec.decode("list-a", forged)
 
 
+def test_the_signature_itself_is_checked() -> None:
+    """A position moved (42 to 99) with the list digest left valid: only the HMAC
+    can tell, so this fails if the signature check is gone."""
+    codec = CursorCodec(b"k" * 32)
+    raw = base64.urlsafe_b64decode(codec.encode("list-a", 42) + "==")
+    tag, payload = raw[:16], raw[16:]
+    moved = payload.replace(b'"p":42', b'"p":99')
+    assert moved != payload
+    forged = base64.urlsafe_b64encode(tag + moved).rstrip(b"=").decode()
+    with pytest.raises(ProblemError, match="not one this server issued"):
+        codec.decode("list-a", forged)
+
+
 def test_other_lists_and_other_servers_are_refused() -> None:
     cursor = CursorCodec(b"k" * 32).encode("list-a", 42)
     with pytest.raises(ProblemError, match="another list"):
