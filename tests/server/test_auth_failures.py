@@ -74,6 +74,18 @@ def test_expired_and_revoked_credentials_are_not_counted_as_guesses() -> None:
         assert codes == {"revoked_api_key"}
 
 
+def test_tokens_of_revoked_clients_say_so_and_are_not_counted_as_guesses() -> None:
+    for harness in make_harness(ServerConfig(auth_failure_limit=2)):
+        client = harness.admin.create_client(harness.tenant.id)
+        grant = token_call(
+            harness, "grant_type=client_credentials", basic(client.id, client.secret.reveal())
+        )
+        bearer = {"Authorization": f"Bearer {grant.json()['access_token']}"}
+        harness.admin.revoke_client(client.id)
+        answers = [harness.http.get("/v1/models", headers=bearer) for _ in range(12)]
+        assert {(a.status_code, a.json()["code"]) for a in answers} == {(401, "token_revoked")}
+
+
 def test_memory_stays_bounded_under_address_spraying(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("aiaas_mock.api.auth_failures.MAX_ADDRESSES", 100)
     now = [0.0]

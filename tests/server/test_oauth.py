@@ -146,7 +146,7 @@ def test_revoking_a_client_ends_its_tokens_at_once(harness: Harness, client: Iss
     assert harness.admin.revoke_client(client.id)
     after = harness.http.get("/v1/models", headers=auth)
     assert after.status_code == 401
-    assert after.json()["code"] == "invalid_token"
+    assert after.json()["code"] == "token_revoked"
     again = token_call(
         harness, "grant_type=client_credentials", basic(client.id, client.secret.reveal())
     )

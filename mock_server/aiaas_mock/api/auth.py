@@ -84,6 +84,8 @@ def _principal_for(services: Services, request: Request, token: str) -> Principa
                 _unauthorized("invalid_token", "The access token is not valid."),
             )
         # Expired and revoked credentials were genuine once: no guessing, no penalty.
+        if record.revoked:
+            raise _unauthorized("token_revoked", "The access token's client has been revoked.")
         if record.expired:
             raise _unauthorized("token_expired", "The access token has expired.")
         return Principal(record.tenant_id, record.client_id, record.scopes)

@@ -48,6 +48,8 @@ class TokenRecord:
     tenant_id: str
     scopes: frozenset[str]
     expired: bool
+    revoked: bool = False
+    """Its client has been revoked: the token was genuine once, and is dead now."""
 
 
 class OAuthRepository:
@@ -110,12 +112,12 @@ class OAuthRepository:
         return IssuedToken(Secret(value), scopes, lifetime)
 
     def find_token(self, value: str) -> TokenRecord | None:
-        """The token with this value if its client is active; expired ones included."""
+        """The token with this value, expired ones and those of revoked clients included."""
         with self._db.transaction() as conn:
             row = conn.execute(
-                "SELECT t.client_id, c.tenant_id, t.scopes, t.expires_at "
+                "SELECT t.client_id, c.tenant_id, t.scopes, t.expires_at, c.revoked_at "
                 "FROM access_tokens t JOIN oauth_clients c ON c.id = t.client_id "
-                "WHERE t.token_hash = ? AND c.revoked_at IS NULL",
+                "WHERE t.token_hash = ?",
                 (hash_secret(value),),
             ).fetchone()
         if row is None:
@@ -125,6 +127,7 @@ class OAuthRepository:
             tenant_id=row["tenant_id"],
             scopes=frozenset(row["scopes"].split()),
             expired=row["expires_at"] <= time.time(),
+            revoked=row["revoked_at"] is not None,
         )
 
     def expire_tokens(self, client_id: str) -> int:
