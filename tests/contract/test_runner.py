@@ -50,15 +50,14 @@ async def test_async_fixture(aiaas_async_client: aiaas.AsyncClient) -> None:
 
 def test_a_file_database_keeps_keys_and_order_across_restarts(tmp_path: Path) -> None:
     config = ServerConfig(db_path=str(tmp_path / "mock.db"))
-    with (
-        MockServer(config) as first,
-        aiaas.Client(api_key=first.api_key, base_url=first.base_url) as client,
-    ):
-        key = first.api_key
-        ids = [m.id for m in client.models.list()]
+    with MockServer(config) as first:
+        key = first.admin.issue_key(first.tenant.id).secret.reveal()
+        with aiaas.Client(api_key=key, base_url=first.base_url) as client:
+            ids = [m.id for m in client.models.list()]
+        dev_key = first.api_key
     with MockServer(config) as second, aiaas.Client(api_key=key, base_url=second.base_url) as c:
         assert [m.id for m in c.models.list()] == ids
-        assert second.api_key != key
+        assert second.api_key != dev_key
 
 
 def run_python(code: str, *, warnings: str) -> subprocess.CompletedProcess[str]:
@@ -144,3 +143,20 @@ def test_proxies_come_from_the_environment(
             assert client.models.retrieve("quality-logreg").id == "quality-logreg"
     finally:
         closed.close()
+
+
+def test_each_start_on_a_database_leaves_one_live_dev_key(tmp_path: Path) -> None:
+    config = ServerConfig(db_path=str(tmp_path / "aiaas.db"))
+    keys = []
+    for _ in range(3):
+        with MockServer(config) as server:
+            keys.append(server.api_key)
+            live = httpx.get(f"{server.base_url}/v1/models", headers=_bearer(keys[-1]))
+            assert live.status_code == 200
+            for old in keys[:-1]:
+                refused = httpx.get(f"{server.base_url}/v1/models", headers=_bearer(old))
+                assert refused.json()["code"] == "revoked_api_key"
+
+
+def _bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}

@@ -128,6 +128,17 @@ class Database:
             conn.execute("INSERT INTO settings (name, value) VALUES (?, ?)", (name, value))
             return value
 
+    def replace_setting(self, name: str, value: bytes) -> bytes | None:
+        """Set a setting; its previous value, if it had one."""
+        with self.transaction() as conn:
+            row = conn.execute("SELECT value FROM settings WHERE name = ?", (name,)).fetchone()
+            conn.execute(
+                "INSERT INTO settings (name, value) VALUES (?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (name, value),
+            )
+        return bytes(row["value"]) if row is not None else None
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()

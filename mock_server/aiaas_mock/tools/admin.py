@@ -12,6 +12,9 @@ from ..store import Store
 from ..store.oauth import IssuedClient
 from ..store.tenants import ALL_SCOPES, IssuedKey, Tenant
 
+DEV_TENANT = "dev"
+_DEV_KEY_SETTING = "dev_key_id"
+
 
 class Admin:
     """What an operator of the service would do, for tests and scripts."""
@@ -47,6 +50,16 @@ class Admin:
 
     def revoke_key(self, key_id: str) -> bool:
         return self._store.tenants.revoke_key(key_id)
+
+    def rotate_dev_key(self) -> IssuedKey:
+        """A new all-scope key of the development tenant; the one the previous start
+        of a server on this database made is revoked, so starts leave one live key."""
+        tenant = self.get_or_create_tenant(DEV_TENANT)
+        key = self.issue_key(tenant.id, ALL_SCOPES)
+        previous = self._store.db.replace_setting(_DEV_KEY_SETTING, key.id.encode())
+        if previous is not None:
+            self.revoke_key(previous.decode())
+        return key
 
     def require_encryption(self, tenant_id: str, required: bool = True) -> None:
         """Make the tenant's plaintext request bodies a 400 ``encryption_required``."""

@@ -111,8 +111,8 @@ def _add_serve(serve: argparse.ArgumentParser) -> None:
 
 def serve(args: argparse.Namespace) -> None:
     from ..app import create_app
-    from .admin import Admin
-    from .runner import DEV_TENANT, bind_socket, uvicorn_server
+    from .admin import DEV_TENANT, Admin
+    from .runner import bind_socket, uvicorn_server
     from .tls import generate_tls_files
 
     config = ServerConfig(
@@ -130,7 +130,7 @@ def serve(args: argparse.Namespace) -> None:
     )
     app = create_app(config)
     admin = Admin.of(app.state.services)
-    secret = admin.issue_key(admin.get_or_create_tenant(DEV_TENANT).id).secret.reveal()
+    secret = admin.rotate_dev_key().secret.reveal()
     tls = None
     if args.tls:
         tls_dir = args.tls_dir or Path(tempfile.mkdtemp(prefix="aiaas-mock-tls-"))

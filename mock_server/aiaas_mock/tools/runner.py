@@ -19,11 +19,9 @@ from ..app import create_app
 from ..config import ServerConfig
 from ..middleware.faults import DroppedResponseLogFilter
 from ..services import Services
-from ..store.tenants import ALL_SCOPES, IssuedKey, Tenant
-from .admin import Admin
+from ..store.tenants import IssuedKey, Tenant
+from .admin import DEV_TENANT, Admin
 from .tls import TlsFiles, generate_tls_files
-
-DEV_TENANT = "dev"
 
 
 class MockServer:
@@ -66,8 +64,8 @@ class MockServer:
             raise RuntimeError("the server is already running")
         self.app = create_app(self.config)
         admin = self.admin
+        self._key = admin.rotate_dev_key()
         self.tenant = admin.get_or_create_tenant(DEV_TENANT)
-        self._key = admin.issue_key(self.tenant.id, ALL_SCOPES)
 
         if self._tls:
             self._tls_dir = Path(tempfile.mkdtemp(prefix="aiaas-mock-tls-"))
