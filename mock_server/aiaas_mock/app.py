@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from aiaas import __version__
 
+from .api.auth import has_valid_credentials
 from .api.problems import install_problem_handlers
 from .api.routes import ROUTERS
 from .config import ServerConfig
@@ -54,6 +55,10 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
         require_encryption=config.require_encryption,
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=config.max_body_bytes)
-    app.add_middleware(FaultMiddleware, injector=services.faults)
+    app.add_middleware(
+        FaultMiddleware,
+        injector=services.faults,
+        authentic=lambda headers: has_valid_credentials(services, headers.get("authorization")),
+    )
     app.add_middleware(RequestIdMiddleware)
     return app

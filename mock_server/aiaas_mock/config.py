@@ -15,8 +15,10 @@ class FaultConfig:
 
     With ``rate`` > 0 each ``/v1`` request fails with that probability, in one of
     ``kinds`` chosen at random; a ``seed`` makes the sequence of choices repeatable.
-    Independently, a request may ask for a fault with the ``X-Aiaas-Fault`` header
-    (see :mod:`aiaas_mock.faults`) when ``header_enabled`` is true.
+    Independently, when ``header_enabled`` is true, a request with valid
+    credentials may ask for a fault with the ``X-Aiaas-Fault`` header (see
+    :mod:`aiaas_mock.middleware.faults`); off by default, as anyone could
+    otherwise make the server fail on purpose.
     """
 
     rate: float = 0.0
@@ -26,7 +28,7 @@ class FaultConfig:
     """Seconds added by the ``latency`` kind."""
     retry_after_ms: int = 20
     """Wait asked for by ``rate_limit`` and ``unavailable`` faults."""
-    header_enabled: bool = True
+    header_enabled: bool = False
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.rate <= 1.0:

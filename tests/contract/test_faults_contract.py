@@ -61,19 +61,26 @@ async def test_async_calls_all_succeed_and_run_once(faulty: MockServer) -> None:
     assert faulty.admin.prediction_count(tenant_id) == CALLS
 
 
+@pytest.fixture(scope="module")
+def on_request() -> Iterator[MockServer]:
+    """A server that honours the X-Aiaas-Fault header of authenticated callers."""
+    with MockServer(ServerConfig(faults=FaultConfig(header_enabled=True))) as server:
+        yield server
+
+
 @pytest.mark.parametrize("kind", ["unavailable", "rate_limit", "drop", "drop_after", "latency"])
-def test_each_requested_fault_is_survived_by_retrying(aiaas_mock: MockServer, kind: str) -> None:
-    tenant_id, key = new_tenant(aiaas_mock, f"asked-{kind}")
+def test_each_requested_fault_is_survived_by_retrying(on_request: MockServer, kind: str) -> None:
+    tenant_id, key = new_tenant(on_request, f"asked-{kind}")
     headers = {"X-Aiaas-Fault": f"{kind}; attempts=2"}
     with aiaas.Client(
         api_key=key,
-        base_url=aiaas_mock.base_url,
+        base_url=on_request.base_url,
         max_retries=2,
         default_headers=headers,
         retry_policy=FAST_RETRIES,
     ) as client:
         client.models.predict("quality-logreg", inputs=[healthy_run()])
-    assert aiaas_mock.admin.prediction_count(tenant_id) == 1
+    assert on_request.admin.prediction_count(tenant_id) == 1
 
 
 @pytest.mark.parametrize(
@@ -85,13 +92,13 @@ def test_each_requested_fault_is_survived_by_retrying(aiaas_mock: MockServer, ki
     ],
 )
 def test_too_few_retries_raise_the_last_failure(
-    aiaas_mock: MockServer, kind: str, error: type[aiaas.AIaaSError]
+    on_request: MockServer, kind: str, error: type[aiaas.AIaaSError]
 ) -> None:
     headers = {"X-Aiaas-Fault": f"{kind}; attempts=3"}
     with (
         aiaas.Client(
-            api_key=aiaas_mock.api_key,
-            base_url=aiaas_mock.base_url,
+            api_key=on_request.api_key,
+            base_url=on_request.base_url,
             max_retries=2,
             default_headers=headers,
             retry_policy=FAST_RETRIES,
@@ -102,7 +109,7 @@ def test_too_few_retries_raise_the_last_failure(
 
 
 def test_latency_beyond_the_timeout_is_a_timeout(aiaas_mock: MockServer) -> None:
-    config = ServerConfig(faults=FaultConfig(latency=0.5))
+    config = ServerConfig(faults=FaultConfig(latency=0.5, header_enabled=True))
     with (
         MockServer(config) as slow,
         aiaas.Client(

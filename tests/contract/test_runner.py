@@ -51,6 +51,7 @@ async def test_async_fixture(aiaas_async_client: aiaas.AsyncClient) -> None:
 def test_a_file_database_keeps_keys_and_order_across_restarts(tmp_path: Path) -> None:
     config = ServerConfig(db_path=str(tmp_path / "mock.db"))
     with MockServer(config) as first:
+        assert first.tenant is not None
         key = first.admin.issue_key(first.tenant.id).secret.reveal()
         with aiaas.Client(api_key=key, base_url=first.base_url) as client:
             ids = [m.id for m in client.models.list()]

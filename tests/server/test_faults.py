@@ -54,16 +54,28 @@ def test_bad_headers(value: str) -> None:
 
 
 def test_header_counts_attempts() -> None:
-    injector = FaultInjector(FaultConfig())
+    injector = FaultInjector(FaultConfig(header_enabled=True))
     asked = {"x-aiaas-fault": "unavailable; attempts=2"}
-    assert injector.choose(Headers({**asked, "x-aiaas-retry-count": "0"})) == "unavailable"
-    assert injector.choose(Headers({**asked, "x-aiaas-retry-count": "1"})) == "unavailable"
-    assert injector.choose(Headers({**asked, "x-aiaas-retry-count": "2"})) is None
+    for count, fault in (("0", "unavailable"), ("1", "unavailable"), ("2", None)):
+        headers = Headers({**asked, "x-aiaas-retry-count": count})
+        assert injector.choose(headers, authentic=True) == fault
 
 
-def test_header_can_be_switched_off() -> None:
-    injector = FaultInjector(FaultConfig(header_enabled=False))
-    assert injector.choose(Headers({"x-aiaas-fault": "drop"})) is None
+def test_the_header_is_off_by_default_and_heard_only_from_valid_credentials() -> None:
+    assert FaultInjector(FaultConfig()).choose(Headers({"x-aiaas-fault": "drop"}), True) is None
+    enabled = FaultInjector(FaultConfig(header_enabled=True))
+    assert enabled.choose(Headers({"x-aiaas-fault": "drop"}), authentic=False) is None
+    for harness in make_harness(ServerConfig(faults=FaultConfig(header_enabled=True))):
+        asked = {"X-Aiaas-Fault": "unavailable"}
+        for headers in ({}, {"Authorization": "Bearer aiaas_sk_wrong"}):
+            anonymous = harness.http.get("/v1/models", headers={**asked, **headers})
+            assert anonymous.status_code == 401
+        assert (
+            harness.http.get("/v1/models", headers={**asked, **harness.auth()}).status_code == 503
+        )
+    for harness in make_harness():
+        asked = {"X-Aiaas-Fault": "unavailable", **harness.auth()}
+        assert harness.http.get("/v1/models", headers=asked).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -71,7 +83,8 @@ def test_header_can_be_switched_off() -> None:
     [("rate_limit", 429, "rate_limited"), ("unavailable", 503, "service_unavailable")],
 )
 def test_refusals_carry_retry_after(kind: str, status: int, code: str) -> None:
-    for harness in make_harness(ServerConfig(faults=FaultConfig(retry_after_ms=40))):
+    faults = FaultConfig(retry_after_ms=40, header_enabled=True)
+    for harness in make_harness(ServerConfig(faults=faults)):
         response = harness.http.get("/v1/models", headers={**harness.auth(), "X-Aiaas-Fault": kind})
         assert_problem(response, status, code)
         assert response.headers["retry-after-ms"] == "40"

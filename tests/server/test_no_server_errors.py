@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from aiaas_mock import FaultConfig, ServerConfig
 from aiaas_mock.zoo.registry import system_model_ids
 from tests.helpers import healthy_run
 from tests.server.conftest import Harness, make_harness
@@ -79,7 +80,8 @@ SETTINGS = settings(
 
 @pytest.fixture(scope="module")
 def shared() -> Iterator[Harness]:
-    yield from make_harness()
+    # The fault header is heard, so that its parsing is fuzzed too.
+    yield from make_harness(ServerConfig(faults=FaultConfig(header_enabled=True)))
 
 
 def check(response: Any) -> None:

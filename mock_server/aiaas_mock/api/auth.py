@@ -64,6 +64,20 @@ def authenticate(request: Request) -> Principal:
     return principal
 
 
+def has_valid_credentials(services: Services, authorization: str | None) -> bool:
+    """Whether an ``Authorization`` header holds a live key or token; counts nothing,
+    answers nothing (for checks made before a request reaches its route)."""
+    scheme, _, token = (authorization or "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        return False
+    if token.startswith(ACCESS_TOKEN_PREFIX):
+        record = services.store.oauth.find_token(token)
+        return record is not None and not (record.expired or record.revoked)
+    key = services.store.tenants.find_key(token)
+    return key is not None and not key.revoked
+
+
 def _require_sealed_body(services: Services, request: Request, principal: Principal) -> None:
     if request.method in ("GET", "HEAD") or getattr(request.state, "sealed_request", False):
         return

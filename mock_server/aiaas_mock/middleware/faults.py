@@ -19,6 +19,7 @@ import logging
 import math
 import random
 import threading
+from collections.abc import Callable
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -43,17 +44,18 @@ class FaultInjector:
         self._rng = random.Random(config.seed)
         self._lock = threading.Lock()
 
-    def choose(self, headers: Headers) -> FaultKind | None:
-        """The fault for a request with these headers, or ``None``."""
-        kind = self._choose(headers)
+    def choose(self, headers: Headers, authentic: bool = False) -> FaultKind | None:
+        """The fault for a request with these headers, or ``None``; the header is
+        heard only where enabled and only from callers with valid credentials."""
+        kind = self._choose(headers, authentic)
         if kind is not None:
             with self._lock:
                 self.injected[kind] += 1
         return kind
 
-    def _choose(self, headers: Headers) -> FaultKind | None:
+    def _choose(self, headers: Headers, authentic: bool) -> FaultKind | None:
         asked = headers.get(FAULT_HEADER)
-        if asked is not None and self.config.header_enabled:
+        if asked is not None and self.config.header_enabled and authentic:
             kind, attempts = parse_fault_header(asked)
             return kind if _retry_count(headers) < attempts else None
         if self.config.rate <= 0.0:
@@ -100,16 +102,22 @@ API_PREFIXES = ("/v1/", "/v2/")
 class FaultMiddleware:
     """Applies the injector's decisions to API requests (``/v1`` and ``/v2``)."""
 
-    def __init__(self, app: ASGIApp, injector: FaultInjector) -> None:
+    def __init__(
+        self, app: ASGIApp, injector: FaultInjector, authentic: Callable[[Headers], bool]
+    ) -> None:
         self.app = app
         self.injector = injector
+        self.authentic = authentic
+        """Whether a request's credentials are valid (checked only if it asks for a fault)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(API_PREFIXES):
             await self.app(scope, receive, send)
             return
+        headers = Headers(scope=scope)
+        asks = self.injector.config.header_enabled and FAULT_HEADER in headers
         try:
-            kind = self.injector.choose(Headers(scope=scope))
+            kind = self.injector.choose(headers, asks and self.authentic(headers))
         except ProblemError as error:
             await error.response(scope)(scope, receive, send)
             return

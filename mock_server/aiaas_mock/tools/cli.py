@@ -103,9 +103,9 @@ def _add_serve(serve: argparse.ArgumentParser) -> None:
     faults.add_argument("--fault-seed", type=int, default=None, help="repeatable fault sequence")
     faults.add_argument("--fault-latency", type=float, default=0.05, help="seconds of 'latency'")
     faults.add_argument(
-        "--no-fault-header",
+        "--fault-header",
         action="store_true",
-        help="ignore the per-request X-Aiaas-Fault header",
+        help="honour the X-Aiaas-Fault header of requests with valid credentials",
     )
 
 
@@ -125,7 +125,7 @@ def serve(args: argparse.Namespace) -> None:
             kinds=args.fault_kinds,
             seed=args.fault_seed,
             latency=args.fault_latency,
-            header_enabled=not args.no_fault_header,
+            header_enabled=args.fault_header,
         ),
     )
     app = create_app(config)
