@@ -61,6 +61,9 @@ class ServerConfig:
     """Failed authentications one client address may make per window before it is
     answered 429 (valid credentials keep working)."""
     auth_failure_window: float = 60.0
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses whose ``X-Forwarded-For`` names the real client (none by default,
+    so no caller can choose the address the guess limiter counts)."""
     require_encryption: bool = False
     """Refuse plaintext request bodies from every tenant (400 encryption_required)."""
     encryption_window: float = 300.0

@@ -161,3 +161,31 @@ def test_each_start_on_a_database_leaves_one_live_dev_key(tmp_path: Path) -> Non
 
 def _bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
+
+
+def test_forwarded_addresses_do_not_dodge_the_guess_limiter() -> None:
+    """50 wrong keys, each naming another client in X-Forwarded-For, from loopback:
+    the limiter counts the real address and answers 429 after its limit."""
+    with MockServer(ServerConfig(auth_failure_limit=5)) as server:
+        codes = [
+            httpx.get(
+                f"{server.base_url}/v1/models",
+                headers={**_bearer("aiaas_sk_wrong"), "X-Forwarded-For": f"203.0.113.{n}"},
+            ).status_code
+            for n in range(12)
+        ]
+    assert codes[:5] == [401] * 5
+    assert set(codes[5:]) == {429}
+
+
+def test_a_trusted_proxy_names_the_client() -> None:
+    config = ServerConfig(auth_failure_limit=5, trusted_proxies=("127.0.0.1",))
+    with MockServer(config) as server:
+        codes = {
+            httpx.get(
+                f"{server.base_url}/v1/models",
+                headers={**_bearer("aiaas_sk_wrong"), "X-Forwarded-For": f"203.0.113.{n}"},
+            ).status_code
+            for n in range(12)
+        }
+    assert codes == {401}

@@ -87,6 +87,13 @@ def _add_serve(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--data-seed", type=int, default=0, help="seed of the training data")
     serve.add_argument("--token-lifetime", type=int, default=3600, help="access token seconds")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
+    serve.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="believe X-Forwarded-For from this proxy (repeatable; default: from none)",
+    )
     serve.add_argument("--tls", action="store_true", help="serve HTTPS with a new certificate")
     serve.add_argument("--tls-dir", type=Path, help="where --tls writes its certificates")
     serve.add_argument(
@@ -119,6 +126,7 @@ def serve(args: argparse.Namespace) -> None:
         db_path=args.db,
         data_seed=args.data_seed,
         token_lifetime=args.token_lifetime,
+        trusted_proxies=tuple(args.trusted_proxy),
         require_encryption=args.require_encryption,
         faults=FaultConfig(
             rate=args.fault_rate,

@@ -171,12 +171,21 @@ def bind_socket(host: str, port: int) -> socket.socket:
 def uvicorn_server(
     app: FastAPI, *, log_level: str, access_log: bool = False, tls: TlsFiles | None = None
 ) -> uvicorn.Server:
-    """A uvicorn server for ``app`` whose log hides injected connection drops."""
+    """A uvicorn server for ``app`` whose log hides injected connection drops.
+
+    ``X-Forwarded-For`` is believed only from the app's configured proxies (none
+    by default): uvicorn would believe it from 127.0.0.1, and the guess limiter,
+    which counts per client address, could then be walked around by naming a
+    new address in every request.
+    """
     install_log_filters()
+    proxies = app.state.services.config.trusted_proxies
     config = uvicorn.Config(
         app,
         log_level=log_level,
         access_log=access_log,
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=",".join(proxies) if proxies else None,
         lifespan="on",
         loop="asyncio",
         timeout_graceful_shutdown=5,
