@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -21,6 +22,14 @@ from .middleware.request_id import RequestIdMiddleware
 from .services import Services
 
 
+async def _beat(services: Services) -> None:
+    """Tell other processes on the database that this one is alive."""
+    interval = services.config.instance_grace / 5
+    while True:
+        await asyncio.sleep(interval)
+        await asyncio.to_thread(services.store.instances.beat)
+
+
 def create_app(config: ServerConfig | None = None) -> FastAPI:
     """A new mock server app with its own database, models and settings.
 
@@ -32,7 +41,9 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        heartbeat = asyncio.create_task(_beat(services))
         yield
+        heartbeat.cancel()
         services.store.close()
 
     app = FastAPI(

@@ -51,6 +51,9 @@ class ServerConfig:
     """Seed of the synthetic data the system models are trained on."""
     idempotency_ttl: float = 24 * 3600.0
     idempotency_lease: float = 120.0
+    instance_grace: float = 5.0
+    """Seconds without a heartbeat after which a server process sharing the
+    database counts as dead, and its unfinished requests' keys are free again."""
     """Seconds after which an unfinished idempotent request counts as abandoned."""
     max_body_bytes: int = 32 * 1024 * 1024
     max_inputs: int = 1000
@@ -79,5 +82,7 @@ class ServerConfig:
             raise ValueError("the auth failure limit and window must be positive")
         if not 0 < self.encryption_key_overlap < self.encryption_key_lifetime:
             raise ValueError("the key overlap must be positive and shorter than a key's life")
+        if self.instance_grace <= 0:
+            raise ValueError("instance_grace must be positive")
         if self.encryption_window <= 0:
             raise ValueError("the encryption window must be positive")

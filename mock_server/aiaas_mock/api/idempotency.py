@@ -9,8 +9,8 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
-from ..services import get_services
-from ..store.idempotency import Claimed, InProgress, Mismatch, StoredResponse
+from ..services import Services, get_services
+from ..store.idempotency import Claimed, InProgress, Mismatch, StoredResponse, Write
 from .auth import ScopeDependency, authenticate, check_scope
 from .problems import ProblemError
 
@@ -31,6 +31,24 @@ def fingerprint(method: str, path: str, query: str, body: bytes) -> bytes:
         digest.update(b"\0")
     digest.update(body)
     return digest.digest()
+
+
+def record(request: Request, services: Services, write: Write) -> None:
+    """Make a request's write: with its stored answer, in one transaction, when the
+    request carries an idempotency key (so a crash between the two cannot make a
+    retry run it twice); at once otherwise."""
+    deferred: list[Write] | None = getattr(request.state, "deferred_writes", None)
+    if deferred is None:
+        commit(services, [write])
+    else:
+        deferred.append(write)
+
+
+def commit(services: Services, writes: list[Write]) -> None:
+    if writes:
+        with services.store.db.transaction() as conn:
+            for write in writes:
+                write(conn)
 
 
 def stored_key(credential_id: str, header: str) -> str:
@@ -73,6 +91,8 @@ class IdempotentRoute(APIRoute):
             )
             if not isinstance(claim, Claimed):
                 return _answer_without_running(claim)
+            writes: list[Write] = []
+            request.state.deferred_writes = writes
             try:
                 response = await handler(request)
             except BaseException:
@@ -81,10 +101,11 @@ class IdempotentRoute(APIRoute):
             answer = getattr(response, "body", None)
             stored_kind = response.status_code < 500 and response.status_code not in _NOT_STORED
             if not stored_kind or not isinstance(answer, bytes):
+                commit(get_services(request), writes)
                 store.release(principal.tenant_id, key)
             else:
                 stored = StoredResponse(response.status_code, response.media_type, answer)
-                store.finish(principal.tenant_id, key, stored)
+                store.finish(principal.tenant_id, key, stored, writes)
             return response
 
         return run_once

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ..config import ServerConfig
 from .database import Database
 from .idempotency import IdempotencyRepository
+from .instances import InstanceRegistry
 from .models import ModelRepository
 from .oauth import OAuthRepository
 from .predictions import PredictionLog
@@ -23,23 +24,32 @@ class Store:
     models: ModelRepository
     idempotency: IdempotencyRepository
     predictions: PredictionLog
+    instances: InstanceRegistry
 
     @classmethod
     def open(cls, config: ServerConfig) -> Store:
         db = Database(config.db_path)
+        instances = InstanceRegistry(db, grace=config.instance_grace)
+        instances.register()
         return cls(
             db=db,
+            instances=instances,
             tenants=TenantRepository(db),
             settings=TenantSettings(db),
             oauth=OAuthRepository(db),
             models=ModelRepository(db),
             idempotency=IdempotencyRepository(
-                db, ttl=config.idempotency_ttl, lease=config.idempotency_lease
+                db,
+                ttl=config.idempotency_ttl,
+                lease=config.idempotency_lease,
+                owner=instances.id,
+                grace=config.instance_grace,
             ),
             predictions=PredictionLog(db),
         )
 
     def close(self) -> None:
+        self.instances.leave()
         self.db.close()
 
 

@@ -76,7 +76,13 @@ CREATE TABLE IF NOT EXISTS idempotency (
     media_type TEXT,
     body BLOB,
     created_at REAL NOT NULL,
+    owner TEXT,
     PRIMARY KEY (tenant_id, key)
+);
+CREATE TABLE IF NOT EXISTS instances (
+    id TEXT PRIMARY KEY,
+    started_at REAL NOT NULL,
+    last_seen REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS predictions (
     id TEXT PRIMARY KEY,
@@ -105,6 +111,13 @@ class Database:
             self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute("PRAGMA busy_timeout = 5000")
         self._conn.executescript(SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring a database file made by an earlier version up to this schema."""
+        columns = {row["name"] for row in self._conn.execute("PRAGMA table_info(idempotency)")}
+        if "owner" not in columns:
+            self._conn.execute("ALTER TABLE idempotency ADD COLUMN owner TEXT")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
+from collections.abc import Callable
 
 from .database import Database
 
@@ -13,11 +15,23 @@ class PredictionLog:
 
     def record(self, prediction_id: str, tenant_id: str, model_id: str, inputs: int) -> None:
         with self._db.transaction() as conn:
+            self.write(prediction_id, tenant_id, model_id, inputs)(conn)
+
+    @staticmethod
+    def write(
+        prediction_id: str, tenant_id: str, model_id: str, inputs: int
+    ) -> Callable[[sqlite3.Connection], None]:
+        """The row's insert, to run in whichever transaction commits the call's answer."""
+        created_at = time.time()
+
+        def insert(conn: sqlite3.Connection) -> None:
             conn.execute(
                 "INSERT INTO predictions (id, tenant_id, model_id, inputs, created_at) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (prediction_id, tenant_id, model_id, inputs, time.time()),
+                (prediction_id, tenant_id, model_id, inputs, created_at),
             )
+
+        return insert
 
     def count(self, tenant_id: str) -> int:
         """How many predict calls the tenant has made."""

@@ -8,15 +8,16 @@ import secrets
 from typing import Any
 
 import numpy as np
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from aiaas.types import EmbeddingRequest
 
 from ...services import Services
+from ...store.predictions import PredictionLog
 from ...zoo.maintenance_text.inputs import MaintenanceText
 from ...zoo.model_spec import EMBEDDING_TASK, TextEmbedder
 from ..deps import Inferrer, ServicesDep
-from ..idempotency import IdempotentRoute
+from ..idempotency import IdempotentRoute, record
 from ..model_lookup import resolve
 from ..problems import field_problem
 from ..validation import check_batch_size, validate_as
@@ -26,7 +27,7 @@ router = APIRouter(prefix="/v1", tags=["embeddings"], route_class=IdempotentRout
 
 @router.post("/embeddings")
 def create_embeddings(
-    body: EmbeddingRequest, principal: Inferrer, services: ServicesDep
+    body: EmbeddingRequest, request: Request, principal: Inferrer, services: ServicesDep
 ) -> dict[str, Any]:
     """One unit-length vector per text: the SIF-weighted mean of its known words'
     unit vectors, renormalised (zeros when no word is known)."""
@@ -40,9 +41,10 @@ def create_embeddings(
             "body.dimensions", f"'{body.model}' gives {embedder.dimensions} dimensions only."
         )
     vectors, token_count = embedder.embed_texts(texts)
-    services.store.predictions.record(
+    log = PredictionLog.write(
         f"emb_{secrets.token_hex(12)}", principal.tenant_id, body.model, len(texts)
     )
+    record(request, services, log)
     return {
         "object": "list",
         "data": [

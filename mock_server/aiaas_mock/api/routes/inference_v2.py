@@ -19,8 +19,9 @@ from aiaas import __version__
 from aiaas.oip import HEADER_LENGTH, Tensor
 from aiaas.oip._codec import message_body, tensor_entries
 
+from ...store.predictions import PredictionLog
 from ..deps import Inferrer, ModelId, ModelReader, ServicesDep
-from ..idempotency import IdempotentRoute
+from ..idempotency import IdempotentRoute, record
 from ..model_lookup import ServedModel, resolve
 from ..problems import ProblemError
 from ..tensor_signature import signature
@@ -94,9 +95,10 @@ async def infer(
     }
     parameters = validate_as(spec.parameters_type, user_parameters, ("parameters",))
     outputs = served.load().predictor.predict(inputs, parameters)
-    services.store.predictions.record(
+    log = PredictionLog.write(
         f"pred_{secrets.token_hex(12)}", principal.tenant_id, model_id, len(inputs)
     )
+    record(request, services, log)
     wanted, binary = _wanted_outputs(message)
     answer = shape.tensors_of(outputs, wanted)
     return _response(message, spec.id, spec.version, answer, binary)

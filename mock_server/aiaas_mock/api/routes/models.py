@@ -6,12 +6,13 @@ import secrets
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from aiaas.types import ListResponse, Model, Prediction, PredictRequest, Usage
 
+from ...store.predictions import PredictionLog
 from ..deps import Inferrer, ModelId, ModelReader, ServicesDep
-from ..idempotency import IdempotentRoute
+from ..idempotency import IdempotentRoute, record
 from ..model_lookup import resolve, visible_card
 from ..validation import check_batch_size, validate_as
 
@@ -46,7 +47,11 @@ def retrieve_model(model_id: ModelId, principal: ModelReader, services: Services
 
 @router.post("/{model_id}/predict")
 def predict(
-    model_id: ModelId, body: PredictRequest, principal: Inferrer, services: ServicesDep
+    model_id: ModelId,
+    body: PredictRequest,
+    request: Request,
+    principal: Inferrer,
+    services: ServicesDep,
 ) -> Prediction:
     """Run a model on a batch of inputs."""
     served = resolve(services, model_id, principal)
@@ -59,7 +64,11 @@ def predict(
     outputs = model.predictor.predict(inputs, parameters)
     compute_ms = (time.perf_counter() - started) * 1000.0
     prediction_id = f"pred_{secrets.token_hex(12)}"
-    services.store.predictions.record(prediction_id, principal.tenant_id, model_id, len(inputs))
+    record(
+        request,
+        services,
+        PredictionLog.write(prediction_id, principal.tenant_id, model_id, len(inputs)),
+    )
     return Prediction(
         id=prediction_id,
         model=model_id,
