@@ -144,3 +144,21 @@ def test_invalid_idempotency_key(harness: Harness) -> None:
         headers={**harness.auth(), "Idempotency-Key": "k" * 256},
     )
     assert_problem(response, 400, "invalid_idempotency_key")
+
+
+@pytest.mark.parametrize(
+    "body", [b'{"inputs": [\xff]}', b"[" * 5000 + b"]" * 5000], ids=["bad-utf8", "too-deep"]
+)
+def test_undecodable_json_is_invalid_json(harness: Harness, body: bytes) -> None:
+    headers = {**harness.auth(), "content-type": "application/json"}
+    answer = harness.http.post("/v1/models/quality-logreg/predict", content=body, headers=headers)
+    assert_problem(answer, 400, "invalid_json")
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", None])
+def test_a_body_that_is_not_json_is_a_415(harness: Harness, content_type: str | None) -> None:
+    headers = {**harness.auth(), **({"content-type": content_type} if content_type else {})}
+    answer = harness.http.post(
+        "/v1/models/quality-logreg/predict", content=b'{"inputs": []}', headers=headers
+    )
+    assert_problem(answer, 415, "unsupported_media_type")

@@ -67,6 +67,8 @@ class IdempotentRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        # A body read into a model is JSON; what else arrives is refused as such.
+        takes_json = self.body_field is not None and "POST" in (self.methods or ())
         scopes = [
             dependency.call.scope
             for dependency in self.dependant.dependencies
@@ -77,6 +79,8 @@ class IdempotentRoute(APIRoute):
             principal = authenticate(request)
             for scope in scopes:
                 check_scope(principal, scope)
+            if takes_json:
+                _check_json(request)
             header = request.headers.get(IDEMPOTENCY_HEADER)
             if header is None or request.method == "GET":
                 return await handler(request)
@@ -109,6 +113,16 @@ class IdempotentRoute(APIRoute):
             return response
 
         return run_once
+
+
+def _check_json(request: Request) -> None:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise ProblemError(
+            415,
+            "unsupported_media_type",
+            f"Send the body as application/json, not {media_type or 'without a type'}.",
+        )
 
 
 def _check(key: str) -> None:

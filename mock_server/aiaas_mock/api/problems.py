@@ -152,7 +152,13 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"No route {request.method} {request.url.path}."
+    if exc.status_code == 400 and detail == _UNPARSABLE:
+        # FastAPI's word for JSON it could not decode (bad UTF-8, nesting too deep).
+        code, detail = "invalid_json", "The body is not valid JSON."
     return problem_response(request.scope, exc.status_code, code, detail, headers=exc.headers or {})
+
+
+_UNPARSABLE = "There was an error parsing the body"
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
