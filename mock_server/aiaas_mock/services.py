@@ -39,7 +39,9 @@ class Services:
             catalogue=catalogue,
             cursors=CursorCodec(store.db.setting_secret("cursor_key")),
             faults=FaultInjector(config.faults),
-            auth_failures=AuthFailureLimiter(config.auth_failure_limit, config.auth_failure_window),
+            auth_failures=AuthFailureLimiter(
+                store.db, config.auth_failure_limit, config.auth_failure_window
+            ),
             keys=KeyStore(
                 store.db,
                 lifetime=config.encryption_key_lifetime,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import time
-
-import pytest
+from pathlib import Path
 
 from aiaas_mock import ServerConfig
 from aiaas_mock.api.auth_failures import AuthFailureLimiter
 from aiaas_mock.api.problems import ProblemError
+from aiaas_mock.store.database import Database
 from tests.server.conftest import make_harness
 from tests.server.test_oauth import basic, token_call
 
@@ -17,7 +17,7 @@ ERROR = ProblemError(401, "invalid_api_key", "no")
 
 def test_limiter_counts_a_sliding_window() -> None:
     now = [0.0]
-    limiter = AuthFailureLimiter(limit=3, window=10, clock=lambda: now[0])
+    limiter = AuthFailureLimiter(Database(":memory:"), limit=3, window=10, clock=lambda: now[0])
     assert [limiter.failed("a", ERROR).status for _ in range(3)] == [401, 401, 401]
     blocked = limiter.failed("a", ERROR)
     assert blocked.status == 429
@@ -86,11 +86,22 @@ def test_tokens_of_revoked_clients_say_so_and_are_not_counted_as_guesses() -> No
         assert {(a.status_code, a.json()["code"]) for a in answers} == {(401, "token_revoked")}
 
 
-def test_memory_stays_bounded_under_address_spraying(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("aiaas_mock.api.auth_failures.MAX_ADDRESSES", 100)
+def test_memory_stays_bounded_under_address_spraying() -> None:
     now = [0.0]
-    limiter = AuthFailureLimiter(limit=3, window=10, clock=lambda: now[0])
+    limiter = AuthFailureLimiter(Database(":memory:"), limit=3, window=10, clock=lambda: now[0])
     for n in range(1000):
         now[0] += 0.1
         limiter.failed(f"10.0.{n // 256}.{n % 256}", ERROR)
-    assert len(limiter._failures) <= 101
+    assert limiter.tracked() <= 101  # one window of failures: 10 s at 10 a second
+
+
+def test_processes_on_one_database_count_together(tmp_path: Path) -> None:
+    """Two servers on one database file: the limit holds for both together."""
+    config = ServerConfig(db_path=str(tmp_path / "aiaas.db"), auth_failure_limit=4)
+    wrong = {"Authorization": "Bearer aiaas_sk_wrong"}
+    for one in make_harness(config):
+        for two in make_harness(config):
+            servers = [one, two] * 4
+            codes = [s.http.get("/v1/models", headers=wrong).status_code for s in servers]
+    assert codes[:4] == [401] * 4
+    assert set(codes[4:]) == {429}

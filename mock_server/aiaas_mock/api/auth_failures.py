@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import collections
 import math
-import threading
 import time
 from collections.abc import Callable
 
+from ..store.database import Database
 from .problems import ProblemError
-
-MAX_ADDRESSES = 10_000
-"""Addresses tracked before quiet ones are forgotten, so memory stays bounded."""
 
 
 class AuthFailureLimiter:
@@ -21,35 +17,54 @@ class AuthFailureLimiter:
     ``Retry-After`` instead of 401: a guesser learns nothing more and must wait.
     Valid credentials from the same address keep working, so tenants behind a
     shared address (NAT, a test machine) are not locked out by someone else.
+
+    The counts live in the database, so every server process sharing it counts
+    the same failures; rows older than the window are dropped as new ones come,
+    so the table stays as small as one window of failures.
     """
 
     def __init__(
-        self, limit: int, window: float, clock: Callable[[], float] = time.monotonic
+        self,
+        db: Database,
+        limit: int,
+        window: float,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.limit = limit
         self.window = window
+        self._db = db
         self._clock = clock
-        self._failures: dict[str, collections.deque[float]] = {}
-        self._lock = threading.Lock()
 
     def failed(self, address: str, error: ProblemError) -> ProblemError:
         """Record a failure; the error to answer with (``error`` or a 429)."""
         now = self._clock()
-        with self._lock:
-            if len(self._failures) >= MAX_ADDRESSES:  # forget quiet addresses
-                self._failures = {
-                    a: q for a, q in self._failures.items() if q[-1] > now - self.window
-                }
-            recent = self._failures.setdefault(address, collections.deque())
-            while recent and recent[0] <= now - self.window:
-                recent.popleft()
-            recent.append(now)
-            if len(recent) <= self.limit:
-                return error
-            wait = recent[-self.limit - 1] + self.window - now
+        with self._db.transaction() as conn:
+            conn.execute("DELETE FROM auth_failures WHERE at <= ?", (now - self.window,))
+            conn.execute("INSERT INTO auth_failures (address, at) VALUES (?, ?)", (address, now))
+            times = [
+                row["at"]
+                for row in conn.execute(
+                    "SELECT at FROM auth_failures WHERE address = ? ORDER BY at DESC LIMIT ?",
+                    (address, self.limit + 1),
+                )
+            ]
+        if len(times) <= self.limit:
+            return error
+        wait = times[-1] + self.window - now
         return ProblemError(
             429,
             "too_many_auth_failures",
             "Too many failed authentications from this address; wait before trying again.",
             headers={"Retry-After": str(max(1, math.ceil(wait)))},
         )
+
+    def forget(self) -> None:
+        """Forget every failure (an operator's reset)."""
+        with self._db.transaction() as conn:
+            conn.execute("DELETE FROM auth_failures")
+
+    def tracked(self) -> int:
+        """Failures within the window, across addresses (the table's size)."""
+        with self._db.transaction() as conn:
+            row = conn.execute("SELECT COUNT(*) AS n FROM auth_failures").fetchone()
+        return int(row["n"])

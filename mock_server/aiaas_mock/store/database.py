@@ -79,6 +79,12 @@ CREATE TABLE IF NOT EXISTS idempotency (
     owner TEXT,
     PRIMARY KEY (tenant_id, key)
 );
+CREATE TABLE IF NOT EXISTS auth_failures (
+    address TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS auth_failures_by_address ON auth_failures (address, at);
+CREATE INDEX IF NOT EXISTS auth_failures_by_time ON auth_failures (at);
 CREATE TABLE IF NOT EXISTS instances (
     id TEXT PRIMARY KEY,
     started_at REAL NOT NULL,
