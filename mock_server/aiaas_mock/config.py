@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
@@ -51,13 +52,22 @@ class ServerConfig:
     """Seed of the synthetic data the system models are trained on."""
     idempotency_ttl: float = 24 * 3600.0
     idempotency_lease: float = 120.0
+    """Seconds after which an unfinished idempotent request counts as abandoned,
+    whatever its server: the last resort behind ``instance_grace``."""
     instance_grace: float = 5.0
     """Seconds without a heartbeat after which a server process sharing the
     database counts as dead, and its unfinished requests' keys are free again."""
-    """Seconds after which an unfinished idempotent request counts as abandoned."""
     max_body_bytes: int = 32 * 1024 * 1024
     max_inputs: int = 1000
     """Most inputs accepted by one predict call."""
+    max_text_chars: int = 50_000
+    """Most characters of text in one call (the role labeller's cost grows with them)."""
+    max_pixels: int = 4 * 2048 * 2048
+    """Most decoded pixels of the images in one call."""
+    max_concurrent_inference: int = field(default_factory=lambda: os.cpu_count() or 2)
+    """Calls computing at once; more wait for a slot."""
+    inference_queue_timeout: float = 30.0
+    """Seconds a call waits for a slot before it is answered 503."""
     token_lifetime: int = 3600
     """Seconds an OAuth access token stays valid."""
     auth_failure_limit: int = 10
@@ -82,6 +92,8 @@ class ServerConfig:
             raise ValueError("the auth failure limit and window must be positive")
         if not 0 < self.encryption_key_overlap < self.encryption_key_lifetime:
             raise ValueError("the key overlap must be positive and shorter than a key's life")
+        if min(self.max_text_chars, self.max_pixels, self.max_concurrent_inference) < 1:
+            raise ValueError("per-call limits and inference slots must be positive")
         if self.instance_grace <= 0:
             raise ValueError("instance_grace must be positive")
         if self.encryption_window <= 0:

@@ -8,6 +8,7 @@ from fastapi import Request
 
 from .api.auth_failures import AuthFailureLimiter
 from .api.cursors import CursorCodec
+from .api.inference import InferenceSlots
 from .config import ServerConfig
 from .encryption.keys import KeyStore
 from .middleware.faults import FaultInjector
@@ -25,6 +26,7 @@ class Services:
     faults: FaultInjector
     auth_failures: AuthFailureLimiter
     keys: KeyStore
+    inference: InferenceSlots
 
     @classmethod
     def create(cls, config: ServerConfig) -> Services:
@@ -41,6 +43,9 @@ class Services:
             faults=FaultInjector(config.faults),
             auth_failures=AuthFailureLimiter(
                 store.db, config.auth_failure_limit, config.auth_failure_window
+            ),
+            inference=InferenceSlots(
+                config.max_concurrent_inference, config.inference_queue_timeout
             ),
             keys=KeyStore(
                 store.db,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import embeddings, encryption_keys, health, inference_v2, models, oauth
+from . import embeddings, encryption_keys, health, inference_v2, limits, models, oauth
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     encryption_keys.router,
+    limits.router,
     oauth.router,
     models.router,
     embeddings.router,

@@ -16,6 +16,7 @@ from ...services import Services
 from ...store.predictions import PredictionLog
 from ...zoo.maintenance_text.inputs import MaintenanceText
 from ...zoo.model_spec import EMBEDDING_TASK, TextEmbedder
+from ..call_budget import check_budget
 from ..deps import Inferrer, ServicesDep
 from ..idempotency import IdempotentRoute, record
 from ..model_lookup import resolve
@@ -64,6 +65,7 @@ def _texts(body: EmbeddingRequest, services: Services) -> list[str]:
     if not all(isinstance(text, str) for text in body.input):
         raise field_problem("body.input", "Token arrays are not supported; send text.")
     check_batch_size(services, len(body.input), "body.input")
+    check_budget(services.config, body.input, "body.input")
     texts: list[str] = validate_as(list[MaintenanceText], body.input, ("body", "input"))
     return texts
 

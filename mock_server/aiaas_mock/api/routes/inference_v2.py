@@ -13,6 +13,7 @@ import json
 import secrets
 from typing import Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Request, Response
 
 from aiaas import __version__
@@ -20,6 +21,7 @@ from aiaas.oip import HEADER_LENGTH, Tensor
 from aiaas.oip._codec import message_body, tensor_entries
 
 from ...store.predictions import PredictionLog
+from ..call_budget import check_budget
 from ..deps import Inferrer, ModelId, ModelReader, ServicesDep
 from ..idempotency import IdempotentRoute, record
 from ..model_lookup import ServedModel, resolve
@@ -89,12 +91,16 @@ async def infer(
     spec, shape = served.spec, signature(served.spec)
     rows = shape.rows_of(tensors)
     check_batch_size(services, len(rows), "inputs")
+    check_budget(services.config, rows, "inputs")
     inputs = validate_as(list[spec.input_type], rows, ("inputs",))  # type: ignore[name-defined]
     user_parameters = {
         k: v for k, v in (message.get("parameters") or {}).items() if k != "binary_data_output"
     }
     parameters = validate_as(spec.parameters_type, user_parameters, ("parameters",))
-    outputs = served.load().predictor.predict(inputs, parameters)
+    predictor = served.load().predictor
+    outputs = await anyio.to_thread.run_sync(
+        services.inference.run, request, predictor, inputs, parameters
+    )
     log = PredictionLog.write(
         f"pred_{secrets.token_hex(12)}", principal.tenant_id, model_id, len(inputs)
     )

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from aiaas.types import ListResponse, Model, Prediction, PredictRequest, Usage
 
 from ...store.predictions import PredictionLog
+from ..call_budget import check_budget
 from ..deps import Inferrer, ModelId, ModelReader, ServicesDep
 from ..idempotency import IdempotentRoute, record
 from ..model_lookup import resolve, visible_card
@@ -57,11 +58,12 @@ def predict(
     served = resolve(services, model_id, principal)
     spec = served.spec
     check_batch_size(services, len(body.inputs), "body.inputs")
+    check_budget(services.config, body.inputs, "body.inputs")
     inputs = validate_as(list[spec.input_type], body.inputs, ("body", "inputs"))  # type: ignore[name-defined]
     parameters = validate_as(spec.parameters_type, body.parameters, ("body", "parameters"))
     model = served.load()
     started = time.perf_counter()
-    outputs = model.predictor.predict(inputs, parameters)
+    outputs = services.inference.run(request, model.predictor, inputs, parameters)
     compute_ms = (time.perf_counter() - started) * 1000.0
     prediction_id = f"pred_{secrets.token_hex(12)}"
     record(

@@ -1,0 +1,77 @@
+"""What one call may ask of the models, counted before any work starts.
+
+Batch size alone does not bound a call's cost: a thousand 1,000-character work
+orders keep the role labeller busy for minutes, two hundred 2048 x 2048 PNGs
+decode to gigabytes. So a call's texts are counted in characters and its
+images in decoded pixels (read from each PNG's header, or the pixel array's
+dimensions) against limits the server announces at ``GET /v1/limits``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import struct
+from collections.abc import Sequence
+from typing import Any
+
+from ..config import ServerConfig
+from .problems import ProblemError
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def limits(config: ServerConfig) -> dict[str, int]:
+    """The per-call limits, as ``GET /v1/limits`` announces them."""
+    return {
+        "max_body_bytes": config.max_body_bytes,
+        "max_inputs": config.max_inputs,
+        "max_text_chars": config.max_text_chars,
+        "max_pixels": config.max_pixels,
+        "max_concurrent_inference": config.max_concurrent_inference,
+    }
+
+
+def check_budget(config: ServerConfig, inputs: Sequence[Any], field: str) -> None:
+    """413 ``call_too_expensive``, naming the limit, when ``inputs`` (as sent) hold
+    more text or more pixels than one call may."""
+    chars = pixels = 0
+    for item in inputs:
+        if isinstance(item, str):
+            chars += len(item)
+        elif isinstance(item, dict):
+            pixels += _pixels(item)
+    for name, asked, most in (
+        ("max_text_chars", chars, config.max_text_chars),
+        ("max_pixels", pixels, config.max_pixels),
+    ):
+        if asked > most:
+            raise ProblemError(
+                413,
+                "call_too_expensive",
+                f"{field} asks for {asked:,} {name.removeprefix('max_').replace('_', ' ')}; "
+                f"one call may ask for {most:,} ({name} in GET /v1/limits). Split the batch.",
+                extra={"limit": name, "max": most, "asked": asked},
+            )
+
+
+def _pixels(item: dict[str, Any]) -> int:
+    image, rows = item.get("image"), item.get("pixels")
+    if isinstance(image, str):
+        return _png_pixels(image)
+    if isinstance(rows, list) and rows and isinstance(rows[0], list):
+        return len(rows) * len(rows[0])
+    return 0
+
+
+def _png_pixels(text: str) -> int:
+    """Width x height from the PNG's IHDR, read from the first 32 base64 characters
+    (24 bytes); 0 for anything that is not a PNG (validation refuses it later)."""
+    try:
+        head = base64.b64decode(text[:32], validate=True)
+    except (binascii.Error, ValueError):
+        return 0
+    if not head.startswith(PNG_SIGNATURE) or head[12:16] != b"IHDR":
+        return 0
+    width, height = struct.unpack(">II", head[16:24])
+    return int(width) * int(height)

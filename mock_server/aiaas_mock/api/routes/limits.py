@@ -1,0 +1,17 @@
+"""``GET /v1/limits``: what one call may ask for, announced before anyone asks."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from ..call_budget import limits
+from ..deps import ServicesDep
+
+router = APIRouter(prefix="/v1", tags=["limits"])
+
+
+@router.get("/limits")
+def get_limits(services: ServicesDep) -> dict[str, int]:
+    """Per-call limits: body bytes, inputs, text characters, decoded pixels, and how
+    many calls compute at once (more wait for a slot)."""
+    return limits(services.config)
