@@ -41,10 +41,14 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # An app may be started and stopped more than once (test clients do), so
+        # stopping leaves the instance table but keeps the database open; whoever
+        # made the app closes it (services.store.close()) when done with it.
+        await asyncio.to_thread(services.store.instances.register)
         heartbeat = asyncio.create_task(_beat(services))
         yield
         heartbeat.cancel()
-        services.store.close()
+        await asyncio.to_thread(services.store.instances.leave)
 
     app = FastAPI(
         title="aiaas mock server",

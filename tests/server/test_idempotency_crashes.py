@@ -85,3 +85,22 @@ def test_a_server_that_stops_frees_its_unfinished_claims(tmp_path: Path) -> None
     other = Store.open(config)
     assert type(other.idempotency.claim("t", "k", b"f")).__name__ == "Claimed"
     other.close()
+
+
+def test_closing_twice_is_harmless(tmp_path: Path) -> None:
+    store = Store.open(ServerConfig(db_path=str(tmp_path / "aiaas.db")))
+    store.close()
+    store.close()
+
+
+def test_an_app_can_be_started_and_stopped_again() -> None:
+    """Test clients run an app's lifespan once each; stopping must not end the app."""
+    app = create_app()
+    services: Services = app.state.services
+    admin = Admin.of(services)
+    key = admin.issue_key(admin.get_or_create_tenant("acme").id)
+    auth = {"Authorization": f"Bearer {key.secret.reveal()}"}
+    for _ in range(2):
+        with TestClient(app) as http:
+            assert http.get("/v1/models", headers=auth).status_code == 200
+    services.store.close()

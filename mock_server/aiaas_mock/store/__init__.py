@@ -49,6 +49,9 @@ class Store:
         )
 
     def close(self) -> None:
+        """Leave the instance table and close the database; closing twice is a no-op."""
+        if self.db.closed:
+            return
         self.instances.leave()
         self.db.close()
 

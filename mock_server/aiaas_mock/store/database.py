@@ -109,6 +109,7 @@ class Database:
 
     def __init__(self, path: str) -> None:
         self.path = path
+        self._closed = False
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
@@ -158,6 +159,11 @@ class Database:
             )
         return bytes(row["value"]) if row is not None else None
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             self._conn.close()

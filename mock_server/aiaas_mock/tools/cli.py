@@ -151,7 +151,10 @@ def serve(args: argparse.Namespace) -> None:
     if tls:
         print(f"CA certificate: {tls.ca_cert}  (aiaas.Client(verify=...) or SSL_CERT_FILE)")
     print(f"  export AIAAS_BASE_URL={base_url} AIAAS_API_KEY={secret}", flush=True)
-    uvicorn_server(app, log_level=args.log_level, access_log=True, tls=tls).run(sockets=[sock])
+    try:
+        uvicorn_server(app, log_level=args.log_level, access_log=True, tls=tls).run(sockets=[sock])
+    finally:
+        app.state.services.store.close()
 
 
 def administer(args: argparse.Namespace) -> int:

@@ -106,6 +106,8 @@ class MockServer:
             self._socket.close()
         if self._tls_dir is not None:
             shutil.rmtree(self._tls_dir, ignore_errors=True)
+        if self.app is not None:
+            self.services.store.close()
         self._server = self._thread = self._socket = None
         self._tls_dir = self._tls_files = None
 
