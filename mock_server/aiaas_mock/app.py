@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
 from aiaas import __version__
 
 from .api.auth import has_valid_credentials
+from .api.openapi import document_encryption
 from .api.problems import install_problem_handlers
 from .api.routes import ROUTERS
 from .config import ServerConfig
@@ -28,6 +30,18 @@ async def _beat(services: Services) -> None:
     while True:
         await asyncio.sleep(interval)
         await asyncio.to_thread(services.store.instances.beat)
+
+
+def _document(app: FastAPI) -> None:
+    """Add to ``/openapi.json`` what FastAPI cannot see: the encryption envelope."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_encryption(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_app(config: ServerConfig | None = None) -> FastAPI:
@@ -58,6 +72,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     )
     app.state.services = services
     install_problem_handlers(app)
+    _document(app)
     for router in ROUTERS:
         app.include_router(router)
     # Added last runs first: ids are assigned before faults, faults before the body

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ..services import Services, get_services
 from ..store.oauth import ACCESS_TOKEN_PREFIX
@@ -113,6 +115,13 @@ def _principal_for(services: Services, request: Request, token: str) -> Principa
     return Principal(key.tenant_id, key.id, key.scopes)
 
 
+BEARER = HTTPBearer(
+    auto_error=False,
+    description="An API key (aiaas_sk_...) or an access token from POST /v1/oauth/token",
+)
+"""The security scheme ``/openapi.json`` declares; :func:`authenticate` reads the header."""
+
+
 class ScopeDependency:
     """A dependency that authenticates and demands ``scope``; a missing one is a 403.
 
@@ -123,7 +132,11 @@ class ScopeDependency:
     def __init__(self, scope: str) -> None:
         self.scope = scope
 
-    def __call__(self, request: Request) -> Principal:
+    def __call__(
+        self,
+        request: Request,
+        bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None,
+    ) -> Principal:
         principal = authenticate(request)
         check_scope(principal, self.scope)
         return principal

@@ -20,10 +20,13 @@ from ..call_budget import check_budget
 from ..deps import Inferrer, ServicesDep
 from ..idempotency import IdempotentRoute, record
 from ..model_lookup import resolve
+from ..openapi import PROBLEMS
 from ..problems import field_problem
 from ..validation import check_batch_size, validate_as
 
-router = APIRouter(prefix="/v1", tags=["embeddings"], route_class=IdempotentRoute)
+router = APIRouter(
+    prefix="/v1", tags=["embeddings"], route_class=IdempotentRoute, responses=PROBLEMS
+)
 
 
 @router.post("/embeddings")

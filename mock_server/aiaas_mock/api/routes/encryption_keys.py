@@ -8,8 +8,9 @@ from aiaas.envelope import public_key_text
 from aiaas.types import EncryptionKey, EncryptionKeyList
 
 from ..deps import ServicesDep
+from ..openapi import PROBLEMS
 
-router = APIRouter(prefix="/v1/encryption", tags=["encryption"])
+router = APIRouter(prefix="/v1/encryption", tags=["encryption"], responses=PROBLEMS)
 
 
 @router.get("/keys")

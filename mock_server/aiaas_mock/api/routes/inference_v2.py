@@ -25,12 +25,18 @@ from ..call_budget import check_budget
 from ..deps import Inferrer, ModelId, ModelReader, ServicesDep
 from ..idempotency import IdempotentRoute, record
 from ..model_lookup import ServedModel, resolve
+from ..openapi import OIP_ERRORS
 from ..problems import ProblemError
 from ..tensor_signature import signature
 from ..validation import check_batch_size, validate_as
 
-router = APIRouter(prefix="/v2", tags=["open inference protocol"], route_class=IdempotentRoute)
-health = APIRouter(prefix="/v2", tags=["open inference protocol"])
+router = APIRouter(
+    prefix="/v2",
+    tags=["open inference protocol"],
+    route_class=IdempotentRoute,
+    responses=OIP_ERRORS,
+)
+health = APIRouter(prefix="/v2", tags=["open inference protocol"], responses=OIP_ERRORS)
 
 EXTENSIONS = ["binary_tensor_data"]
 

@@ -6,8 +6,9 @@ from fastapi import APIRouter
 
 from ..call_budget import limits
 from ..deps import ServicesDep
+from ..openapi import PROBLEMS
 
-router = APIRouter(prefix="/v1", tags=["limits"])
+router = APIRouter(prefix="/v1", tags=["limits"], responses=PROBLEMS)
 
 
 @router.get("/limits")

@@ -15,9 +15,12 @@ from ..call_budget import check_budget
 from ..deps import Inferrer, ModelId, ModelReader, ServicesDep
 from ..idempotency import IdempotentRoute, record
 from ..model_lookup import resolve, visible_card
+from ..openapi import PROBLEMS
 from ..validation import check_batch_size, validate_as
 
-router = APIRouter(prefix="/v1/models", tags=["models"], route_class=IdempotentRoute)
+router = APIRouter(
+    prefix="/v1/models", tags=["models"], route_class=IdempotentRoute, responses=PROBLEMS
+)
 
 
 @router.get("")

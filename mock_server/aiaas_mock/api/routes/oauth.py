@@ -13,9 +13,10 @@ from ...services import Services
 from ...store.oauth import ClientRecord
 from ..auth import client_address
 from ..deps import ServicesDep
+from ..openapi import PROBLEMS
 from ..problems import ProblemError
 
-router = APIRouter(prefix="/v1/oauth", tags=["oauth"])
+router = APIRouter(prefix="/v1/oauth", tags=["oauth"], responses=PROBLEMS)
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 MAX_FORM_BYTES = 4096
@@ -35,7 +36,28 @@ def oauth_error(
     )
 
 
-@router.post("/token", response_class=JSONResponse)
+TOKEN_FORM = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "required": ["grant_type"],
+                    "properties": {
+                        "grant_type": {"type": "string", "enum": ["client_credentials"]},
+                        "scope": {"type": "string"},
+                        "client_id": {"type": "string"},
+                        "client_secret": {"type": "string"},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("/token", response_class=JSONResponse, openapi_extra=TOKEN_FORM)
 async def issue_token(request: Request, services: ServicesDep) -> JSONResponse:
     """Exchange a client's id and secret for a short-lived bearer access token."""
     form = await _read_form(request)
