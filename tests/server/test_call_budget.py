@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import base64
 import io
+import threading
 import time
+from collections.abc import Sequence
+from typing import Any
 
 import httpx
 import numpy as np
 import pytest
 from PIL import Image
+from pydantic import BaseModel
 
 import aiaas
 from aiaas_mock import MockServer, ServerConfig
-from aiaas_mock.api.inference import InferenceSlots
+from aiaas_mock.api.inference import CHUNK, InferenceSlots
 from aiaas_mock.api.problems import ProblemError
 from tests.server.conftest import make_harness
 
@@ -74,12 +78,42 @@ def test_images_are_counted_in_decoded_pixels_from_their_headers() -> None:
         assert harness.admin.prediction_count(harness.tenant.id) == 1
 
 
+class _Done(BaseModel):
+    pass
+
+
+class _Slow:
+    """A predictor that takes 50 ms a chunk and remembers when each call ended."""
+
+    def __init__(self) -> None:
+        self.finished: dict[str, float] = {}
+
+    def predict(self, inputs: Sequence[Any], parameters: Any) -> list[BaseModel]:
+        time.sleep(0.05)
+        self.finished[str(parameters)] = time.monotonic()
+        return [_Done() for _ in inputs]
+
+
 def test_a_full_house_is_a_503_not_a_queue_without_end() -> None:
     slots = InferenceSlots(1, queue_timeout=0.05)
-    slots._slots.acquire()  # another call holds the only slot
+    slots._slots.acquire(timeout=1)  # another call holds the only slot
     with pytest.raises(ProblemError) as busy:
-        slots.run(None, None, [], None)  # type: ignore[arg-type]
+        slots.run(_Slow(), [1], None, lambda: False)
     assert (busy.value.status, busy.value.code) == (503, "inference_busy")
+
+
+def test_a_cheap_call_takes_turns_with_an_expensive_one() -> None:
+    """One slot: a 10-chunk call started first does not make a 1-chunk call wait
+    for all ten chunks."""
+    slots, model = InferenceSlots(1, queue_timeout=5), _Slow()
+    expensive = threading.Thread(
+        target=slots.run, args=(model, list(range(10 * CHUNK)), "expensive", lambda: False)
+    )
+    expensive.start()
+    time.sleep(0.02)
+    slots.run(model, [1], "cheap", lambda: False)
+    expensive.join()
+    assert model.finished["cheap"] < model.finished["expensive"] - 0.2
 
 
 def test_inference_stops_when_the_client_has_gone() -> None:

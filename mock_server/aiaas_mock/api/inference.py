@@ -1,17 +1,20 @@
 """Running a model for a request: a bounded number at once, in chunks, and not
 for a client that has gone.
 
-Inference is CPU-bound; past as many calls as there are cores, more at once
-only make every call slower, and expensive calls starve cheap ones. So each
-call takes one of ``max_concurrent_inference`` slots (waiting at most
-``inference_queue_timeout`` seconds, else 503 with ``Retry-After``), runs its
-inputs in chunks, and between chunks stops if its client has disconnected.
+Inference is CPU-bound; past as many computations as there are cores, more at
+once only make every call slower. So inputs run in chunks, each chunk in one of
+``max_concurrent_inference`` slots (waiting at most ``inference_queue_timeout``
+seconds, else 503 with ``Retry-After``): an expensive call takes turns with
+cheap ones instead of starving them, and between chunks it stops if its client
+has disconnected.
 """
 
 from __future__ import annotations
 
+import collections
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import anyio.from_thread
@@ -25,32 +28,81 @@ CHUNK = 8
 """Inputs run between two checks of the client."""
 
 
+class FairSlots:
+    """A counting semaphore that serves waiters in arrival order.
+
+    ``threading.Semaphore`` is not fair: a thread that releases and at once
+    acquires again usually wins over one that has been waiting, so an expensive
+    call would keep its slot through every chunk.
+    """
+
+    def __init__(self, slots: int) -> None:
+        self._free = slots
+        self._queue: collections.deque[object] = collections.deque()
+        self._changed = threading.Condition()
+
+    def acquire(self, timeout: float) -> bool:
+        ticket = object()
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            self._queue.append(ticket)
+            try:
+                while self._queue[0] is not ticket or self._free == 0:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return False
+                    self._changed.wait(left)
+                self._free -= 1
+                return True
+            finally:
+                self._queue.remove(ticket)
+                self._changed.notify_all()
+
+    def release(self) -> None:
+        with self._changed:
+            self._free += 1
+            self._changed.notify_all()
+
+
 class InferenceSlots:
     def __init__(self, slots: int, queue_timeout: float) -> None:
-        self._slots = threading.BoundedSemaphore(slots)
+        self._slots = FairSlots(slots)
         self._timeout = queue_timeout
         self.abandoned = 0
         """Calls stopped because their client had gone."""
 
     def run(
-        self, request: Request, predictor: Predictor, inputs: Sequence[Any], parameters: Any
+        self,
+        predictor: Predictor,
+        inputs: Sequence[Any],
+        parameters: Any,
+        client_gone: Callable[[], bool],
     ) -> list[BaseModel]:
-        """The predictor's outputs for ``inputs``; call from a worker thread (a
-        sync route), as the disconnect check goes back to the event loop."""
-        if not self._slots.acquire(timeout=self._timeout):
-            raise ProblemError(
-                503,
-                "inference_busy",
-                "Every inference slot is taken; try again shortly.",
-                headers={"Retry-After": "1"},
-            )
-        try:
-            outputs: list[BaseModel] = []
-            for start in range(0, len(inputs), CHUNK):
-                if start and anyio.from_thread.run(request.is_disconnected):
-                    self.abandoned += 1
-                    raise ProblemError(499, "client_closed_request", "The client has gone.")
+        """The predictor's outputs for ``inputs``, asking ``client_gone`` between chunks.
+
+        A slot is held for one chunk at a time: a cheap call waits for at most one
+        chunk of an expensive one, not for all of it.
+        """
+        outputs: list[BaseModel] = []
+        for start in range(0, len(inputs), CHUNK):
+            if start and client_gone():
+                self.abandoned += 1
+                raise ProblemError(499, "client_closed_request", "The client has gone.")
+            if not self._slots.acquire(timeout=self._timeout):
+                raise ProblemError(
+                    503,
+                    "inference_busy",
+                    "Every inference slot is taken; try again shortly.",
+                    headers={"Retry-After": "1"},
+                )
+            try:
                 outputs.extend(predictor.predict(inputs[start : start + CHUNK], parameters))
-            return outputs
-        finally:
-            self._slots.release()
+            finally:
+                self._slots.release()
+        return outputs
+
+
+def client_gone(request: Request) -> Callable[[], bool]:
+    """Whether ``request``'s client has disconnected, asked from a worker thread
+    (a sync route's) of the event loop the request is served on."""
+    return lambda: bool(anyio.from_thread.run(request.is_disconnected))

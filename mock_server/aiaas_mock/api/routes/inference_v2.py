@@ -24,6 +24,7 @@ from ...store.predictions import PredictionLog
 from ..call_budget import check_budget
 from ..deps import Inferrer, ModelId, ModelReader, ServicesDep
 from ..idempotency import IdempotentRoute, record
+from ..inference import client_gone
 from ..model_lookup import ServedModel, resolve
 from ..openapi import OIP_ERRORS
 from ..problems import ProblemError
@@ -105,7 +106,7 @@ async def infer(
     parameters = validate_as(spec.parameters_type, user_parameters, ("parameters",))
     predictor = served.load().predictor
     outputs = await anyio.to_thread.run_sync(
-        services.inference.run, request, predictor, inputs, parameters
+        services.inference.run, predictor, inputs, parameters, client_gone(request)
     )
     log = PredictionLog.write(
         f"pred_{secrets.token_hex(12)}", principal.tenant_id, model_id, len(inputs)

@@ -14,6 +14,7 @@ from ...store.predictions import PredictionLog
 from ..call_budget import check_budget
 from ..deps import Inferrer, ModelId, ModelReader, ServicesDep
 from ..idempotency import IdempotentRoute, record
+from ..inference import client_gone
 from ..model_lookup import resolve, visible_card
 from ..openapi import PROBLEMS
 from ..validation import check_batch_size, validate_as
@@ -66,7 +67,7 @@ def predict(
     parameters = validate_as(spec.parameters_type, body.parameters, ("body", "parameters"))
     model = served.load()
     started = time.perf_counter()
-    outputs = services.inference.run(request, model.predictor, inputs, parameters)
+    outputs = services.inference.run(model.predictor, inputs, parameters, client_gone(request))
     compute_ms = (time.perf_counter() - started) * 1000.0
     prediction_id = f"pred_{secrets.token_hex(12)}"
     record(
