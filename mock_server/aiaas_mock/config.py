@@ -64,8 +64,8 @@ class ServerConfig:
     """Most characters of text in one call (the role labeller's cost grows with them)."""
     max_pixels: int = 4 * 2048 * 2048
     """Most decoded pixels of the images in one call."""
-    max_concurrent_inference: int = field(default_factory=lambda: os.cpu_count() or 2)
-    """Calls computing at once; more wait for a slot."""
+    max_concurrent_inference: int = field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1))
+    """Heavy calls computing at once (one core is left for light calls); more wait."""
     inference_queue_timeout: float = 30.0
     """Seconds a call waits for a slot before it is answered 503."""
     token_lifetime: int = 3600

@@ -13,6 +13,7 @@ import base64
 import binascii
 import struct
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ..config import ServerConfig
@@ -32,9 +33,29 @@ def limits(config: ServerConfig) -> dict[str, int]:
     }
 
 
-def check_budget(config: ServerConfig, inputs: Sequence[Any], field: str) -> None:
-    """413 ``call_too_expensive``, naming the limit, when ``inputs`` (as sent) hold
-    more text or more pixels than one call may."""
+@dataclass(frozen=True)
+class CallCost:
+    """What a call asks of the models, as counted before any work."""
+
+    inputs: int
+    chars: int
+    pixels: int
+
+    @property
+    def heavy(self) -> bool:
+        """Whether the call is worth queueing for a slot: seconds of work, not
+        milliseconds. Light calls never wait behind heavy ones."""
+        return self.chars > HEAVY_CHARS or self.pixels > HEAVY_PIXELS or self.inputs > HEAVY_INPUTS
+
+
+HEAVY_CHARS = 2_000
+HEAVY_PIXELS = 1024 * 1024
+HEAVY_INPUTS = 256
+
+
+def check_budget(config: ServerConfig, inputs: Sequence[Any], field: str) -> CallCost:
+    """What ``inputs`` (as sent) ask for; 413 ``call_too_expensive``, naming the
+    limit, when they hold more text or more pixels than one call may."""
     chars = pixels = 0
     for item in inputs:
         if isinstance(item, str):
@@ -53,6 +74,7 @@ def check_budget(config: ServerConfig, inputs: Sequence[Any], field: str) -> Non
                 f"one call may ask for {most:,} ({name} in GET /v1/limits). Split the batch.",
                 extra={"limit": name, "max": most, "asked": asked},
             )
+    return CallCost(len(inputs), chars, pixels)
 
 
 def _pixels(item: dict[str, Any]) -> int:

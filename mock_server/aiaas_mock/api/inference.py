@@ -1,12 +1,12 @@
 """Running a model for a request: a bounded number at once, in chunks, and not
 for a client that has gone.
 
-Inference is CPU-bound; past as many computations as there are cores, more at
-once only make every call slower. So inputs run in chunks, each chunk in one of
-``max_concurrent_inference`` slots (waiting at most ``inference_queue_timeout``
-seconds, else 503 with ``Retry-After``): an expensive call takes turns with
-cheap ones instead of starving them, and between chunks it stops if its client
-has disconnected.
+Inference is CPU-bound. Heavy calls (seconds of work: long texts, large images,
+big batches; see :class:`~.call_budget.CallCost`) run their chunks in one of
+``max_concurrent_inference`` slots, one less than the cores by default, waiting
+at most ``inference_queue_timeout`` seconds (else 503 with ``Retry-After``), so
+a core is always left for light calls, which never queue. Every call runs its
+inputs in chunks and stops between two if its client has disconnected.
 """
 
 from __future__ import annotations
@@ -77,17 +77,20 @@ class InferenceSlots:
         inputs: Sequence[Any],
         parameters: Any,
         client_gone: Callable[[], bool],
+        heavy: bool = True,
     ) -> list[BaseModel]:
         """The predictor's outputs for ``inputs``, asking ``client_gone`` between chunks.
 
-        A slot is held for one chunk at a time: a cheap call waits for at most one
-        chunk of an expensive one, not for all of it.
+        A heavy call holds a slot for one chunk at a time, in turn with the others.
         """
         outputs: list[BaseModel] = []
         for start in range(0, len(inputs), CHUNK):
             if start and client_gone():
                 self.abandoned += 1
                 raise ProblemError(499, "client_closed_request", "The client has gone.")
+            if not heavy:
+                outputs.extend(predictor.predict(inputs[start : start + CHUNK], parameters))
+                continue
             if not self._slots.acquire(timeout=self._timeout):
                 raise ProblemError(
                     503,

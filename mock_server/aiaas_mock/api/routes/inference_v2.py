@@ -98,7 +98,7 @@ async def infer(
     spec, shape = served.spec, signature(served.spec)
     rows = shape.rows_of(tensors)
     check_batch_size(services, len(rows), "inputs")
-    check_budget(services.config, rows, "inputs")
+    cost = check_budget(services.config, rows, "inputs")
     inputs = validate_as(list[spec.input_type], rows, ("inputs",))  # type: ignore[name-defined]
     user_parameters = {
         k: v for k, v in (message.get("parameters") or {}).items() if k != "binary_data_output"
@@ -106,7 +106,7 @@ async def infer(
     parameters = validate_as(spec.parameters_type, user_parameters, ("parameters",))
     predictor = served.load().predictor
     outputs = await anyio.to_thread.run_sync(
-        services.inference.run, predictor, inputs, parameters, client_gone(request)
+        services.inference.run, predictor, inputs, parameters, client_gone(request), cost.heavy
     )
     log = PredictionLog.write(
         f"pred_{secrets.token_hex(12)}", principal.tenant_id, model_id, len(inputs)

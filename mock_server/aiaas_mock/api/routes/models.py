@@ -62,12 +62,14 @@ def predict(
     served = resolve(services, model_id, principal)
     spec = served.spec
     check_batch_size(services, len(body.inputs), "body.inputs")
-    check_budget(services.config, body.inputs, "body.inputs")
+    cost = check_budget(services.config, body.inputs, "body.inputs")
     inputs = validate_as(list[spec.input_type], body.inputs, ("body", "inputs"))  # type: ignore[name-defined]
     parameters = validate_as(spec.parameters_type, body.parameters, ("body", "parameters"))
     model = served.load()
     started = time.perf_counter()
-    outputs = services.inference.run(model.predictor, inputs, parameters, client_gone(request))
+    outputs = services.inference.run(
+        model.predictor, inputs, parameters, client_gone(request), heavy=cost.heavy
+    )
     compute_ms = (time.perf_counter() - started) * 1000.0
     prediction_id = f"pred_{secrets.token_hex(12)}"
     record(
