@@ -74,6 +74,9 @@ class ServerConfig:
     """Failed authentications one client address may make per window before it is
     answered 429 (valid credentials keep working)."""
     auth_failure_window: float = 60.0
+    header_timeout: float = 10.0
+    """Seconds a client has to send a request's headers before its connection is
+    closed (uvicorn bounds only the idle time between requests)."""
     trusted_proxies: tuple[str, ...] = ()
     """Addresses whose ``X-Forwarded-For`` names the real client (none by default,
     so no caller can choose the address the guess limiter counts)."""

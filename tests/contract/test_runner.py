@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import httpx
@@ -189,3 +190,15 @@ def test_a_trusted_proxy_names_the_client() -> None:
             for n in range(12)
         }
     assert codes == {401}
+
+
+def test_clients_that_send_headers_too_slowly_are_cut_off() -> None:
+    with MockServer(ServerConfig(header_timeout=0.5)) as server:
+        host, port = server.base_url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port))) as slow:
+            slow.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # never ends its headers
+            slow.settimeout(5)
+            started = time.monotonic()
+            assert slow.recv(1024) == b""  # closed by the server
+            assert time.monotonic() - started < 3
+        assert httpx.get(f"{server.base_url}/healthz").status_code == 200

@@ -21,6 +21,7 @@ from ..middleware.faults import DroppedResponseLogFilter
 from ..services import Services
 from ..store.tenants import IssuedKey, Tenant
 from .admin import DEV_TENANT, Admin
+from .slow_clients import with_header_timeout
 from .tls import TlsFiles, generate_tls_files
 
 
@@ -187,6 +188,7 @@ def uvicorn_server(
         log_level=log_level,
         access_log=access_log,
         proxy_headers=bool(proxies),
+        http=with_header_timeout(app.state.services.config.header_timeout),
         forwarded_allow_ips=",".join(proxies) if proxies else None,
         lifespan="on",
         loop="asyncio",
