@@ -15,9 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.live.conftest import ENGINES, LAUNCHERS, _stop, _wait_ready, free_port
+from tests.live.conftest import ENGINES, free_port, running_engine
 
 from aiaas.oip import Client, Tensor
 from aiaas.oip._codec import decode_result, encode_infer
@@ -47,27 +45,11 @@ READY = {
 
 @contextlib.contextmanager
 def engine(name: str) -> Iterator[str]:
-    port = free_port()
-    with tempfile.TemporaryDirectory() as folder:
-        process = subprocess.Popen(
-            [
-                str(ENGINES / name / "bin" / "python"),
-                str(LAUNCHERS / f"{name}_engine.py"),
-                str(port),
-                str(Path(folder) / name),
-            ],
-            env={**os.environ, "AIAAS_ENGINE_PORT": str(port)},
-            cwd=folder,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        try:
-            url = f"http://127.0.0.1:{port}"
-            _wait_ready(process, url, READY[name])
-            yield url
-        finally:
-            _stop(process)
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        running_engine(name, free_port(), Path(folder), READY[name]) as url,
+    ):
+        yield url
 
 
 def measure(calls: int, clients: dict[str, Callable[[], object]]) -> dict[str, tuple[float, float]]:

@@ -9,6 +9,7 @@ model is ready, and stops them (the whole process group) at the end. The mock's
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -89,30 +90,46 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         pass
 
 
+@contextlib.contextmanager
+def running_engine(
+    name: str, port: int, folder: Path, ready_models: tuple[str, ...]
+) -> Iterator[str]:
+    """Engine ``name`` serving on 127.0.0.1:``port`` until the block ends; its base
+    URL. Its log goes to ``folder/<name>.log``, whose tail a failed start shows."""
+    base_url = f"http://127.0.0.1:{port}"
+    log_path = folder / f"{name}.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                str(ENGINES / name / "bin" / "python"),
+                str(LAUNCHERS / f"{name}_engine.py"),
+                str(port),
+                str(folder / name),
+            ],
+            env={**os.environ, "AIAAS_ENGINE_PORT": str(port)},
+            cwd=folder,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # one process group: the engine and its model processes
+        )
+        try:
+            try:
+                _wait_ready(process, base_url, ready_models)
+            except RuntimeError as exc:
+                log.flush()
+                tail = log_path.read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"{name}: {exc}\n{tail}") from None
+            yield base_url
+        finally:
+            _stop(process)
+
+
 def _launch(name: str, engine: Engine, tmp: Path) -> Iterator[Engine]:
-    python = ENGINES / name / "bin" / "python"
-    if not python.exists():
+    if not (ENGINES / name / "bin" / "python").exists():
         pytest.skip(f"{name} is not installed in {ENGINES / name}; run .ci/install-engines")
     port = int(engine.base_url.rsplit(":", 1)[1])
-    log = (tmp / f"{name}.log").open("wb")
-    process = subprocess.Popen(
-        [str(python), str(LAUNCHERS / f"{name}_engine.py"), str(port), str(tmp / name)],
-        env={**os.environ, "AIAAS_ENGINE_PORT": str(port)},
-        cwd=tmp,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # one process group: the engine and its model processes
-    )
-    try:
-        _wait_ready(process, engine.base_url, engine.ready_models)
+    with running_engine(name, port, tmp, engine.ready_models):
         yield engine
-    except RuntimeError as exc:
-        log.flush()
-        tail = (tmp / f"{name}.log").read_text(errors="replace")[-3000:]
-        raise RuntimeError(f"{name}: {exc}\n{tail}") from None
-    finally:
-        _stop(process)
-        log.close()
 
 
 @pytest.fixture(scope="session")

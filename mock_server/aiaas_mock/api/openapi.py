@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from aiaas.envelope import HEADER, MEDIA_TYPE
 from aiaas.types import Problem
 
+from ..encryption.middleware import UNSEALED_PATHS
 from .problems import PROBLEM_MEDIA_TYPE
 
 _WHY = {
@@ -56,7 +57,7 @@ OIP_ERRORS: dict[int | str, dict[str, Any]] = {
 
 def document_encryption(schema: dict[str, Any]) -> dict[str, Any]:
     """``schema`` with the aiaas-hpke/1 envelope documented on every ``/v1`` route
-    that takes it (all but the token endpoint): the ``Aiaas-Encryption`` header,
+    the encryption middleware opens: the ``Aiaas-Encryption`` header,
     and sealed bodies (``application/vnd.aiaas.hpke``) beside JSON ones."""
     header = {
         "name": HEADER,
@@ -66,7 +67,7 @@ def document_encryption(schema: dict[str, Any]) -> dict[str, Any]:
         "schema": {"type": "string"},
     }
     for path, operations in schema.get("paths", {}).items():
-        if not path.startswith("/v1/") or path in UNSEALED:
+        if not path.startswith("/v1/") or path in UNSEALED_PATHS:
             continue
         for operation in operations.values():
             operation.setdefault("parameters", []).append(header)
@@ -74,6 +75,3 @@ def document_encryption(schema: dict[str, Any]) -> dict[str, Any]:
             if "application/json" in content:
                 content[MEDIA_TYPE] = {"schema": {"type": "string", "format": "binary"}}
     return schema
-
-
-UNSEALED = frozenset({"/v1/oauth/token", "/v1/encryption/keys"})

@@ -13,10 +13,6 @@ class PredictionLog:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def record(self, prediction_id: str, tenant_id: str, model_id: str, inputs: int) -> None:
-        with self._db.transaction() as conn:
-            self.write(prediction_id, tenant_id, model_id, inputs)(conn)
-
     @staticmethod
     def write(
         prediction_id: str, tenant_id: str, model_id: str, inputs: int

@@ -95,15 +95,16 @@ class ShippedModel(Generic[CardT]):
         with _lock_of(self.spec.id):
             loaded = _restored.get(self.spec.id)
             if loaded is None:
-                predictor = self.restore_from(WEIGHTS_DIR, needs)
-                loaded = _restored[self.spec.id] = LoadedModel(
-                    self.spec, predictor, self.metrics(0)
-                )
+                card = self.card()
+                predictor = self._restore(card, WEIGHTS_DIR, needs)
+                loaded = _restored[self.spec.id] = LoadedModel(self.spec, predictor, card.metrics)
         return loaded
 
     def restore_from(self, directory: Path, needs: Needs) -> Predictor:
         """The predictor of the card and weights in ``directory``, checked by SHA-256."""
-        card = self.card(directory)
+        return self._restore(self.card(directory), directory, needs)
+
+    def _restore(self, card: CardT, directory: Path, needs: Needs) -> Predictor:
         weights = self.weights(directory)
         verify_file(weights, card.sha256)
         return self.restore(card, weights, needs)
