@@ -132,7 +132,9 @@ class ScopeDependency:
     def __init__(self, scope: str) -> None:
         self.scope = scope
 
-    def __call__(
+    # Async, so FastAPI calls it on the event loop instead of handing it to the
+    # thread pool: its reads take no lock (see ``Database.read``).
+    async def __call__(
         self,
         request: Request,
         bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None,

@@ -65,6 +65,6 @@ class AuthFailureLimiter:
 
     def tracked(self) -> int:
         """Failures within the window, across addresses (the table's size)."""
-        with self._db.transaction() as conn:
+        with self._db.read() as conn:
             row = conn.execute("SELECT COUNT(*) AS n FROM auth_failures").fetchone()
         return int(row["n"])

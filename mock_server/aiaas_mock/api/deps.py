@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends, Path, Request
 
 from ..services import Services, get_services
 from .auth import Principal, require_scope
 
-ServicesDep = Annotated[Services, Depends(get_services)]
+
+async def _services(request: Request) -> Services:
+    # Async so that FastAPI does not hand a dictionary lookup to the thread pool.
+    return get_services(request)
+
+
+ServicesDep = Annotated[Services, Depends(_services)]
 ModelReader = Annotated[Principal, Depends(require_scope("models:read"))]
 """The caller, who may read model cards."""
 Inferrer = Annotated[Principal, Depends(require_scope("inference"))]

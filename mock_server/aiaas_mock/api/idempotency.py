@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
 from collections.abc import Callable, Coroutine
-from typing import Any
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, get_type_hints
 
+import anyio.to_thread
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
+from pydantic import TypeAdapter
 
 from ..services import Services, get_services
-from ..store.idempotency import Claimed, InProgress, Mismatch, StoredResponse, Write
+from ..store.idempotency import (
+    Claim,
+    Claimed,
+    IdempotencyRepository,
+    InProgress,
+    Mismatch,
+    StoredResponse,
+    Write,
+)
 from .auth import ScopeDependency, authenticate, check_scope
 from .problems import ProblemError
 
@@ -44,6 +58,14 @@ def record(request: Request, services: Services, write: Write) -> None:
         deferred.append(write)
 
 
+async def record_from_loop(request: Request, services: Services, write: Write) -> None:
+    """:func:`record` for async routes: a write made at once goes to a worker thread."""
+    if getattr(request.state, "deferred_writes", None) is None:
+        await anyio.to_thread.run_sync(commit, services, [write])
+    else:
+        record(request, services, write)
+
+
 def commit(services: Services, writes: list[Write]) -> None:
     if writes:
         with services.store.db.transaction() as conn:
@@ -56,6 +78,38 @@ def stored_key(credential_id: str, header: str) -> str:
     return f"{credential_id}:{header}"
 
 
+@dataclass(frozen=True)
+class _KeyedRequest:
+    """A request with an ``Idempotency-Key``, on its way to its endpoint."""
+
+    request: Request
+    store: IdempotencyRepository
+    tenant_id: str
+    key: str
+    fingerprint: bytes
+
+    def claim(self) -> Claim:
+        return self.store.claim(self.tenant_id, self.key, self.fingerprint)
+
+    def release(self) -> None:
+        self.store.release(self.tenant_id, self.key)
+
+    def settle(self, response: Response, writes: list[Write]) -> None:
+        """Store the answer with the request's writes, or, for an answer that says
+        the request did not run, make the writes and free the key."""
+        answer = getattr(response, "body", None)
+        status = response.status_code
+        if status >= 500 or status in _NOT_STORED or not isinstance(answer, bytes):
+            commit(get_services(self.request), writes)
+            self.release()
+        else:
+            stored = StoredResponse(status, response.media_type, answer)
+            self.store.finish(self.tenant_id, self.key, stored, writes)
+
+
+_KEYED: ContextVar[_KeyedRequest | None] = ContextVar("aiaas_keyed_request", default=None)
+
+
 class IdempotentRoute(APIRoute):
     """A route of authenticated resources whose requests with an ``Idempotency-Key``
     run at most once per credential.
@@ -63,12 +117,24 @@ class IdempotentRoute(APIRoute):
     The caller is authenticated, and the route's scopes checked, before anything
     else, the body and the stored answers included: a stored answer is given only
     to the key or client that made it, and only while it may still call the route.
+
+    A plain (sync) POST endpoint is wrapped so that claiming its key, running it,
+    serialising its answer and storing that answer with its writes happen in the
+    one worker thread FastAPI runs it on: a keyed request costs one hand-off to
+    the thread pool, and the database is never written from the event loop.
     """
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        methods = kwargs.get("methods") or ()
+        if "POST" in methods and not inspect.iscoroutinefunction(endpoint):
+            endpoint = _in_one_thread(endpoint, kwargs.get("status_code") or 200)
+        super().__init__(path, endpoint, **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
         # A body read into a model is JSON; what else arrives is refused as such.
         takes_json = self.body_field is not None and "POST" in (self.methods or ())
+        in_thread = not inspect.iscoroutinefunction(self.endpoint)
         scopes = [
             dependency.call.scope
             for dependency in self.dependant.dependencies
@@ -85,34 +151,73 @@ class IdempotentRoute(APIRoute):
             if header is None or request.method == "GET":
                 return await handler(request)
             _check(header)
-            key = stored_key(principal.credential_id, header)
-            store = get_services(request).store.idempotency
             body = await request.body()
-            claim = store.claim(
+            keyed = _KeyedRequest(
+                request,
+                get_services(request).store.idempotency,
                 principal.tenant_id,
-                key,
+                stored_key(principal.credential_id, header),
                 fingerprint(request.method, request.url.path, request.url.query, body),
             )
-            if not isinstance(claim, Claimed):
-                return _answer_without_running(claim)
-            writes: list[Write] = []
-            request.state.deferred_writes = writes
-            try:
-                response = await handler(request)
-            except BaseException:
-                store.release(principal.tenant_id, key)
-                raise
-            answer = getattr(response, "body", None)
-            stored_kind = response.status_code < 500 and response.status_code not in _NOT_STORED
-            if not stored_kind or not isinstance(answer, bytes):
-                commit(get_services(request), writes)
-                store.release(principal.tenant_id, key)
-            else:
-                stored = StoredResponse(response.status_code, response.media_type, answer)
-                store.finish(principal.tenant_id, key, stored, writes)
-            return response
+            if in_thread:
+                token = _KEYED.set(keyed)
+                try:
+                    return await handler(request)
+                finally:
+                    _KEYED.reset(token)
+            return await _run_keyed_async(keyed, handler)
 
         return run_once
+
+
+async def _run_keyed_async(
+    keyed: _KeyedRequest, handler: Callable[[Request], Coroutine[Any, Any, Response]]
+) -> Response:
+    """An async endpoint's keyed request: the claim and the settling in worker threads."""
+    claim = await anyio.to_thread.run_sync(keyed.claim)
+    if not isinstance(claim, Claimed):
+        return _answer_without_running(claim)
+    writes: list[Write] = []
+    keyed.request.state.deferred_writes = writes
+    try:
+        response = await handler(keyed.request)
+    except BaseException:
+        await anyio.to_thread.run_sync(keyed.release)
+        raise
+    await anyio.to_thread.run_sync(keyed.settle, response, writes)
+    return response
+
+
+def _in_one_thread(endpoint: Callable[..., Any], status_code: int) -> Callable[..., Any]:
+    """``endpoint``, answering with its result serialised, and, for a keyed request,
+    claiming the key before and storing the answer after, in the caller's thread."""
+    adapter: TypeAdapter[Any] = TypeAdapter(get_type_hints(endpoint)["return"])
+
+    def answer(result: Any) -> Response:
+        if isinstance(result, Response):
+            return result
+        body = adapter.dump_json(result, by_alias=True)
+        return Response(body, status_code, media_type="application/json")
+
+    @functools.wraps(endpoint)
+    def run(*args: Any, **kwargs: Any) -> Response:
+        keyed = _KEYED.get()
+        if keyed is None:
+            return answer(endpoint(*args, **kwargs))
+        claim = keyed.claim()
+        if not isinstance(claim, Claimed):
+            return _answer_without_running(claim)
+        writes: list[Write] = []
+        keyed.request.state.deferred_writes = writes
+        try:
+            response = answer(endpoint(*args, **kwargs))
+        except BaseException:
+            keyed.release()
+            raise
+        keyed.settle(response, writes)
+        return response
+
+    return run
 
 
 def _check_json(request: Request) -> None:

@@ -105,7 +105,7 @@ class KeyStore:
 
     def _load(self) -> list[ServerKey]:
         now = self._clock()
-        with self._db.transaction() as conn:
+        with self._db.read() as conn:
             rows = conn.execute(
                 "SELECT kid, suite, private_key, created_at, expires_at FROM encryption_keys "
                 "WHERE expires_at > ? ORDER BY created_at DESC",

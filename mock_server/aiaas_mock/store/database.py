@@ -1,4 +1,5 @@
-"""The SQLite database behind the mock server: one connection, serialised access."""
+"""The SQLite database behind the mock server: one writer at a time, readers
+that never wait for it."""
 
 from __future__ import annotations
 
@@ -101,24 +102,42 @@ CREATE TABLE IF NOT EXISTS predictions (
 
 
 class Database:
-    """A SQLite database shared by the server's threads.
+    """A SQLite database shared by the server's threads (and, for a file, by
+    other server processes).
 
-    All access goes through :meth:`transaction`, which holds a lock: SQLite allows
-    one writer anyway, and the mock's statements are short.
+    Writes go through :meth:`transaction`, one at a time in this process (SQLite
+    allows one writer anyway). A file database runs in WAL mode, where readers
+    never wait for the writer: :meth:`read` gives each thread its own read-only
+    connection, so lookups on the hot path (credentials, cards) take no lock. An
+    in-memory database has a single connection, so its reads take the lock.
+
+    ``synchronous = NORMAL`` in WAL mode makes a commit durable against a crash of
+    the server process (``kill -9``) but not of the machine; fsync per commit
+    would cost more than a light request's whole model.
     """
 
     def __init__(self, path: str) -> None:
         self.path = path
         self._closed = False
         self._lock = threading.RLock()
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._conn.row_factory = sqlite3.Row
-        self._conn.execute("PRAGMA foreign_keys = ON")
-        if path != ":memory:":
+        self._conn = self._connect()
+        self._shared = path == ":memory:"
+        if not self._shared:
             self._conn.execute("PRAGMA journal_mode = WAL")
-            self._conn.execute("PRAGMA busy_timeout = 5000")
         self._conn.executescript(SCHEMA)
         self._migrate()
+        self._readers = threading.local()
+        self._reader_connections: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()  # not the write lock: readers never wait for it
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA foreign_keys = ON")
+        if self.path != ":memory:":
+            conn.execute("PRAGMA busy_timeout = 5000")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        return conn
 
     def _migrate(self) -> None:
         """Bring a database file made by an earlier version up to this schema."""
@@ -137,6 +156,26 @@ class Database:
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A connection for reading, in autocommit mode: each statement sees one
+        committed state. Use :meth:`transaction` for reads that must agree with a
+        write."""
+        if self._shared:
+            with self._lock:
+                yield self._conn
+            return
+        conn: sqlite3.Connection | None = getattr(self._readers, "conn", None)
+        if conn is None:
+            with self._readers_lock:
+                if self._closed:
+                    raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+                conn = self._connect()
+                conn.execute("PRAGMA query_only = ON")
+                self._reader_connections.append(conn)
+            self._readers.conn = conn
+        yield conn
 
     def setting_secret(self, name: str, size: int = 32) -> bytes:
         """A random secret kept in the database, made on first use."""
@@ -164,6 +203,9 @@ class Database:
         return self._closed
 
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._readers_lock:
             self._closed = True
             self._conn.close()
+            for conn in self._reader_connections:
+                conn.close()
+            self._reader_connections.clear()

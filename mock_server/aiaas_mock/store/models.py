@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from aiaas.types import Model
@@ -14,6 +15,13 @@ class ModelPage:
     cards: list[Model]
     last_seq: int | None
     has_more: bool
+
+
+@functools.lru_cache(maxsize=1024)
+def _card(text: str) -> Model:
+    # Cards are read on every call and change rarely: parse each stored text once.
+    # Keyed by the text itself, so a replaced card is never served stale.
+    return Model.model_validate_json(text)
 
 
 class ModelRepository:
@@ -37,12 +45,12 @@ class ModelRepository:
 
     def get(self, model_id: str, tenant_id: str) -> Model | None:
         """The card if the tenant may see it: a system model or one of its own."""
-        with self._db.transaction() as conn:
+        with self._db.read() as conn:
             row = conn.execute(
                 "SELECT card FROM models WHERE id = ? AND (tenant_id IS NULL OR tenant_id = ?)",
                 (model_id, tenant_id),
             ).fetchone()
-        return Model.model_validate_json(row["card"]) if row else None
+        return _card(row["card"]).model_copy() if row else None
 
     def page(self, tenant_id: str, *, after_seq: int, limit: int, task: str | None) -> ModelPage:
         """Up to ``limit`` visible cards after position ``after_seq``, oldest first.
@@ -50,7 +58,7 @@ class ModelRepository:
         Positions only grow, so a walk over pages sees every card that existed when
         it began exactly once, however many are added meanwhile.
         """
-        with self._db.transaction() as conn:
+        with self._db.read() as conn:
             rows = conn.execute(
                 "SELECT seq, card FROM models "
                 "WHERE seq > ? AND (tenant_id IS NULL OR tenant_id = ?) "
@@ -59,7 +67,7 @@ class ModelRepository:
             ).fetchall()
         kept = rows[:limit]
         return ModelPage(
-            cards=[Model.model_validate_json(row["card"]) for row in kept],
+            cards=[_card(row["card"]).model_copy() for row in kept],
             last_seq=kept[-1]["seq"] if kept else None,
             has_more=len(rows) > limit,
         )

@@ -76,7 +76,7 @@ class OAuthRepository:
 
     def authenticate_client(self, client_id: str, secret: str) -> ClientRecord | None:
         """The active client with this id and secret; ``None`` for any mismatch."""
-        with self._db.transaction() as conn:
+        with self._db.read() as conn:
             row = conn.execute(
                 "SELECT tenant_id, secret_hash, scopes FROM oauth_clients "
                 "WHERE id = ? AND revoked_at IS NULL",
@@ -113,7 +113,7 @@ class OAuthRepository:
 
     def find_token(self, value: str) -> TokenRecord | None:
         """The token with this value, expired ones and those of revoked clients included."""
-        with self._db.transaction() as conn:
+        with self._db.read() as conn:
             row = conn.execute(
                 "SELECT t.client_id, c.tenant_id, t.scopes, t.expires_at, c.revoked_at "
                 "FROM access_tokens t JOIN oauth_clients c ON c.id = t.client_id "
@@ -140,7 +140,7 @@ class OAuthRepository:
         return cursor.rowcount
 
     def tokens_issued(self, client_id: str) -> int:
-        with self._db.transaction() as conn:
+        with self._db.read() as conn:
             row = conn.execute(
                 "SELECT COUNT(*) AS n FROM access_tokens WHERE client_id = ?", (client_id,)
             ).fetchone()

@@ -10,7 +10,7 @@ class TenantSettings:
         self._db = db
 
     def requires_encryption(self, tenant_id: str) -> bool:
-        with self._db.transaction() as conn:
+        with self._db.read() as conn:
             row = conn.execute(
                 "SELECT require_encryption FROM tenant_settings WHERE tenant_id = ?", (tenant_id,)
             ).fetchone()

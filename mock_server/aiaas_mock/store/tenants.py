@@ -61,14 +61,14 @@ class TenantRepository:
         self._db = db
 
     def find(self, id_or_name: str) -> Tenant | None:
-        with self._db.transaction() as conn:
+        with self._db.read() as conn:
             row = conn.execute(
                 "SELECT id, name FROM tenants WHERE id = ? OR name = ?", (id_or_name, id_or_name)
             ).fetchone()
         return Tenant(row["id"], row["name"]) if row else None
 
     def all(self) -> list[Tenant]:
-        with self._db.transaction() as conn:
+        with self._db.read() as conn:
             rows = conn.execute("SELECT id, name FROM tenants ORDER BY created_at").fetchall()
         return [Tenant(row["id"], row["name"]) for row in rows]
 
@@ -109,7 +109,7 @@ class TenantRepository:
 
     def find_key(self, secret: str) -> KeyRecord | None:
         """The key with this secret, revoked or not; ``None`` if there is none."""
-        with self._db.transaction() as conn:
+        with self._db.read() as conn:
             row = conn.execute(
                 "SELECT id, tenant_id, scopes, revoked_at FROM api_keys WHERE secret_hash = ?",
                 (hash_secret(secret),),

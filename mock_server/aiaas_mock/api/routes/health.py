@@ -8,5 +8,5 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz")
-def health() -> dict[str, str]:
+async def health() -> dict[str, str]:
     return {"status": "ok"}

@@ -23,7 +23,7 @@ from aiaas.oip._codec import message_body, tensor_entries
 from ...store.predictions import PredictionLog
 from ..call_budget import check_budget
 from ..deps import Inferrer, ModelId, ModelReader, ServicesDep
-from ..idempotency import IdempotentRoute, record
+from ..idempotency import IdempotentRoute, record_from_loop
 from ..inference import client_gone
 from ..model_lookup import ServedModel, resolve
 from ..openapi import OIP_ERRORS
@@ -43,17 +43,17 @@ EXTENSIONS = ["binary_tensor_data"]
 
 
 @health.get("")
-def server_metadata() -> dict[str, Any]:
+async def server_metadata() -> dict[str, Any]:
     return {"name": "aiaas-mock", "version": __version__, "extensions": EXTENSIONS}
 
 
 @health.get("/health/live")
-def live() -> dict[str, bool]:
+async def live() -> dict[str, bool]:
     return {"live": True}
 
 
 @health.get("/health/ready")
-def ready() -> dict[str, bool]:
+async def ready() -> dict[str, bool]:
     return {"ready": True}
 
 
@@ -68,7 +68,7 @@ def _served(
 
 @router.get("/models/{model_id}")
 @router.get("/models/{model_id}/versions/{version}")
-def model_metadata(
+async def model_metadata(
     model_id: ModelId, principal: ModelReader, services: ServicesDep, version: str | None = None
 ) -> dict[str, Any]:
     served = _served(services, model_id, principal, version)
@@ -77,7 +77,7 @@ def model_metadata(
 
 @router.get("/models/{model_id}/ready")
 @router.get("/models/{model_id}/versions/{version}/ready")
-def model_ready(
+async def model_ready(
     model_id: ModelId, principal: ModelReader, services: ServicesDep, version: str | None = None
 ) -> dict[str, Any]:
     served = _served(services, model_id, principal, version)
@@ -111,7 +111,7 @@ async def infer(
     log = PredictionLog.write(
         f"pred_{secrets.token_hex(12)}", principal.tenant_id, model_id, len(inputs)
     )
-    record(request, services, log)
+    await record_from_loop(request, services, log)
     wanted, binary = _wanted_outputs(message)
     answer = shape.tensors_of(outputs, wanted)
     return _response(message, spec.id, spec.version, answer, binary)

@@ -12,7 +12,7 @@ router = APIRouter(prefix="/v1", tags=["limits"], responses=PROBLEMS)
 
 
 @router.get("/limits")
-def get_limits(services: ServicesDep) -> dict[str, int]:
+async def get_limits(services: ServicesDep) -> dict[str, int]:
     """Per-call limits: body bytes, inputs, text characters, decoded pixels, and how
     many calls compute at once (more wait for a slot)."""
     return limits(services.config)

@@ -1,4 +1,11 @@
-"""``/v1/models``: the catalogue and predictions."""
+"""``/v1/models``: the catalogue and predictions.
+
+The reads are async routes: their lookups take no lock (``Database.read``) and
+last microseconds, less than handing them to a worker thread would cost.
+``predict`` is a plain function, run in one worker thread from claiming its
+idempotency key to storing its answer (see ``IdempotentRoute``), so the model's
+CPU work stays off the event loop.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +32,7 @@ router = APIRouter(
 
 
 @router.get("")
-def list_models(
+async def list_models(
     principal: ModelReader,
     services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -45,7 +52,7 @@ def list_models(
 
 
 @router.get("/{model_id}")
-def retrieve_model(model_id: ModelId, principal: ModelReader, services: ServicesDep) -> Model:
+async def retrieve_model(model_id: ModelId, principal: ModelReader, services: ServicesDep) -> Model:
     """One model card."""
     return visible_card(services, model_id, principal)
 
