@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ..kit.linear_pipeline import LinearPipeline
 from .data import OVERSTRAIN_LIMIT, PRODUCT_TYPES, ProcessData
 
 Featurizer = Callable[[ProcessData], NDArray[np.float64]]
@@ -35,12 +36,15 @@ class QualityClassifier:
     threshold: float = 0.5
 
     def failure_probability(self, data: ProcessData) -> NDArray[np.float64]:
-        proba: NDArray[np.float64] = self.failure.predict_proba(self.featurize(data))[:, 1]
-        return proba
+        return self.assess(data)[0]
 
     def failure_mode(self, data: ProcessData) -> NDArray[np.str_]:
-        modes: NDArray[np.str_] = self.mode.predict(self.featurize(data))
-        return modes
+        return self.assess(data)[1]
+
+    def assess(self, data: ProcessData) -> tuple[NDArray[np.float64], NDArray[np.str_]]:
+        """The failure probability and the likeliest failure mode of each run."""
+        x = self.featurize(data)
+        return self.failure.predict_proba(x)[:, 1], self.mode.predict(x)
 
 
 def best_f1_threshold(y: NDArray[np.int_], proba: NDArray[np.float64]) -> float:
@@ -63,7 +67,10 @@ def train_logreg(data: ProcessData, validation: ProcessData) -> QualityClassifie
     mode = make_pipeline(StandardScaler(), LogisticRegression(C=10.0, max_iter=5000))
     failed = data.failed == 1
     mode.fit(x[failed], data.failure_mode[failed])
-    return _with_threshold(QualityClassifier(features, failure, mode), validation)
+    served = QualityClassifier(
+        features, LinearPipeline.from_pipeline(failure), LinearPipeline.from_pipeline(mode)
+    )
+    return _with_threshold(served, validation)
 
 
 def train_svm(data: ProcessData, validation: ProcessData) -> QualityClassifier:

@@ -72,7 +72,7 @@ class QualityPredictor(ModelAdapter[QualityClassifier]):
     ) -> list[BaseModel]:
         threshold = round(parameters.threshold or self.model.threshold, 4)
         data = ProcessData.from_runs(inputs)
-        proba = self.model.failure_probability(data)
+        proba, modes = self.model.assess(data)
         return [
             QualityOutcome(
                 prediction="fail" if p >= threshold else "pass",
@@ -80,5 +80,5 @@ class QualityPredictor(ModelAdapter[QualityClassifier]):
                 threshold=threshold,
                 failure_mode=str(mode),
             )
-            for p, mode in zip(proba, self.model.failure_mode(data), strict=True)
+            for p, mode in zip(proba, modes, strict=True)
         ]
