@@ -101,3 +101,5 @@ class ServerConfig:
             raise ValueError("instance_grace must be positive")
         if self.encryption_window <= 0:
             raise ValueError("the encryption window must be positive")
+        if self.header_timeout <= 0:
+            raise ValueError("header_timeout must be positive")

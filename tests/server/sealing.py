@@ -30,6 +30,27 @@ class Sealed:
     attempt: SealedAttempt
 
 
+LOW_ORDER_X25519 = [
+    bytes(32),
+    (1).to_bytes(32, "little"),
+    bytes.fromhex("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800"),
+]
+"""X25519 points of small order: a shared secret with them is all zeros."""
+
+
+def probe_header(suite: str, response_key: bytes) -> str:
+    """An ``Aiaas-Encryption`` header for a body-less request, with any response key."""
+    header = EnvelopeHeader(
+        suite=suite,
+        timestamp=int(time.time()),
+        request_id="req_probe",
+        response_key=response_key,
+        kid=None,
+        content_type="application/json",
+    )
+    return header.encode()
+
+
 def server_key(harness: Harness, suite: str = X25519_SUITE) -> tuple[str, bytes]:
     keys = harness.http.get("/v1/encryption/keys").json()["data"]
     key = next(k for k in keys if k["suite"] == suite)

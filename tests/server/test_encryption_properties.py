@@ -4,7 +4,6 @@ none is accepted, none is a 500.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -21,7 +20,7 @@ from aiaas.envelope import (
 )
 from tests.helpers import healthy_run
 from tests.server.conftest import Harness, make_harness
-from tests.server.sealing import seal
+from tests.server.sealing import LOW_ORDER_X25519, probe_header, seal
 
 PREDICT = "/v1/models/quality-logreg/predict"
 CODES = {
@@ -97,25 +96,6 @@ def test_tampered_headers(shared: Harness, data: st.DataObject) -> None:
     check(shared.http.post(PREDICT, content=sealed.content, headers=headers))
 
 
-LOW_ORDER_X25519 = [
-    bytes(32),
-    (1).to_bytes(32, "little"),
-    bytes.fromhex("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800"),
-]
-
-
-def _envelope(suite: str, response_key: bytes) -> str:
-    header = EnvelopeHeader(
-        suite=suite,
-        timestamp=int(time.time()),
-        request_id="req_probe",
-        response_key=response_key,
-        kid=None,
-        content_type="application/json",
-    )
-    return header.encode()
-
-
 @pytest.mark.parametrize("suite", [X25519_SUITE, HYBRID_SUITE])
 @pytest.mark.parametrize("point", LOW_ORDER_X25519)
 def test_a_low_order_response_key_is_refused_not_a_500(
@@ -125,7 +105,7 @@ def test_a_low_order_response_key_is_refused_not_a_500(
     size = SUITES[suite].public_key_size
     key = SUITES[suite].generate().public_bytes[: size - 32] + point
     for path in ("/v1/models", PREDICT):
-        answer = shared.http.get(path, headers={HEADER: _envelope(suite, key)})
+        answer = shared.http.get(path, headers={HEADER: probe_header(suite, key)})
         assert answer.status_code == 400, answer.text
         assert answer.json()["code"] == "invalid_encryption_header"
 
@@ -134,6 +114,6 @@ def test_a_low_order_response_key_is_refused_not_a_500(
 @given(point=st.binary(min_size=32, max_size=32))
 def test_any_response_key_is_a_4xx_never_a_500(shared: Harness, point: bytes) -> None:
     answer = shared.http.get(
-        "/v1/models", headers={**shared.auth(), HEADER: _envelope(X25519_SUITE, point)}
+        "/v1/models", headers={**shared.auth(), HEADER: probe_header(X25519_SUITE, point)}
     )
     assert answer.status_code < 500, answer.text

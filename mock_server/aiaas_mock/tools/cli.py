@@ -88,6 +88,12 @@ def _add_serve(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--token-lifetime", type=int, default=3600, help="access token seconds")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
     serve.add_argument(
+        "--header-timeout",
+        type=float,
+        default=10.0,
+        help="seconds a client has to send a request's headers (default 10)",
+    )
+    serve.add_argument(
         "--trusted-proxy",
         action="append",
         default=[],
@@ -126,6 +132,7 @@ def serve(args: argparse.Namespace) -> None:
         db_path=args.db,
         data_seed=args.data_seed,
         token_lifetime=args.token_lifetime,
+        header_timeout=args.header_timeout,
         trusted_proxies=tuple(args.trusted_proxy),
         require_encryption=args.require_encryption,
         faults=FaultConfig(
