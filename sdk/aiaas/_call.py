@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from ._constants import IDEMPOTENCY_KEY_HEADER, RETRY_COUNT_HEADER
 from ._encoding import dumps
 from ._encryption import SealedAttempt, opened_response
-from ._exceptions import APIConnectionError, APIError
+from ._exceptions import APIConnectionError, APIStatusError
 from ._options import ClientOptions
 from ._request import RequestSpec, build_url
 from ._response import connection_error, problem_code
@@ -205,7 +205,7 @@ class Call:
     # -- finishing ----------------------------------------------------------
 
     def checked(self, response: httpx.Response) -> httpx.Response:
-        """The final answer if it is a success; else the matching :class:`APIError` raised."""
+        """The final answer if it is a success; else the matching :class:`APIStatusError` raised."""
         if response.is_success:
             return response
         raise self.options.dialect.status_error(response, self.options.credentials.secrets())
@@ -225,7 +225,7 @@ def _outcome_response(state: tenacity.RetryCallState) -> httpx.Response | None:
         response: httpx.Response = outcome.result()
         return response
     error = outcome.exception()
-    return error.response if isinstance(error, APIError) else None
+    return error.response if isinstance(error, APIStatusError) else None
 
 
 class _StopWhenOutOfTime(tenacity.stop.stop_base):

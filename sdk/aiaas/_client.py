@@ -206,6 +206,9 @@ class _BaseClient(Generic[HttpClientT]):
         clone._bind_resources()
         return clone
 
+    copy = with_options
+    """The name openai-python and anthropic-sdk-python give :meth:`with_options`."""
+
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(base_url={str(self.base_url)!r}, "

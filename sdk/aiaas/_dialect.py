@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from ._exceptions import APIError
+from ._exceptions import APIStatusError
 from ._response import status_error
 from ._retry import is_retryable_response
 from ._secret import Secret
@@ -21,7 +21,7 @@ __all__ = ["AIAAS_DIALECT", "Dialect"]
 class Dialect:
     is_retryable: Callable[[httpx.Response], bool]
     """Whether an answer says the same request may succeed later."""
-    status_error: Callable[[httpx.Response, tuple[Secret, ...]], APIError]
+    status_error: Callable[[httpx.Response, tuple[Secret, ...]], APIStatusError]
     """The typed error for an error answer; its text never holds the secrets."""
     accept: str = "application/json"
 

@@ -1,19 +1,26 @@
 """The errors the SDK raises; every one derives from :class:`AIaaSError`.
 
 AIaaSError
-├── APIError                      the service answered with an error status
-│   ├── BadRequestError           400
-│   ├── AuthenticationError       401
-│   ├── PermissionDeniedError     403
-│   ├── NotFoundError             404
-│   ├── ConflictError             409
-│   ├── UnprocessableEntityError  422
-│   ├── RateLimitError            429
-│   ├── InternalServerError       5xx
-│   └── APIResponseValidationError  a success answer of the wrong shape
-├── APIConnectionError            no answer at all
-│   └── APITimeoutError
-└── EncryptionError               a sealed payload could not be made or opened
+├── APIError                        a call to the service failed: .message, .request,
+│   │                               .code, .request_id, .body (the Problem, if any)
+│   ├── APIStatusError              the service answered with an error status:
+│   │   │                           .status_code, .response
+│   │   ├── BadRequestError           400
+│   │   ├── AuthenticationError       401
+│   │   ├── PermissionDeniedError     403
+│   │   ├── NotFoundError             404
+│   │   ├── ConflictError             409
+│   │   ├── UnprocessableEntityError  422
+│   │   ├── RateLimitError            429
+│   │   └── InternalServerError       5xx
+│   ├── APIConnectionError          no answer at all
+│   │   └── APITimeoutError
+│   └── APIResponseValidationError  a success answer the SDK cannot read:
+│                                   .status_code, .response
+└── EncryptionError                 a sealed payload could not be made or opened
+
+``except aiaas.APIError`` catches every failed call, timeouts included; the
+request id is derived once, in :func:`request_id_of`.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ __all__ = [
     "APIConnectionError",
     "APIError",
     "APIResponseValidationError",
+    "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
@@ -46,75 +54,112 @@ class AIaaSError(Exception):
 
 
 class APIError(AIaaSError):
-    """The service answered with an error status.
+    """A call to the service failed: it answered with an error, answered with
+    something unreadable, or did not answer.
 
-    ``code`` is the stable snake_case identifier from the problem body; branch on it
-    rather than on the message.
+    ``code`` is the stable snake_case identifier from the problem body (``None``
+    without one); branch on it rather than on the message.
     """
 
-    status_code: int
+    request: httpx.Request | None
+    body: Problem | None
     code: str | None
     request_id: str | None
-    body: Problem | None
-    response: httpx.Response
 
-    def __init__(self, message: str, *, response: httpx.Response, body: Problem | None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: httpx.Request | None,
+        body: Problem | None = None,
+        request_id: str | None = None,
+    ) -> None:
         super().__init__(message)
-        self.response = response
-        self.status_code = response.status_code
+        self.request = request
         self.body = body
         self.code = body.code if body is not None else None
-        self.request_id = request_id_of(response, body)
+        self.request_id = request_id
 
     @property
     def message(self) -> str:
         return str(self)
 
 
-class BadRequestError(APIError):
+class APIStatusError(APIError):
+    """The service answered with an error status."""
+
+    status_code: int
+    response: httpx.Response
+
+    def __init__(self, message: str, *, response: httpx.Response, body: Problem | None) -> None:
+        super().__init__(
+            message,
+            request=_request_of(response),
+            body=body,
+            request_id=request_id_of(response, body),
+        )
+        self.response = response
+        self.status_code = response.status_code
+
+
+class BadRequestError(APIStatusError):
     """400: the request is malformed (bad cursor, bad encryption envelope, ...)."""
 
 
-class AuthenticationError(APIError):
+class AuthenticationError(APIStatusError):
     """401: credentials are missing, unknown, revoked or expired."""
 
 
-class PermissionDeniedError(APIError):
+class PermissionDeniedError(APIStatusError):
     """403: the credentials lack the scope the operation needs."""
 
 
-class NotFoundError(APIError):
+class NotFoundError(APIStatusError):
     """404: no such resource, or it belongs to another tenant."""
 
 
-class ConflictError(APIError):
+class ConflictError(APIStatusError):
     """409: the request conflicts with the resource's state."""
 
 
-class UnprocessableEntityError(APIError):
+class UnprocessableEntityError(APIStatusError):
     """422: the request is well-formed but its content is invalid."""
 
 
-class RateLimitError(APIError):
+class RateLimitError(APIStatusError):
     """429: too many requests; retried automatically before this is raised."""
 
 
-class InternalServerError(APIError):
+class InternalServerError(APIStatusError):
     """5xx: the service failed; retried automatically before this is raised."""
 
 
 class APIResponseValidationError(APIError):
     """The service answered with a success status but a body the SDK cannot read."""
 
+    status_code: int
+    response: httpx.Response
 
-class APIConnectionError(AIaaSError):
+    def __init__(
+        self, message: str, *, response: httpx.Response, body: Problem | None = None
+    ) -> None:
+        super().__init__(
+            message,
+            request=_request_of(response),
+            body=body,
+            request_id=request_id_of(response, body),
+        )
+        self.response = response
+        self.status_code = response.status_code
+
+
+class APIConnectionError(APIError):
     """No answer was received: the connection failed or broke off."""
 
     request: httpx.Request
 
     def __init__(self, message: str = "Connection error.", *, request: httpx.Request) -> None:
-        super().__init__(message)
-        self.request = request
+        super().__init__(message, request=request)
 
 
 class APITimeoutError(APIConnectionError):
@@ -126,6 +171,13 @@ class APITimeoutError(APIConnectionError):
 
 class EncryptionError(AIaaSError):
     """An encrypted payload could not be sealed or opened."""
+
+
+def _request_of(response: httpx.Response) -> httpx.Request | None:
+    try:
+        return response.request
+    except RuntimeError:  # a response built by hand, never sent
+        return None
 
 
 def request_id_of(response: httpx.Response, body: Problem | None) -> str | None:

@@ -10,8 +10,8 @@ from pydantic import BaseModel, ValidationError
 
 from ._exceptions import (
     APIConnectionError,
-    APIError,
     APIResponseValidationError,
+    APIStatusError,
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
@@ -30,7 +30,7 @@ __all__ = ["connection_error", "parse_body", "status_error"]
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
-_ERROR_CLASSES: dict[int, type[APIError]] = {
+_ERROR_CLASSES: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
     401: AuthenticationError,
     403: PermissionDeniedError,
@@ -41,11 +41,11 @@ _ERROR_CLASSES: dict[int, type[APIError]] = {
 }
 
 
-def error_class(status_code: int) -> type[APIError]:
+def error_class(status_code: int) -> type[APIStatusError]:
     """The exception class for an error status."""
     if status_code >= 500:
         return InternalServerError
-    return _ERROR_CLASSES.get(status_code, APIError)
+    return _ERROR_CLASSES.get(status_code, APIStatusError)
 
 
 def parse_body(response: httpx.Response, cast_to: type[ModelT]) -> ModelT:
@@ -79,7 +79,7 @@ def parse_problem(response: httpx.Response) -> Problem | None:
         return None
 
 
-def status_error(response: httpx.Response, secrets: tuple[Secret, ...] = ()) -> APIError:
+def status_error(response: httpx.Response, secrets: tuple[Secret, ...] = ()) -> APIStatusError:
     """The exception for an error answer; its text never holds any of ``secrets``."""
     body = parse_problem(response)
     if body is not None:

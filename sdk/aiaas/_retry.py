@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from ._exceptions import APIError
+from ._exceptions import APIStatusError
 from ._response import problem_code
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ def is_retryable_exception(exc: BaseException) -> bool:
     """Whether a failure may pass when the request is sent again: a transport
     failure, or an error answer raised on the way (such as by a token request).
     """
-    if isinstance(exc, APIError):
+    if isinstance(exc, APIStatusError):
         return is_retryable_response(exc.response)
     return isinstance(exc, _RETRYABLE_EXCEPTIONS) and not _is_certificate_failure(exc)
 

@@ -52,6 +52,24 @@ async def test_pages_stay_exact_while_models_are_added(live: LiveTenant) -> None
     assert len(seen) > len(before)  # models added ahead of the cursor are reached too
 
 
+async def test_a_listing_resumes_from_a_saved_cursor(live: LiveTenant) -> None:
+    everything = [m.id for m in await collect(live.client().models.list(limit=100))]
+    first = await resolve(live.client().models.list(limit=3))
+    assert first.next_cursor is not None
+    saved = first.next_cursor
+    # Later, in another process perhaps: a new client picks up where the first stopped.
+    resumed = await collect(live.client().models.list(limit=3, after=saved))
+    assert [m.id for m in first.data] + [m.id for m in resumed] == everything
+
+
+async def test_copy_is_with_options(live: LiveTenant) -> None:
+    client = live.client()
+    quick = client.copy(max_retries=0)
+    assert quick.max_retries == 0
+    assert client.max_retries != 0
+    assert (await resolve(quick.models.retrieve("quality-logreg"))).id == "quality-logreg"
+
+
 async def test_tenant_models_are_invisible_to_other_tenants(live: LiveTenant) -> None:
     card = tenant_card(1)
     live.server.admin.add_model(card, live.tenant.id)

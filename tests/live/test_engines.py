@@ -110,7 +110,7 @@ def test_errors_are_typed_and_keep_the_engines_words(engine: Engine) -> None:
                 oip.infer("quality-logreg", [Tensor("torque", "FP64", [1], [40.0])])
             return
         wrong = Tensor("input-0", "FP64", [1, 3], IRIS[0][:3])
-        with pytest.raises(aiaas.APIError) as refused:
+        with pytest.raises(aiaas.APIStatusError) as refused:
             oip.infer("iris", [wrong])
         assert refused.value.status_code in (400, 422, 500)
         assert str(refused.value).split(" ", 1)[1].strip()
@@ -127,7 +127,7 @@ def test_versions_where_the_engine_has_them(engine: Engine) -> None:
         model = "quality-logreg" if engine.zoo else "iris"
         version = (oip.model_metadata(model).versions or ["v1"])[0]
         if not engine.versioned_routes:
-            with pytest.raises(aiaas.APIError) as unsupported:
+            with pytest.raises(aiaas.APIStatusError) as unsupported:
                 oip.model_metadata(model, version=version)
             assert unsupported.value.status_code == 501
             return
@@ -140,7 +140,7 @@ def test_the_repository_index_where_the_engine_has_it(engine: Engine) -> None:
             names = {entry.name for entry in oip.repository_index()}
             assert {"iris", "echo"} <= names
         else:
-            with pytest.raises(aiaas.APIError):
+            with pytest.raises(aiaas.APIStatusError):
                 oip.repository_index()
 
 

@@ -27,23 +27,29 @@ def test_error_hierarchy() -> None:
         aiaas.RateLimitError,
         aiaas.InternalServerError,
     ):
+        assert issubclass(cls, aiaas.APIStatusError)
         assert issubclass(cls, aiaas.APIError)
         assert issubclass(cls, aiaas.AIaaSError)
+    # The anchors' shape: every failed call is an APIError, timeouts included.
     assert issubclass(aiaas.APITimeoutError, aiaas.APIConnectionError)
+    assert issubclass(aiaas.APIConnectionError, aiaas.APIError)
+    assert issubclass(aiaas.APIResponseValidationError, aiaas.APIError)
+    assert not issubclass(aiaas.APIResponseValidationError, aiaas.APIStatusError)
+    assert not issubclass(aiaas.APIConnectionError, aiaas.APIStatusError)
     assert issubclass(aiaas.EncryptionError, aiaas.AIaaSError)
-    assert not issubclass(aiaas.APIConnectionError, aiaas.APIError)
+    assert not issubclass(aiaas.EncryptionError, aiaas.APIError)
 
 
 @pytest.mark.parametrize(
     ("status", "cls"),
     [
         (400, aiaas.BadRequestError),
-        (418, aiaas.APIError),
+        (418, aiaas.APIStatusError),
         (500, aiaas.InternalServerError),
         (599, aiaas.InternalServerError),
     ],
 )
-def test_error_class_by_status(status: int, cls: type[aiaas.APIError]) -> None:
+def test_error_class_by_status(status: int, cls: type[aiaas.APIStatusError]) -> None:
     assert error_class(status) is cls
 
 
@@ -150,3 +156,28 @@ async def test_connection_errors_name_the_request_not_the_key(make_client: Clien
     assert str(caught.value) == f"GET {MODEL_URL} failed: refused"
     assert caught.value.request.url == MODEL_URL
     assert isinstance(caught.value.__cause__, httpx.ConnectError)
+    assert caught.value.code is None
+    assert caught.value.request_id is None
+
+
+@respx.mock
+async def test_except_api_error_catches_timeouts(make_client: ClientFactory) -> None:
+    respx.get(MODEL_URL).mock(side_effect=httpx.ReadTimeout("slow"))
+    with pytest.raises(aiaas.APIError) as caught:
+        await resolve(make_client(max_retries=0).models.retrieve("m"))
+    assert isinstance(caught.value, aiaas.APITimeoutError)
+
+
+@respx.mock
+async def test_an_unreadable_success_carries_its_response_and_request_id(
+    make_client: ClientFactory,
+) -> None:
+    respx.get(MODEL_URL).mock(
+        return_value=httpx.Response(200, headers={"x-request-id": "req_odd"}, json={"id": 3})
+    )
+    with pytest.raises(aiaas.APIResponseValidationError) as caught:
+        await resolve(make_client(max_retries=0).models.retrieve("m"))
+    assert caught.value.status_code == 200
+    assert caught.value.request_id == "req_odd"
+    assert caught.value.request is not None
+    assert caught.value.request.url == MODEL_URL

@@ -41,7 +41,7 @@ def problem(status: int, code: str, **extra: Any) -> httpx.Response:
 @pytest.mark.parametrize(
     ("status", "error"),
     [
-        (408, aiaas.APIError),
+        (408, aiaas.APIStatusError),
         (429, aiaas.RateLimitError),
         (500, aiaas.InternalServerError),
         (502, aiaas.InternalServerError),
@@ -51,7 +51,7 @@ def problem(status: int, code: str, **extra: Any) -> httpx.Response:
 )
 @respx.mock
 async def test_retryable_status_is_retried_then_raised(
-    make_client: ClientFactory, status: int, error: type[aiaas.APIError]
+    make_client: ClientFactory, status: int, error: type[aiaas.APIStatusError]
 ) -> None:
     route = respx.get(MODEL_URL).mock(return_value=problem(status, "some_code"))
     client = make_client(max_retries=2)
@@ -95,14 +95,14 @@ async def test_transport_failure_is_retried_then_raised(
         (403, aiaas.PermissionDeniedError),
         (404, aiaas.NotFoundError),
         (409, aiaas.ConflictError),
-        (413, aiaas.APIError),
+        (413, aiaas.APIStatusError),
         (422, aiaas.UnprocessableEntityError),
         (501, aiaas.InternalServerError),
     ],
 )
 @respx.mock
 async def test_other_statuses_are_not_retried(
-    make_client: ClientFactory, status: int, error: type[aiaas.APIError]
+    make_client: ClientFactory, status: int, error: type[aiaas.APIStatusError]
 ) -> None:
     route = respx.get(MODEL_URL).mock(return_value=problem(status, "nope"))
     client = make_client(max_retries=5)

@@ -19,7 +19,7 @@ from .._constants import DEFAULT_DEADLINE, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from .._credentials import ApiKey, Credentials, NoCredentials
 from .._dialect import Dialect
 from .._encryption import Encryption
-from .._exceptions import APIError, APIResponseValidationError
+from .._exceptions import APIResponseValidationError, APIStatusError
 from .._options import ClientOptions, RetryPolicy, TimeoutTypes, as_timeout
 from .._request import RequestSpec, path_segment
 from .._response import parse_body
@@ -133,7 +133,7 @@ def _repository(response: httpx.Response) -> list[RepositoryModel]:
         ) from None
 
 
-def _not_ready(error: APIError) -> bool:
+def _not_ready(error: APIStatusError) -> bool:
     """An error answer that means "not ready" rather than "you may not ask"."""
     return error.status_code not in (401, 403, 407, 429)
 
@@ -240,7 +240,7 @@ class Client(_OipClient[httpx.Client], SyncAPIClient):
     def _ok(self, spec: RequestSpec) -> bool:
         try:
             self._send(spec)
-        except APIError as error:
+        except APIStatusError as error:
             if _not_ready(error):
                 return False
             raise
@@ -295,7 +295,7 @@ class AsyncClient(_OipClient[httpx.AsyncClient], AsyncAPIClient):
     async def _ok(self, spec: RequestSpec) -> bool:
         try:
             await self._send(spec)
-        except APIError as error:
+        except APIStatusError as error:
             if _not_ready(error):
                 return False
             raise

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import httpx
 
-from .._exceptions import APIError, APIResponseValidationError
+from .._exceptions import APIError, APIResponseValidationError, APIStatusError
 from .._response import error_class
 from .._secret import Secret, redact
 from ._tensor import Tensor, pack
@@ -234,7 +234,7 @@ def is_retryable(response: httpx.Response) -> bool:
     return response.status_code in _RETRYABLE_STATUSES
 
 
-def oip_error(response: httpx.Response, secrets: tuple[Secret, ...] = ()) -> APIError:
+def oip_error(response: httpx.Response, secrets: tuple[Secret, ...] = ()) -> APIStatusError:
     """The typed error of an engine's error answer, keeping the engine's message:
     ``{"error": ...}`` (the protocol), FastAPI's ``{"detail": ...}`` (MLServer and
     KServe validation), or plain text (MLServer's 500s). Triton sends JSON under

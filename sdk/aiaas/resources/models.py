@@ -15,8 +15,8 @@ from ._base import AsyncAPIResource, SyncAPIResource
 __all__ = ["AsyncModels", "Models"]
 
 
-def _list_spec(task: str | None, limit: int | None) -> RequestSpec:
-    return RequestSpec("GET", "/v1/models", params={"task": task, "limit": limit})
+def _list_spec(task: str | None, limit: int | None, after: str | None) -> RequestSpec:
+    return RequestSpec("GET", "/v1/models", params={"task": task, "limit": limit, "after": after})
 
 
 def _retrieve_spec(model_id: str) -> RequestSpec:
@@ -42,14 +42,17 @@ def _predict_spec(
 class Models(SyncAPIResource):
     """The models this client's tenant can call."""
 
-    def list(self, *, task: str | None = None, limit: int | None = None) -> SyncPage[Model]:
+    def list(
+        self, *, task: str | None = None, limit: int | None = None, after: str | None = None
+    ) -> SyncPage[Model]:
         """The first page of model cards; iterate it for every card of every page.
 
         Args:
             task: Only models of this task, e.g. ``tabular-classification``.
             limit: Page size, 1 to 100 (server default 20).
+            after: A page's ``next_cursor``, saved earlier: resume the listing there.
         """
-        return self._client._get_page(_list_spec(task, limit), ListResponse[Model])
+        return self._client._get_page(_list_spec(task, limit, after), ListResponse[Model])
 
     def retrieve(self, model_id: str) -> Model:
         """The card of one model."""
@@ -75,14 +78,17 @@ class Models(SyncAPIResource):
 class AsyncModels(AsyncAPIResource):
     """The models this client's tenant can call."""
 
-    def list(self, *, task: str | None = None, limit: int | None = None) -> AsyncPaginator[Model]:
+    def list(
+        self, *, task: str | None = None, limit: int | None = None, after: str | None = None
+    ) -> AsyncPaginator[Model]:
         """Await for the first page of model cards, or ``async for`` over every card.
 
         Args:
             task: Only models of this task, e.g. ``tabular-classification``.
             limit: Page size, 1 to 100 (server default 20).
+            after: A page's ``next_cursor``, saved earlier: resume the listing there.
         """
-        return self._client._get_page(_list_spec(task, limit), ListResponse[Model])
+        return self._client._get_page(_list_spec(task, limit, after), ListResponse[Model])
 
     async def retrieve(self, model_id: str) -> Model:
         """The card of one model."""
