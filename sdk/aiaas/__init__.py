@@ -20,8 +20,10 @@ from ._exceptions import (
     RateLimitError,
     UnprocessableEntityError,
 )
+from ._logs import setup_logging
 from ._options import NOT_GIVEN, RetryPolicy
 from ._pages import AsyncPage, AsyncPaginator, SyncPage
+from ._raw_response import APIResponse
 from ._secret import Secret
 from ._version import __version__
 
@@ -30,6 +32,7 @@ __all__ = [
     "AIaaSError",
     "APIConnectionError",
     "APIError",
+    "APIResponse",
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
@@ -57,3 +60,5 @@ __all__ = [
     "oip",
     "types",
 ]
+
+setup_logging()

@@ -16,7 +16,7 @@ import httpx
 import tenacity
 from pydantic import BaseModel
 
-from ._constants import IDEMPOTENCY_KEY_HEADER, RETRY_COUNT_HEADER
+from ._constants import IDEMPOTENCY_KEY_HEADER, REQUEST_ID_HEADER, RETRY_COUNT_HEADER
 from ._encoding import dumps
 from ._encryption import SealedAttempt, opened_response
 from ._exceptions import APIConnectionError, APIStatusError
@@ -135,7 +135,7 @@ class Call:
         return self.options.deadline - (self._clock() - self._started)
 
     def _attempt_timeout(self) -> httpx.Timeout:
-        timeout = self.options.timeout
+        timeout = self.spec.timeout or self.options.timeout
         remaining = self.remaining()
         if remaining is None:
             return timeout
@@ -204,11 +204,21 @@ class Call:
 
     # -- finishing ----------------------------------------------------------
 
-    def checked(self, response: httpx.Response) -> httpx.Response:
-        """The final answer if it is a success; else the matching :class:`APIStatusError` raised."""
-        if response.is_success:
-            return response
-        raise self.options.dialect.status_error(response, self.options.credentials.secrets())
+    def finished(self, response: httpx.Response) -> httpx.Response:
+        """The final answer if it is a success; else the matching :class:`APIStatusError`
+        raised."""
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s %s -> %d after %d attempt(s) (request_id=%s)",
+                self.spec.method,
+                self.spec.path,
+                response.status_code,
+                self.attempts,
+                response.headers.get(REQUEST_ID_HEADER),
+            )
+        if not response.is_success:
+            raise self.options.dialect.status_error(response, self.options.credentials.secrets())
+        return response
 
     def connection_error(self, exc: httpx.TransportError) -> APIConnectionError:
         """The error to raise when the last attempt got no answer."""

@@ -36,6 +36,7 @@ from ._options import (
     resolve_base_url,
 )
 from ._pages import AsyncPage, AsyncPaginator, SyncPage
+from ._raw_response import note_answer
 from ._request import RequestSpec
 from ._response import parse_body
 from ._secret import Secret
@@ -234,7 +235,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             response = tenacity.Retrying(**call.retry_settings())(self._attempt, call)
         except httpx.TransportError as exc:
             raise call.connection_error(exc) from exc
-        return call.checked(response)
+        return note_answer(call.finished(response), retries=call.attempts - 1)
 
     def _attempt(self, call: Call) -> httpx.Response:
         response = call.receive(self._http.send(call.next_request(), auth=self._auth))
@@ -308,7 +309,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             )
         except httpx.TransportError as exc:
             raise call.connection_error(exc) from exc
-        return call.checked(response)
+        return note_answer(call.finished(response), retries=call.attempts - 1)
 
     async def _attempt(self, call: Call) -> httpx.Response:
         response = call.receive(await self._http.send(call.next_request(), auth=self._auth))

@@ -11,9 +11,13 @@ from urllib.parse import quote
 
 import httpx
 
-__all__ = ["RequestSpec", "build_url", "path_segment"]
+__all__ = ["RequestSpec", "build_url", "path_segment", "per_call"]
 
 ParamValue = str | int | float | bool | None
+
+Headers = Mapping[str, str]
+Query = Mapping[str, ParamValue]
+Body = Mapping[str, object]
 
 
 @dataclass(frozen=True)
@@ -30,12 +34,51 @@ class RequestSpec:
     idempotency_key: str | None = None
     encrypt: bool = True
     """Whether this call takes part in encryption (the key list itself does not)."""
+    timeout: httpx.Timeout | None = None
+    """This call's timeout, instead of the client's."""
 
     def with_cursor(self, cursor: str | None) -> RequestSpec:
         """The same call for the page after ``cursor`` (the first page for ``None``)."""
         if cursor is None:
             return self
         return dataclasses.replace(self, params={**self.params, "after": cursor})
+
+
+def per_call(
+    spec: RequestSpec,
+    *,
+    extra_headers: Headers | None,
+    extra_query: Query | None,
+    extra_body: Body | None,
+    timeout: float | httpx.Timeout | None,
+) -> RequestSpec:
+    """``spec`` with one call's own options, which win over the client's.
+
+    Headers: the SDK's own, then the client's ``default_headers`` (as set at
+    construction or by ``with_options``), then ``extra_headers``; an
+    ``Idempotency-Key`` among them becomes the call's key. Query parameters and
+    body fields are added to the method's, replacing those of the same name.
+    """
+    changes: dict[str, Any] = {}
+    if extra_headers:
+        headers = {**spec.headers}
+        for name, value in extra_headers.items():
+            if name.lower() == "idempotency-key":
+                changes["idempotency_key"] = value
+            else:
+                headers[name] = value
+        changes["headers"] = headers
+    if extra_query:
+        changes["params"] = {**spec.params, **extra_query}
+    if extra_body:
+        if not isinstance(spec.json, Mapping):
+            raise TypeError(f"{spec.method} {spec.path} takes no JSON object to add extra_body to")
+        changes["json"] = {**spec.json, **extra_body}
+    if timeout is not None:
+        changes["timeout"] = (
+            timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        )
+    return dataclasses.replace(spec, **changes) if changes else spec
 
 
 def path_segment(value: str, name: str) -> str:

@@ -8,6 +8,7 @@ from typing import TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from ._constants import REQUEST_ID_HEADER
 from ._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
@@ -24,6 +25,7 @@ from ._exceptions import (
     request_id_of,
 )
 from ._secret import Secret, redact
+from .types.api_object import APIObject
 from .types.problem import Problem
 
 __all__ = ["connection_error", "parse_body", "status_error"]
@@ -51,7 +53,7 @@ def error_class(status_code: int) -> type[APIStatusError]:
 def parse_body(response: httpx.Response, cast_to: type[ModelT]) -> ModelT:
     """The success body of ``response`` as ``cast_to``."""
     try:
-        return cast_to.model_validate_json(response.content)
+        parsed = cast_to.model_validate_json(response.content)
     except ValidationError as exc:
         raise APIResponseValidationError(
             f"{response.status_code} answer did not match {cast_to.__name__}: "
@@ -59,6 +61,9 @@ def parse_body(response: httpx.Response, cast_to: type[ModelT]) -> ModelT:
             response=response,
             body=None,
         ) from None
+    if isinstance(parsed, APIObject):
+        parsed._request_id = response.headers.get(REQUEST_ID_HEADER)
+    return parsed
 
 
 def problem_code(response: httpx.Response) -> str | None:

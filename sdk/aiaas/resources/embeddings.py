@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 
-from .._request import RequestSpec
+import httpx
+
+from .._raw_response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._request import Body, Headers, Query, RequestSpec, per_call
 from ..types.embedding import EmbeddingResponse
 from ._base import AsyncAPIResource, SyncAPIResource
 
-__all__ = ["AsyncEmbeddings", "Embeddings"]
+__all__ = [
+    "AsyncEmbeddings",
+    "AsyncEmbeddingsWithRawResponse",
+    "Embeddings",
+    "EmbeddingsWithRawResponse",
+]
 
 
 def _create_spec(
@@ -24,6 +33,11 @@ def _create_spec(
 
 
 class Embeddings(SyncAPIResource):
+    @cached_property
+    def with_raw_response(self) -> EmbeddingsWithRawResponse:
+        """The same method, returning the HTTP answer with ``.parse()``."""
+        return EmbeddingsWithRawResponse(self)
+
     def create(
         self,
         *,
@@ -31,6 +45,10 @@ class Embeddings(SyncAPIResource):
         input: str | Sequence[str],
         dimensions: int | None = None,
         idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> EmbeddingResponse:
         """One unit-length vector per text of ``input``, in order (``data[i].index == i``).
 
@@ -38,12 +56,25 @@ class Embeddings(SyncAPIResource):
             model: An embedding model, e.g. ``maintenance-word2vec``.
             input: A text or a sequence of texts.
             dimensions: The vector length you expect; the server refuses others.
+            extra_headers, extra_query, extra_body, timeout: this call's own
+                options, over the client's (see docs/sdk.md).
         """
-        spec = _create_spec(model, input, dimensions, idempotency_key)
+        spec = per_call(
+            _create_spec(model, input, dimensions, idempotency_key),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
         return self._client._request(spec, EmbeddingResponse)
 
 
 class AsyncEmbeddings(AsyncAPIResource):
+    @cached_property
+    def with_raw_response(self) -> AsyncEmbeddingsWithRawResponse:
+        """The same method, returning the HTTP answer with ``.parse()``."""
+        return AsyncEmbeddingsWithRawResponse(self)
+
     async def create(
         self,
         *,
@@ -51,6 +82,10 @@ class AsyncEmbeddings(AsyncAPIResource):
         input: str | Sequence[str],
         dimensions: int | None = None,
         idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> EmbeddingResponse:
         """One unit-length vector per text of ``input``, in order (``data[i].index == i``).
 
@@ -58,6 +93,24 @@ class AsyncEmbeddings(AsyncAPIResource):
             model: An embedding model, e.g. ``maintenance-word2vec``.
             input: A text or a sequence of texts.
             dimensions: The vector length you expect; the server refuses others.
+            extra_headers, extra_query, extra_body, timeout: this call's own
+                options, over the client's (see docs/sdk.md).
         """
-        spec = _create_spec(model, input, dimensions, idempotency_key)
+        spec = per_call(
+            _create_spec(model, input, dimensions, idempotency_key),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
         return await self._client._request(spec, EmbeddingResponse)
+
+
+class EmbeddingsWithRawResponse:
+    def __init__(self, embeddings: Embeddings) -> None:
+        self.create = to_raw_response_wrapper(embeddings.create)
+
+
+class AsyncEmbeddingsWithRawResponse:
+    def __init__(self, embeddings: AsyncEmbeddings) -> None:
+        self.create = async_to_raw_response_wrapper(embeddings.create)

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cached_property
 from typing import Any
 
+import httpx
+
 from .._pages import AsyncPaginator, SyncPage
-from .._request import RequestSpec, path_segment
+from .._raw_response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._request import Body, Headers, Query, RequestSpec, path_segment, per_call
 from ..types.list_response import ListResponse
 from ..types.model import Model
 from ..types.prediction import Prediction
 from ._base import AsyncAPIResource, SyncAPIResource
 
-__all__ = ["AsyncModels", "Models"]
+__all__ = ["AsyncModels", "AsyncModelsWithRawResponse", "Models", "ModelsWithRawResponse"]
 
 
 def _list_spec(task: str | None, limit: int | None, after: str | None) -> RequestSpec:
@@ -42,8 +46,21 @@ def _predict_spec(
 class Models(SyncAPIResource):
     """The models this client's tenant can call."""
 
+    @cached_property
+    def with_raw_response(self) -> ModelsWithRawResponse:
+        """The same methods, returning the HTTP answer with ``.parse()``."""
+        return ModelsWithRawResponse(self)
+
     def list(
-        self, *, task: str | None = None, limit: int | None = None, after: str | None = None
+        self,
+        *,
+        task: str | None = None,
+        limit: int | None = None,
+        after: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> SyncPage[Model]:
         """The first page of model cards; iterate it for every card of every page.
 
@@ -51,12 +68,36 @@ class Models(SyncAPIResource):
             task: Only models of this task, e.g. ``tabular-classification``.
             limit: Page size, 1 to 100 (server default 20).
             after: A page's ``next_cursor``, saved earlier: resume the listing there.
+            extra_headers, extra_query, extra_body, timeout: this call's own
+                options, over the client's (see docs/sdk.md).
         """
-        return self._client._get_page(_list_spec(task, limit, after), ListResponse[Model])
+        spec = per_call(
+            _list_spec(task, limit, after),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return self._client._get_page(spec, ListResponse[Model])
 
-    def retrieve(self, model_id: str) -> Model:
+    def retrieve(
+        self,
+        model_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Model:
         """The card of one model."""
-        return self._client._request(_retrieve_spec(model_id), Model)
+        spec = per_call(
+            _retrieve_spec(model_id),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return self._client._request(spec, Model)
 
     def predict(
         self,
@@ -65,21 +106,44 @@ class Models(SyncAPIResource):
         inputs: Sequence[Any],
         parameters: Mapping[str, Any] | None = None,
         idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> Prediction:
         """Run the model on ``inputs``; ``outputs[i]`` answers ``inputs[i]``.
 
         Retries reuse one idempotency key, so a retried call runs once on the server;
         pass ``idempotency_key`` to make repeated calls of your own safe as well.
         """
-        spec = _predict_spec(model_id, inputs, parameters, idempotency_key)
+        spec = per_call(
+            _predict_spec(model_id, inputs, parameters, idempotency_key),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
         return self._client._request(spec, Prediction)
 
 
 class AsyncModels(AsyncAPIResource):
     """The models this client's tenant can call."""
 
+    @cached_property
+    def with_raw_response(self) -> AsyncModelsWithRawResponse:
+        """The same methods, returning the HTTP answer with ``.parse()``."""
+        return AsyncModelsWithRawResponse(self)
+
     def list(
-        self, *, task: str | None = None, limit: int | None = None, after: str | None = None
+        self,
+        *,
+        task: str | None = None,
+        limit: int | None = None,
+        after: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> AsyncPaginator[Model]:
         """Await for the first page of model cards, or ``async for`` over every card.
 
@@ -87,12 +151,36 @@ class AsyncModels(AsyncAPIResource):
             task: Only models of this task, e.g. ``tabular-classification``.
             limit: Page size, 1 to 100 (server default 20).
             after: A page's ``next_cursor``, saved earlier: resume the listing there.
+            extra_headers, extra_query, extra_body, timeout: this call's own
+                options, over the client's (see docs/sdk.md).
         """
-        return self._client._get_page(_list_spec(task, limit, after), ListResponse[Model])
+        spec = per_call(
+            _list_spec(task, limit, after),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return self._client._get_page(spec, ListResponse[Model])
 
-    async def retrieve(self, model_id: str) -> Model:
+    async def retrieve(
+        self,
+        model_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Model:
         """The card of one model."""
-        return await self._client._request(_retrieve_spec(model_id), Model)
+        spec = per_call(
+            _retrieve_spec(model_id),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return await self._client._request(spec, Model)
 
     async def predict(
         self,
@@ -101,11 +189,35 @@ class AsyncModels(AsyncAPIResource):
         inputs: Sequence[Any],
         parameters: Mapping[str, Any] | None = None,
         idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> Prediction:
         """Run the model on ``inputs``; ``outputs[i]`` answers ``inputs[i]``.
 
         Retries reuse one idempotency key, so a retried call runs once on the server;
         pass ``idempotency_key`` to make repeated calls of your own safe as well.
         """
-        spec = _predict_spec(model_id, inputs, parameters, idempotency_key)
+        spec = per_call(
+            _predict_spec(model_id, inputs, parameters, idempotency_key),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
         return await self._client._request(spec, Prediction)
+
+
+class ModelsWithRawResponse:
+    def __init__(self, models: Models) -> None:
+        self.list = to_raw_response_wrapper(models.list)
+        self.retrieve = to_raw_response_wrapper(models.retrieve)
+        self.predict = to_raw_response_wrapper(models.predict)
+
+
+class AsyncModelsWithRawResponse:
+    def __init__(self, models: AsyncModels) -> None:
+        self.list = async_to_raw_response_wrapper(models.list)
+        self.retrieve = async_to_raw_response_wrapper(models.retrieve)
+        self.predict = async_to_raw_response_wrapper(models.predict)

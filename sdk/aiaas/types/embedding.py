@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .api_object import APIObject
+
 
 class EmbeddingRequest(BaseModel):
     """Texts to embed with one model."""
@@ -38,7 +40,7 @@ class EmbeddingUsage(BaseModel):
     total_tokens: int
 
 
-class EmbeddingResponse(BaseModel):
+class EmbeddingResponse(APIObject):
     """One embedding per input text, in input order."""
 
     model_config = ConfigDict(extra="allow")

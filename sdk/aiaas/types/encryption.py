@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from .api_object import APIObject
+
 
 class EncryptionKey(BaseModel):
     """A key requests can be sealed to until ``expires_at`` (Unix seconds)."""
@@ -20,7 +22,7 @@ class EncryptionKey(BaseModel):
     expires_at: int
 
 
-class EncryptionKeyList(BaseModel):
+class EncryptionKeyList(APIObject):
     model_config = ConfigDict(extra="allow")
 
     object: Literal["list"] = "list"

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from .api_object import APIObject
 
 ItemT = TypeVar("ItemT")
 
 
-class ListResponse(BaseModel, Generic[ItemT]):
+class ListResponse(APIObject, Generic[ItemT]):
     """One page of a list: its items and the cursor to the next page."""
 
     model_config = ConfigDict(extra="allow")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from .api_object import APIObject
 
 
-class Model(BaseModel):
+class Model(APIObject):
     """The card of a model that can be called with ``predict``."""
 
     model_config = ConfigDict(extra="allow", protected_namespaces=())

@@ -6,6 +6,8 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .api_object import APIObject
+
 OutputT = TypeVar("OutputT", bound=BaseModel)
 
 
@@ -27,7 +29,7 @@ class Usage(BaseModel):
     compute_ms: float
 
 
-class Prediction(BaseModel):
+class Prediction(APIObject):
     """The model's outputs, one per input and in the same order."""
 
     model_config = ConfigDict(extra="allow")
