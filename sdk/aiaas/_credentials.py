@@ -81,8 +81,8 @@ class ClientCredentials(Credentials):
             raise ValueError("client_id must not be empty")
         self.client_id = client_id
         self._secret = client_secret if isinstance(client_secret, Secret) else Secret(client_secret)
-        self.scopes = tuple(scopes)
-        self.token_url = httpx.URL(token_url) if token_url is not None else None
+        self.scopes: tuple[str, ...] = tuple(scopes)
+        self.token_url: httpx.URL | None = httpx.URL(token_url) if token_url is not None else None
         self._sessions: dict[str, TokenSession] = {}
         self._lock = threading.Lock()
 

@@ -6,7 +6,7 @@ null or a string; unknown keys ignored)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
@@ -16,7 +16,7 @@ __all__ = ["InferResult", "ModelMetadata", "RepositoryModel", "ServerMetadata", 
 
 
 class _Lenient(BaseModel):
-    model_config = ConfigDict(extra="allow", protected_namespaces=())
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="allow", protected_namespaces=())
 
 
 class ServerMetadata(_Lenient):

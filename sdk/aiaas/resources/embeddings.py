@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
+from typing import Final
 
 import httpx
 
@@ -108,9 +109,9 @@ class AsyncEmbeddings(AsyncAPIResource):
 
 class EmbeddingsWithRawResponse:
     def __init__(self, embeddings: Embeddings) -> None:
-        self.create = to_raw_response_wrapper(embeddings.create)
+        self.create: Final = to_raw_response_wrapper(embeddings.create)
 
 
 class AsyncEmbeddingsWithRawResponse:
     def __init__(self, embeddings: AsyncEmbeddings) -> None:
-        self.create = async_to_raw_response_wrapper(embeddings.create)
+        self.create: Final = async_to_raw_response_wrapper(embeddings.create)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cached_property
-from typing import Any
+from typing import Any, Final
 
 import httpx
 
@@ -211,13 +211,13 @@ class AsyncModels(AsyncAPIResource):
 
 class ModelsWithRawResponse:
     def __init__(self, models: Models) -> None:
-        self.list = to_raw_response_wrapper(models.list)
-        self.retrieve = to_raw_response_wrapper(models.retrieve)
-        self.predict = to_raw_response_wrapper(models.predict)
+        self.list: Final = to_raw_response_wrapper(models.list)
+        self.retrieve: Final = to_raw_response_wrapper(models.retrieve)
+        self.predict: Final = to_raw_response_wrapper(models.predict)
 
 
 class AsyncModelsWithRawResponse:
     def __init__(self, models: AsyncModels) -> None:
-        self.list = async_to_raw_response_wrapper(models.list)
-        self.retrieve = async_to_raw_response_wrapper(models.retrieve)
-        self.predict = async_to_raw_response_wrapper(models.predict)
+        self.list: Final = async_to_raw_response_wrapper(models.list)
+        self.retrieve: Final = async_to_raw_response_wrapper(models.retrieve)
+        self.predict: Final = async_to_raw_response_wrapper(models.predict)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -12,7 +12,7 @@ from .api_object import APIObject
 class EmbeddingRequest(BaseModel):
     """Texts to embed with one model."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="forbid")
 
     model: str = Field(min_length=1, max_length=128)
     input: str | list[str] | list[int] | list[list[int]] = Field(
@@ -26,7 +26,7 @@ class EmbeddingRequest(BaseModel):
 class Embedding(BaseModel):
     """The vector of ``input[index]``."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="allow")
 
     object: Literal["embedding"] = "embedding"
     index: int
@@ -34,7 +34,7 @@ class Embedding(BaseModel):
 
 
 class EmbeddingUsage(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="allow")
 
     prompt_tokens: int
     total_tokens: int
@@ -43,7 +43,7 @@ class EmbeddingUsage(BaseModel):
 class EmbeddingResponse(APIObject):
     """One embedding per input text, in input order."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="allow")
 
     object: Literal["list"] = "list"
     data: list[Embedding]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -12,7 +12,7 @@ from .api_object import APIObject
 class EncryptionKey(BaseModel):
     """A key requests can be sealed to until ``expires_at`` (Unix seconds)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="allow")
 
     kid: str
     suite: str
@@ -23,7 +23,7 @@ class EncryptionKey(BaseModel):
 
 
 class EncryptionKeyList(APIObject):
-    model_config = ConfigDict(extra="allow")
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="allow")
 
     object: Literal["list"] = "list"
     data: list[EncryptionKey]

@@ -8,7 +8,7 @@ windows: that module is where to start building any input.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,7 +20,7 @@ Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "satur
 class ProcessRun(BaseModel):
     """One machining run, for ``quality-logreg`` and ``quality-svm``."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     product_type: Literal["L", "M", "H"] = Field(description="Product quality variant")
     air_temperature: float = Field(ge=250, le=350, description="Air temperature, K")
@@ -33,7 +33,7 @@ class ProcessRun(BaseModel):
 class LineHour(BaseModel):
     """One hour of a production line, for ``energy-regression``."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     throughput: float = Field(ge=0, le=1000, description="Units produced in the hour")
     ambient_temperature: float = Field(ge=-40, le=55, description="Outside air, degC")
@@ -46,7 +46,7 @@ class LineHour(BaseModel):
 class FlightSettings(BaseModel):
     """The operational settings of one engine cycle, for ``regime-kmeans``."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     altitude: float = Field(ge=-2, le=60, description="Altitude, thousands of feet")
     mach: float = Field(ge=0, le=1.2, description="Mach number")
@@ -58,7 +58,7 @@ class FlightSettings(BaseModel):
 class PumpReading(BaseModel):
     """One reading of a pump's six sensors, for ``sensor-autoencoder``."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     flow: float = Field(ge=0, le=2000, description="Flow, m3/h")
     head: float = Field(ge=-50, le=500, description="Head, m")

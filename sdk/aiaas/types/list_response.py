@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Generic, Literal, TypeVar
+from typing import ClassVar, Generic, Literal, TypeVar
 
 from pydantic import ConfigDict
 
@@ -14,7 +14,7 @@ ItemT = TypeVar("ItemT")
 class ListResponse(APIObject, Generic[ItemT]):
     """One page of a list: its items and the cursor to the next page."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="allow")
 
     object: Literal["list"] = "list"
     data: list[ItemT]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import ConfigDict, Field
 
@@ -12,7 +12,7 @@ from .api_object import APIObject
 class Model(APIObject):
     """The card of a model that can be called with ``predict``."""
 
-    model_config = ConfigDict(extra="allow", protected_namespaces=())
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="allow", protected_namespaces=())
 
     id: str
     object: Literal["model"] = "model"

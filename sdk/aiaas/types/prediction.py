@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,7 +14,7 @@ OutputT = TypeVar("OutputT", bound=BaseModel)
 class PredictRequest(BaseModel):
     """Inputs for one prediction call; each element is one example."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="forbid")
 
     inputs: list[Any] = Field(min_length=1)
     parameters: dict[str, Any] = Field(default_factory=dict)
@@ -23,7 +23,7 @@ class PredictRequest(BaseModel):
 class Usage(BaseModel):
     """What one prediction call consumed."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="allow")
 
     inputs: int
     compute_ms: float
@@ -32,7 +32,7 @@ class Usage(BaseModel):
 class Prediction(APIObject):
     """The model's outputs, one per input and in the same order."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="allow")
 
     id: str
     object: Literal["prediction"] = "prediction"

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
 class FieldError(BaseModel):
     """One invalid field of a request."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="allow")
 
     field: str
     """Dotted location of the field, e.g. ``body.inputs.0.torque``."""
@@ -19,7 +21,7 @@ class FieldError(BaseModel):
 class Problem(BaseModel):
     """An error answer of the service (``application/problem+json``)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="allow")
 
     type: str = "about:blank"
     title: str
