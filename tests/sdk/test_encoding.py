@@ -32,3 +32,35 @@ def test_nan_is_refused_before_sending() -> None:
 def test_unknown_types_are_refused() -> None:
     with pytest.raises(TypeError, match="object"):
         dumps({"x": object()})
+
+
+def test_times_decimals_uuids_and_enums_are_written_as_pydantic_writes_them() -> None:
+    import datetime
+    import decimal
+    import enum
+    import uuid
+
+    class Shift(enum.Enum):
+        NIGHT = "night"
+
+    stamp = datetime.datetime(2026, 11, 29, 23, 0, tzinfo=datetime.UTC)
+    ident = uuid.UUID(int=7)
+    value = {"at": stamp, "cost": decimal.Decimal("1.50"), "id": ident, "shift": Shift.NIGHT}
+    assert to_jsonable(value) == {
+        "at": "2026-11-29T23:00:00Z",
+        "cost": "1.50",
+        "id": str(ident),
+        "shift": "night",
+    }
+
+
+def test_encoding_matches_the_standard_library_on_plain_json() -> None:
+    value = {"rows": [{"a": 1.5, "b": "x", "c": [True, None, 3]}] * 50, "t": (1, 2)}
+    import json
+
+    assert dumps(value) == json.dumps(value, separators=(",", ":")).encode()
+
+
+def test_inf_is_refused_inside_arrays_too() -> None:
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        dumps({"x": np.array([1.0, np.inf])})

@@ -204,3 +204,14 @@ def test_aiaas_log_refuses_unknown_levels(caplog: pytest.LogCaptureFixture) -> N
         setup_logging({"AIAAS_LOG": "verbose"})
     assert (logger.level, logger.handlers) == before
     assert "AIAAS_LOG" in caplog.text
+
+
+@respx.mock
+async def test_a_2d_numpy_array_is_a_batch_of_rows(make_client: ClientFactory) -> None:
+    import numpy as np
+
+    route = respx.post(PREDICT_URL).mock(return_value=_answer(PREDICTION))
+    await resolve(make_client().models.predict("m", inputs=np.arange(6.0).reshape(2, 3)))
+    assert json.loads(route.calls.last.request.content)["inputs"] == [[0, 1, 2], [3, 4, 5]]
+    with pytest.raises(TypeError, match="dimension"):
+        await resolve(make_client().models.predict("m", inputs=np.float64(1.0)))

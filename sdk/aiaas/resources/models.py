@@ -33,12 +33,19 @@ def _predict_spec(
     parameters: Mapping[str, Any] | None,
     idempotency_key: str | None,
 ) -> RequestSpec:
-    if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Sequence):
+    tolist = getattr(inputs, "tolist", None)
+    if callable(tolist):  # a numpy array: one example per row
+        examples = tolist()
+    elif isinstance(inputs, (str, bytes)) or not isinstance(inputs, Sequence):
         raise TypeError("inputs must be a sequence of examples, e.g. a list of dicts")
+    else:
+        examples = list(inputs)
+    if not isinstance(examples, list):
+        raise TypeError("inputs must hold at least one dimension of examples")
     return RequestSpec(
         "POST",
         f"/v1/models/{path_segment(model_id, 'model_id')}/predict",
-        json={"inputs": list(inputs), "parameters": dict(parameters or {})},
+        json={"inputs": examples, "parameters": dict(parameters or {})},
         idempotency_key=idempotency_key,
     )
 
