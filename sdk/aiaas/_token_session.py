@@ -49,35 +49,66 @@ class AccessToken:
 
 
 class _Refresh:
-    """One token request in flight, and everyone waiting for it."""
+    """One token request in flight, and everyone waiting for it: threads, and tasks
+    of any event loop (asyncio or trio) in any thread."""
 
     def __init__(self) -> None:
         self.error: BaseException | None = None
         self._done = threading.Event()
         self._lock = threading.Lock()
-        self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        self._wakers: list[Callable[[], None]] = []
 
     def finish(self, error: BaseException | None) -> None:
         with self._lock:
             self.error = error
             self._done.set()
-            waiters, self._waiters = self._waiters, []
-        for loop, future in waiters:
-            # A closed loop raises RuntimeError; nobody waits there any more.
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(_resolve, future)
+            wakers, self._wakers = self._wakers, []
+        for wake in wakers:
+            wake()
 
     def wait(self) -> None:
         self._done.wait()
 
     async def wait_async(self) -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            await self._wait_trio()
+        else:
+            await self._wait_asyncio()
+
+    async def _wait_asyncio(self) -> None:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
+
+        def wake() -> None:
+            # A closed loop raises RuntimeError; nobody waits there any more.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(_resolve, future)
+
+        if self._register(wake):
+            await future
+
+    async def _wait_trio(self) -> None:
+        import trio  # only reached under trio, so trio is installed
+
+        event = trio.Event()
+        token = trio.lowlevel.current_trio_token()
+
+        def wake() -> None:
+            with contextlib.suppress(trio.RunFinishedError):
+                token.run_sync_soon(event.set)
+
+        if self._register(wake):
+            await event.wait()
+
+    def _register(self, wake: Callable[[], None]) -> bool:
+        """Whether the caller must wait (``False``: the request has finished)."""
         with self._lock:
             if self._done.is_set():
-                return
-            self._waiters.append((loop, future))
-        await future
+                return False
+            self._wakers.append(wake)
+            return True
 
 
 def _resolve(future: asyncio.Future[None]) -> None:
