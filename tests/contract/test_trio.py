@@ -47,10 +47,12 @@ def test_trio_tasks_and_threads_share_one_token_renewal(aiaas_mock: MockServer) 
             ):
                 for _ in range(50):
                     nursery.start_soon(async_sdk.models.retrieve, "quality-logreg")
+
+                async def in_a_thread() -> None:
+                    await trio.to_thread.run_sync(sync_sdk.models.retrieve, "quality-logreg")
+
                 for _ in range(10):
-                    nursery.start_soon(
-                        trio.to_thread.run_sync, sync_sdk.models.retrieve, "quality-logreg"
-                    )
+                    nursery.start_soon(in_a_thread)
 
     trio.run(main)
     assert aiaas_mock.admin.tokens_issued(client.id) == 2
