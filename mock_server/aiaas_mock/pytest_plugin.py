@@ -35,6 +35,12 @@ def aiaas_mock_config() -> ServerConfig:
 @pytest.fixture(scope="session")
 def aiaas_mock(aiaas_mock_config: ServerConfig) -> Iterator[MockServer]:
     """A mock server on a free loopback port for the whole session."""
+    from .extra import MissingMockExtra, require_mock_extra
+
+    try:
+        require_mock_extra()
+    except MissingMockExtra as missing:
+        pytest.fail(str(missing), pytrace=False)
     from .tools.runner import MockServer
 
     with MockServer(aiaas_mock_config) as server:

@@ -82,6 +82,62 @@ def test_mistakes_are_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str
         main(["tenants", "list"])  # --db is required
 
 
+def test_commands_that_read_a_database_refuse_a_missing_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    typo = tmp_path / "typo.db"
+    for argv in (
+        ("tenants", "list"),
+        ("keys", "create", "--tenant", "x"),
+        ("keys", "revoke", "key_x"),
+        ("clients", "create", "--tenant", "x"),
+    ):
+        code, _, err = run(capsys, *argv, "--db", str(typo))
+        assert code == 1
+        assert (
+            err == f"aiaas-mock: no database {str(typo)!r} (a first 'tenants create' makes one)\n"
+        )
+    assert not typo.exists()
+    assert run(capsys, "tenants", "create", "plant", "--db", str(typo))[0] == 0
+    assert typo.is_file()
+
+
+def test_without_the_mock_extra_the_command_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.util
+
+    found = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "fastapi" else found(name, *a)
+    )
+    code, out, err = run(capsys, "serve")
+    assert (code, out) == (2, "")
+    assert err == 'aiaas-mock: the aiaas mock server needs fastapi: pip install "aiaas[mock]"\n'
+
+
+def test_without_the_mock_extra_the_fixture_says_what_to_install(tmp_path: Path) -> None:
+    (tmp_path / "conftest.py").write_text(
+        "import importlib.util\n"
+        "found = importlib.util.find_spec\n"
+        "def find(name, *rest):\n"
+        "    return None if name == 'uvicorn' else found(name, *rest)\n"
+        "importlib.util.find_spec = find\n"
+    )
+    (tmp_path / "test_uses_the_mock.py").write_text(
+        "def test_it(aiaas_client):\n    aiaas_client.models.list()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 1
+    assert 'the aiaas mock server needs uvicorn: pip install "aiaas[mock]"' in done.stdout
+    assert "Traceback" not in done.stdout
+
+
 def test_serve_tls_prints_its_ca(tmp_path: Path) -> None:
     command = [
         sys.executable,

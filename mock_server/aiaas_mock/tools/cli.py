@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from aiaas import __version__
 
 from ..config import FAULT_KINDS, FaultConfig, FaultKind, ServerConfig
+from ..extra import MissingMockExtra, require_mock_extra
 from ..store.tenants import ALL_SCOPES
 
 if TYPE_CHECKING:
@@ -170,6 +171,14 @@ def administer(args: argparse.Namespace) -> int:
     from ..store import Store
     from .admin import Admin
 
+    creates = args.command == "tenants" and args.action == "create"
+    if not creates and not Path(args.db).is_file():
+        # Opening a missing file would make an empty database and answer from it.
+        print(
+            f"aiaas-mock: no database {args.db!r} (a first 'tenants create' makes one)",
+            file=sys.stderr,
+        )
+        return 1
     config = ServerConfig(db_path=args.db)
     store = Store.open(config)
     keys = KeyStore(
@@ -216,6 +225,11 @@ def _administer(admin: Admin, args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    try:
+        require_mock_extra()
+    except MissingMockExtra as missing:
+        print(f"aiaas-mock: {missing}", file=sys.stderr)
+        return 2
     if args.command == "serve":
         serve(args)
         return 0
