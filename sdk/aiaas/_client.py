@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import Generic, Self, TypeVar
 
+import anyio
 import httpx
 import tenacity
 from pydantic import BaseModel
@@ -304,9 +305,10 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         if call.needs_server_keys():
             await self._fetch_server_keys()
         try:
-            response: httpx.Response = await tenacity.AsyncRetrying(**call.retry_settings())(
-                self._attempt, call
-            )
+            # anyio's sleep runs under asyncio and trio alike; tenacity's own default
+            # is asyncio's in some of the versions this SDK allows.
+            retrying = tenacity.AsyncRetrying(sleep=anyio.sleep, **call.retry_settings())
+            response: httpx.Response = await retrying(self._attempt, call)
         except httpx.TransportError as exc:
             raise call.connection_error(exc) from exc
         return note_answer(call.finished(response), retries=call.attempts - 1)

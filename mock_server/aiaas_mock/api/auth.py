@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -155,6 +156,14 @@ def check_scope(principal: Principal, scope: str) -> None:
                 f'scope="{scope}"'
             },
         )
+
+
+# FastAPI reads a dependency's parameters from its signature; evaluated here, the
+# annotations need no lookup in this module (older FastAPI finds no globals for
+# a callable instance).
+ScopeDependency.__call__.__signature__ = inspect.signature(  # type: ignore[attr-defined]
+    ScopeDependency.__call__, eval_str=True
+)
 
 
 def require_scope(scope: str) -> ScopeDependency:

@@ -107,6 +107,7 @@ class _KeyedRequest:
             self.store.finish(self.tenant_id, self.key, stored, writes)
 
 
+_WRAPPED_MARK = "_aiaas_in_one_thread"
 _KEYED: ContextVar[_KeyedRequest | None] = ContextVar("aiaas_keyed_request", default=None)
 
 
@@ -126,7 +127,10 @@ class IdempotentRoute(APIRoute):
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         methods = kwargs.get("methods") or ()
-        if "POST" in methods and not inspect.iscoroutinefunction(endpoint):
+        # Some FastAPI versions (0.135 among them) build a route again, from the
+        # wrapped endpoint, when a router is included: wrap once.
+        wrapped = getattr(endpoint, _WRAPPED_MARK, False)
+        if "POST" in methods and not inspect.iscoroutinefunction(endpoint) and not wrapped:
             endpoint = _in_one_thread(endpoint, kwargs.get("status_code") or 200)
         super().__init__(path, endpoint, **kwargs)
 
@@ -217,6 +221,10 @@ def _in_one_thread(endpoint: Callable[..., Any], status_code: int) -> Callable[.
         keyed.settle(response, writes)
         return response
 
+    # FastAPI reads the parameters from the signature; with the annotations
+    # evaluated here, in the endpoint's module, it needs no globals of its own.
+    run.__signature__ = inspect.signature(endpoint, eval_str=True)  # type: ignore[attr-defined]
+    setattr(run, _WRAPPED_MARK, True)
     return run
 
 
