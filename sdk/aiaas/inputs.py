@@ -18,14 +18,40 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .types.inputs import FlightSettings, LineHour, ProcessRun, PumpReading
+from .types.inputs import (
+    FlightSettings,
+    FlightSettingsDict,
+    LineHour,
+    LineHourDict,
+    PixelImage,
+    PngImage,
+    ProcessRun,
+    ProcessRunDict,
+    PumpReading,
+    PumpReadingDict,
+    SensorWindow,
+)
 
-__all__ = ["FlightSettings", "LineHour", "ProcessRun", "PumpReading", "image", "sensor_window"]
+__all__ = [
+    "FlightSettings",
+    "FlightSettingsDict",
+    "LineHour",
+    "LineHourDict",
+    "PixelImage",
+    "PngImage",
+    "ProcessRun",
+    "ProcessRunDict",
+    "PumpReading",
+    "PumpReadingDict",
+    "SensorWindow",
+    "image",
+    "sensor_window",
+]
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def image(source: bytes | str | os.PathLike[str] | Any) -> dict[str, Any]:
+def image(source: bytes | str | os.PathLike[str] | Any) -> PngImage | PixelImage:
     """One ``defect-cnn`` input from PNG bytes, the path of a PNG file, or a 2-D
     array of grey levels (nested lists, or anything with ``tolist()`` such as a
     numpy array). Any size from 8 to 2048 pixels a side; the server scales it.
@@ -36,7 +62,7 @@ def image(source: bytes | str | os.PathLike[str] | Any) -> dict[str, Any]:
         data = bytes(source)
         if not data.startswith(PNG_SIGNATURE):
             raise ValueError("image bytes must be a PNG file")
-        return {"image": base64.b64encode(data).decode("ascii")}
+        return PngImage(image=base64.b64encode(data).decode("ascii"))
     rows = _as_lists(source)
     if (
         not rows
@@ -47,12 +73,12 @@ def image(source: bytes | str | os.PathLike[str] | Any) -> dict[str, Any]:
             "an image array must be 2-D (rows of grey levels); convert colour "
             "images to grayscale first"
         )
-    return {"pixels": rows}
+    return PixelImage(pixels=rows)
 
 
 def sensor_window(
     readings: Mapping[str, Sequence[float]] | Any, names: Sequence[str] | None = None
-) -> dict[str, Any]:
+) -> SensorWindow:
     """One ``rul-lstm`` input: the latest readings of each sensor, oldest first.
 
     ``readings`` is either a mapping from sensor name to its readings, or a 2-D
@@ -61,20 +87,20 @@ def sensor_window(
     if isinstance(readings, Mapping):
         if names is not None:
             raise ValueError("pass names only with an array of cycles x sensors")
-        return {
-            "sensors": {str(k): [float(v) for v in _as_lists(vs)] for k, vs in readings.items()}
-        }
+        return SensorWindow(
+            sensors={str(k): [float(v) for v in _as_lists(vs)] for k, vs in readings.items()}
+        )
     if names is None:
         raise ValueError("an array of cycles x sensors needs the sensor names")
     rows = _as_lists(readings)
     if not rows or any(not isinstance(row, list) or len(row) != len(names) for row in rows):
         raise ValueError(f"each cycle must have {len(names)} readings, one per name")
     columns = list(zip(*rows, strict=True))
-    return {
-        "sensors": {
+    return SensorWindow(
+        sensors={
             name: [float(v) for v in column] for name, column in zip(names, columns, strict=True)
         }
-    }
+    )
 
 
 def _as_lists(value: Any) -> Any:

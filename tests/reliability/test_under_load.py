@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -82,7 +83,7 @@ def test_the_sdk_keeps_every_call_at_concurrency_128(
     db, credentials, server = served
     before = predictions_made(db, credentials.tenant_id)
 
-    async def calls() -> list[Prediction]:
+    async def calls() -> list[Prediction[dict[str, Any]]]:
         limits = httpx.Limits(max_connections=128)
         async with (
             httpx.AsyncClient(limits=limits, timeout=60) as http,
@@ -94,9 +95,10 @@ def test_the_sdk_keeps_every_call_at_concurrency_128(
                 http_client=http,
             ) as client,
         ):
-            return await asyncio.gather(
-                *(client.models.predict("quality-logreg", inputs=[PROCESS_RUN]) for _ in range(400))
+            calls = (
+                client.models.predict("quality-logreg", inputs=[PROCESS_RUN]) for _ in range(400)
             )
+            return list(await asyncio.gather(*calls))
 
     predictions = asyncio.run(calls())
     assert len({p.id for p in predictions}) == 400

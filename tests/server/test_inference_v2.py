@@ -62,6 +62,7 @@ def test_metadata_follows_the_models_types(shared: Harness, model: str) -> None:
     assert all(t["shape"] == [-1] for t in metadata["inputs"] + metadata["outputs"])
     spec = next(e.spec for e in SYSTEM_MODELS if e.spec.id == model)
     outputs = card(spec, {}).output_schema["properties"]
+    assert isinstance(outputs, dict)
     assert [t["name"] for t in metadata["outputs"]] == list(outputs)
     version = metadata["versions"][0]
     assert (

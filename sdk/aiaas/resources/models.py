@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cached_property
-from typing import Any, Final
+from typing import Any, Final, Protocol, TypeVar, overload
 
 import httpx
 
 from .._pages import AsyncPaginator, SyncPage
 from .._raw_response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._request import Body, Headers, Query, RequestSpec, path_segment, per_call
+from ..system_models import (
+    EnergyInput,
+    ImageInput,
+    PumpInput,
+    QualityInput,
+    RegimeInput,
+    SystemModel,
+    TextInput,
+)
+from ..types.inputs import SensorWindow
 from ..types.list_response import ListResponse
 from ..types.model import Model
 from ..types.prediction import Prediction
@@ -27,12 +37,31 @@ def _retrieve_spec(model_id: str) -> RequestSpec:
     return RequestSpec("GET", f"/v1/models/{path_segment(model_id, 'model_id')}")
 
 
+# One overload per input family (not one generic input type): a type checker
+# then reads a dict literal in ``inputs`` as that family's TypedDict, and flags
+# a misspelled key.
+OutputT = TypeVar("OutputT")
+
+
+class SupportsToList(Protocol):
+    """A numpy array, or anything else that turns itself into nested lists."""
+
+    def tolist(self) -> Any: ...
+
+
+def _prediction_type(model_id: str | SystemModel[Any, Any]) -> type[Prediction[Any]]:
+    if isinstance(model_id, SystemModel):
+        return Prediction[model_id.output_type]  # type: ignore[name-defined]
+    return Prediction[dict[str, Any]]
+
+
 def _predict_spec(
-    model_id: str,
-    inputs: Sequence[Any],
+    model_id: str | SystemModel[Any, Any],
+    inputs: Sequence[Any] | SupportsToList,
     parameters: Mapping[str, Any] | None,
     idempotency_key: str | None,
 ) -> RequestSpec:
+    model_id = str(model_id)
     tolist = getattr(inputs, "tolist", None)
     if callable(tolist):  # a numpy array: one example per row
         examples = tolist()
@@ -106,20 +135,128 @@ class Models(SyncAPIResource):
         )
         return self._client._request(spec, Model)
 
+    @overload
     def predict(
         self,
-        model_id: str,
+        model_id: SystemModel[QualityInput, OutputT],
         *,
-        inputs: Sequence[Any],
+        inputs: Sequence[QualityInput],
         parameters: Mapping[str, Any] | None = None,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: float | httpx.Timeout | None = None,
-    ) -> Prediction:
+    ) -> Prediction[OutputT]: ...
+    @overload
+    def predict(
+        self,
+        model_id: SystemModel[EnergyInput, OutputT],
+        *,
+        inputs: Sequence[EnergyInput],
+        parameters: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Prediction[OutputT]: ...
+    @overload
+    def predict(
+        self,
+        model_id: SystemModel[RegimeInput, OutputT],
+        *,
+        inputs: Sequence[RegimeInput],
+        parameters: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Prediction[OutputT]: ...
+    @overload
+    def predict(
+        self,
+        model_id: SystemModel[PumpInput, OutputT],
+        *,
+        inputs: Sequence[PumpInput],
+        parameters: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Prediction[OutputT]: ...
+    @overload
+    def predict(
+        self,
+        model_id: SystemModel[ImageInput, OutputT],
+        *,
+        inputs: Sequence[ImageInput],
+        parameters: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Prediction[OutputT]: ...
+    @overload
+    def predict(
+        self,
+        model_id: SystemModel[SensorWindow, OutputT],
+        *,
+        inputs: Sequence[SensorWindow],
+        parameters: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Prediction[OutputT]: ...
+    @overload
+    def predict(
+        self,
+        model_id: SystemModel[TextInput, OutputT],
+        *,
+        inputs: Sequence[TextInput],
+        parameters: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Prediction[OutputT]: ...
+
+    @overload
+    def predict(
+        self,
+        model_id: str,
+        *,
+        inputs: Sequence[Any] | SupportsToList,
+        parameters: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Prediction[dict[str, Any]]: ...
+
+    def predict(
+        self,
+        model_id: str | SystemModel[Any, Any],
+        *,
+        inputs: Sequence[Any] | SupportsToList,
+        parameters: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Prediction[Any]:
         """Run the model on ``inputs``; ``outputs[i]`` answers ``inputs[i]``.
 
+        Name a system model by its handle (``aiaas.system_models.quality_logreg``)
+        for checked inputs and typed outputs; by its id for plain dicts.
         Retries reuse one idempotency key, so a retried call runs once on the server;
         pass ``idempotency_key`` to make repeated calls of your own safe as well.
         """
@@ -130,7 +267,7 @@ class Models(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return self._client._request(spec, Prediction)
+        return self._client._request(spec, _prediction_type(model_id))
 
 
 class AsyncModels(AsyncAPIResource):
@@ -189,20 +326,128 @@ class AsyncModels(AsyncAPIResource):
         )
         return await self._client._request(spec, Model)
 
+    @overload
     async def predict(
         self,
-        model_id: str,
+        model_id: SystemModel[QualityInput, OutputT],
         *,
-        inputs: Sequence[Any],
+        inputs: Sequence[QualityInput],
         parameters: Mapping[str, Any] | None = None,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: float | httpx.Timeout | None = None,
-    ) -> Prediction:
+    ) -> Prediction[OutputT]: ...
+    @overload
+    async def predict(
+        self,
+        model_id: SystemModel[EnergyInput, OutputT],
+        *,
+        inputs: Sequence[EnergyInput],
+        parameters: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Prediction[OutputT]: ...
+    @overload
+    async def predict(
+        self,
+        model_id: SystemModel[RegimeInput, OutputT],
+        *,
+        inputs: Sequence[RegimeInput],
+        parameters: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Prediction[OutputT]: ...
+    @overload
+    async def predict(
+        self,
+        model_id: SystemModel[PumpInput, OutputT],
+        *,
+        inputs: Sequence[PumpInput],
+        parameters: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Prediction[OutputT]: ...
+    @overload
+    async def predict(
+        self,
+        model_id: SystemModel[ImageInput, OutputT],
+        *,
+        inputs: Sequence[ImageInput],
+        parameters: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Prediction[OutputT]: ...
+    @overload
+    async def predict(
+        self,
+        model_id: SystemModel[SensorWindow, OutputT],
+        *,
+        inputs: Sequence[SensorWindow],
+        parameters: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Prediction[OutputT]: ...
+    @overload
+    async def predict(
+        self,
+        model_id: SystemModel[TextInput, OutputT],
+        *,
+        inputs: Sequence[TextInput],
+        parameters: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Prediction[OutputT]: ...
+
+    @overload
+    async def predict(
+        self,
+        model_id: str,
+        *,
+        inputs: Sequence[Any] | SupportsToList,
+        parameters: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Prediction[dict[str, Any]]: ...
+
+    async def predict(
+        self,
+        model_id: str | SystemModel[Any, Any],
+        *,
+        inputs: Sequence[Any] | SupportsToList,
+        parameters: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Prediction[Any]:
         """Run the model on ``inputs``; ``outputs[i]`` answers ``inputs[i]``.
 
+        Name a system model by its handle (``aiaas.system_models.quality_logreg``)
+        for checked inputs and typed outputs; by its id for plain dicts.
         Retries reuse one idempotency key, so a retried call runs once on the server;
         pass ``idempotency_key`` to make repeated calls of your own safe as well.
         """
@@ -213,7 +458,7 @@ class AsyncModels(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return await self._client._request(spec, Prediction)
+        return await self._client._request(spec, _prediction_type(model_id))
 
 
 class ModelsWithRawResponse:

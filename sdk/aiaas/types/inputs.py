@@ -8,11 +8,24 @@ windows: that module is where to start building any input.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["FlightSettings", "LineHour", "ProcessRun", "PumpReading", "Weekday"]
+__all__ = [
+    "FlightSettings",
+    "FlightSettingsDict",
+    "LineHour",
+    "LineHourDict",
+    "PixelImage",
+    "PngImage",
+    "ProcessRun",
+    "ProcessRunDict",
+    "PumpReading",
+    "PumpReadingDict",
+    "SensorWindow",
+    "Weekday",
+]
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
@@ -66,3 +79,66 @@ class PumpReading(BaseModel):
     temperature: float = Field(ge=-40, le=250, description="Winding temperature, degC")
     current: float = Field(ge=0, le=2000, description="Motor current, A")
     vibration: float = Field(ge=0, le=100, description="Vibration velocity, mm/s")
+
+
+# The same inputs as plain dicts: a type checker catches a misspelled or
+# missing key before the server has to (``predict`` with a model handle of
+# ``aiaas.system_models`` takes either form).
+
+
+class ProcessRunDict(TypedDict):
+    """A :class:`ProcessRun` as a dict."""
+
+    product_type: Literal["L", "M", "H"]
+    air_temperature: float
+    process_temperature: float
+    rotational_speed: float
+    torque: float
+    tool_wear: float
+
+
+class LineHourDict(TypedDict):
+    """A :class:`LineHour` as a dict."""
+
+    throughput: float
+    ambient_temperature: float
+    shift: Literal["early", "late", "night"]
+    weekday: Weekday
+
+
+class FlightSettingsDict(TypedDict):
+    """A :class:`FlightSettings` as a dict."""
+
+    altitude: float
+    mach: float
+    throttle_resolver_angle: float
+
+
+class PumpReadingDict(TypedDict):
+    """A :class:`PumpReading` as a dict."""
+
+    flow: float
+    head: float
+    power: float
+    temperature: float
+    current: float
+    vibration: float
+
+
+class PngImage(TypedDict):
+    """A ``defect-cnn`` input: a PNG file, base64 (``aiaas.inputs.image(png_bytes)``)."""
+
+    image: str
+
+
+class PixelImage(TypedDict):
+    """A ``defect-cnn`` input: rows of grey levels (``aiaas.inputs.image(array)``)."""
+
+    pixels: list[list[float]]
+
+
+class SensorWindow(TypedDict):
+    """A ``rul-lstm`` input: each sensor's latest readings, oldest first
+    (``aiaas.inputs.sensor_window(...)``)."""
+
+    sensors: dict[str, list[float]]

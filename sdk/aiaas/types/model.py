@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, JsonValue
 
 from .api_object import APIObject
 
@@ -25,11 +25,11 @@ class Model(APIObject):
     created_at: int
     """Unix time in seconds."""
     description: str = ""
-    input_schema: dict[str, Any] = Field(default_factory=dict)
+    input_schema: dict[str, JsonValue] = Field(default_factory=dict)
     """JSON Schema of one element of ``inputs``."""
-    output_schema: dict[str, Any] = Field(default_factory=dict)
+    output_schema: dict[str, JsonValue] = Field(default_factory=dict)
     """JSON Schema of one element of ``outputs``."""
-    parameters_schema: dict[str, Any] = Field(default_factory=dict)
+    parameters_schema: dict[str, JsonValue] = Field(default_factory=dict)
     metrics: dict[str, float] = Field(default_factory=dict)
     """Quality measured on held-out data, by metric name."""
     data: str = ""

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .api_object import APIObject
 
-OutputT = TypeVar("OutputT", bound=BaseModel)
+OutputT = TypeVar("OutputT")
+"""What one output is: a typed output of :mod:`aiaas.types.outputs` for a system
+model called through its handle (``aiaas.system_models``), a dict otherwise."""
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class PredictRequest(BaseModel):
@@ -29,18 +32,23 @@ class Usage(BaseModel):
     compute_ms: float
 
 
-class Prediction(APIObject):
-    """The model's outputs, one per input and in the same order."""
+class Prediction(APIObject, Generic[OutputT]):
+    """The model's outputs, one per input and in the same order.
+
+    ``Prediction[QualityOutcome]`` when the call named its model by a handle of
+    :mod:`aiaas.system_models`; ``Prediction[dict[str, Any]]`` for a model named
+    by its id.
+    """
 
     model_config: ClassVar[ConfigDict] = ConfigDict(extra="allow")
 
     id: str
     object: Literal["prediction"] = "prediction"
     model: str
-    outputs: list[dict[str, Any]]
+    outputs: list[OutputT]
     usage: Usage
     created_at: int
 
-    def outputs_as(self, output_type: type[OutputT]) -> list[OutputT]:
+    def outputs_as(self, output_type: type[ModelT]) -> list[ModelT]:
         """The outputs as typed objects, e.g. ``outputs_as(aiaas.types.RulPrediction)``."""
         return [output_type.model_validate(output) for output in self.outputs]

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import secrets
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from aiaas.types import ListResponse, Model, Prediction, PredictRequest, Usage
+from aiaas import types
+from aiaas.types import ListResponse, Model, PredictRequest, Usage
 
 from ...store.predictions import PredictionLog
 from ..call_budget import check_budget
@@ -25,6 +26,11 @@ from ..inference import client_gone
 from ..model_lookup import resolve, visible_card
 from ..openapi import PROBLEMS
 from ..validation import check_batch_size, validate_as
+
+
+class Prediction(types.Prediction[dict[str, Any]]):
+    """What ``predict`` answers: every model's outputs, as JSON objects."""
+
 
 router = APIRouter(
     prefix="/v1/models", tags=["models"], route_class=IdempotentRoute, responses=PROBLEMS
