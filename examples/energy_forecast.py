@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Literal
 
 import aiaas
-from aiaas.types import EnergyForecast, LineHour
+from aiaas.system_models import energy_regression
+from aiaas.types import LineHour
 from aiaas.types.inputs import Weekday
 
 WEEKDAYS: list[Weekday] = [
@@ -49,9 +50,7 @@ def main() -> None:
             f"{m['seasonal_naive_r2']:.3f})"
         )
         plan = week()
-        forecast = client.models.predict("energy-regression", inputs=plan).outputs_as(
-            EnergyForecast
-        )
+        forecast = client.models.predict(energy_regression, inputs=plan).outputs
         total = 0.0
         for d, day in enumerate(WEEKDAYS):
             shifts = forecast[3 * d : 3 * d + 3]
@@ -61,8 +60,8 @@ def main() -> None:
             print(f"  {day:9} {kwh:7.0f} kWh   (hourly 90 % intervals sum to {low:.0f}-{high:.0f})")
         print(f"  week      {total:7.0f} kWh")
 
-        hot = client.models.predict("energy-regression", inputs=week(heat=10.0))
-        extra = 8 * sum(f.energy_kwh for f in hot.outputs_as(EnergyForecast)) - total
+        hot = client.models.predict(energy_regression, inputs=week(heat=10.0)).outputs
+        extra = 8 * sum(f.energy_kwh for f in hot) - total
         print(f"a week 10 degC hotter adds {extra:.0f} kWh of cooling")
 
 

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 import aiaas
-from aiaas.types import EntityExtraction, SemanticFrames, TermEmbedding
+from aiaas.system_models import maintenance_ner, maintenance_srl, maintenance_word2vec
 
 ORDERS = Path(__file__).resolve().parent / "data" / "work-orders.txt"
 
@@ -21,14 +19,9 @@ ORDERS = Path(__file__).resolve().parent / "data" / "work-orders.txt"
 def main() -> None:
     orders = ORDERS.read_text().splitlines()
     with aiaas.Client() as client:
-        entities = client.models.predict("maintenance-ner", inputs=orders)
-        frames = client.models.predict("maintenance-srl", inputs=orders)
-        for text, found, framed in zip(
-            orders,
-            entities.outputs_as(EntityExtraction),
-            frames.outputs_as(SemanticFrames),
-            strict=True,
-        ):
+        entities = client.models.predict(maintenance_ner, inputs=orders).outputs
+        frames = client.models.predict(maintenance_srl, inputs=orders).outputs
+        for text, found, framed in zip(orders, entities, frames, strict=True):
             print(text)
             print("  entities:", ", ".join(f"{e.text} [{e.type}]" for e in found.entities))
             for frame in framed.frames:
@@ -36,17 +29,18 @@ def main() -> None:
                 print(f"  {frame.predicate.type.lower()} {frame.predicate.text!r}: {roles}")
 
         similar = client.models.predict(
-            "maintenance-word2vec", inputs=["brg", "u/s", "hyd"], parameters={"top_k": 4}
+            maintenance_word2vec, inputs=["brg", "u/s", "hyd"], parameters={"top_k": 4}
         )
         print("\nterms used alike:")
-        for term in similar.outputs_as(TermEmbedding):
+        for term in similar.outputs:
             print(f"  {term.text:4} ~ " + ", ".join(t.term for t in term.most_similar))
 
         new_job = "bearing noisy on pmp 3"
         response = client.embeddings.create(model="maintenance-word2vec", input=[new_job, *orders])
-        vectors = np.array([item.embedding for item in response.data])
-        scores = vectors[1:] @ vectors[0]
-        best = int(np.argmax(scores))
+        query, *past = [item.embedding for item in response.data]
+        # The vectors have unit length, so their dot product is the cosine.
+        scores = [sum(q * p for q, p in zip(query, vector, strict=True)) for vector in past]
+        best = max(range(len(scores)), key=scores.__getitem__)
         print(f"\nclosest past order to {new_job!r}: {orders[best]!r} (cosine {scores[best]:.2f})")
         print(f"({response.usage.prompt_tokens} tokens embedded)")
 

@@ -12,6 +12,8 @@ import collections
 import random
 
 import aiaas
+from aiaas.system_models import regime_kmeans
+from aiaas.types import FlightSettingsDict
 
 CONDITIONS = [
     (0, 0.0, 100),
@@ -23,9 +25,9 @@ CONDITIONS = [
 ]
 
 
-def flight_log(n: int, seed: int) -> list[dict[str, float]]:
+def flight_log(n: int, seed: int) -> list[FlightSettingsDict]:
     rng = random.Random(seed)
-    cycles = []
+    cycles: list[FlightSettingsDict] = []
     for _ in range(n):
         altitude, mach, tra = rng.choice(CONDITIONS)
         cycles.append(
@@ -42,18 +44,18 @@ async def main() -> None:
     async with aiaas.AsyncClient() as client:
         engines = {f"engine-{n}": flight_log(50, seed=n) for n in range(1, 5)}
         results = await asyncio.gather(
-            *(client.models.predict("regime-kmeans", inputs=log) for log in engines.values())
+            *(client.models.predict(regime_kmeans, inputs=log) for log in engines.values())
         )
         for name, result in zip(engines, results, strict=True):
-            counts = collections.Counter(out["regime"] for out in result.outputs)
+            counts = collections.Counter(out.regime for out in result.outputs)
             print(f"{name}: cycles per regime {dict(sorted(counts.items()))}")
 
-        centres = {out["regime"]: out["centre"] for r in results for out in r.outputs}
+        centres = {out.regime: out.centre for r in results for out in r.outputs}
         print("regime centres:")
         for regime, centre in sorted(centres.items()):
             print(
-                f"  {regime}: {centre['altitude']:5.1f} kft  M{centre['mach']:.2f}  "
-                f"TRA {centre['throttle_resolver_angle']:.0f}"
+                f"  {regime}: {centre.altitude:5.1f} kft  M{centre.mach:.2f}  "
+                f"TRA {centre.throttle_resolver_angle:.0f}"
             )
 
         print("clustering models:", [m.id async for m in client.models.list(task="clustering")])

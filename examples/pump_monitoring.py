@@ -10,19 +10,21 @@ import csv
 from pathlib import Path
 
 import aiaas
-from aiaas.types import AnomalyAssessment
+from aiaas.system_models import sensor_autoencoder
+from aiaas.types import PumpReading
 
 READINGS = Path(__file__).parent / "data" / "pump-p3.csv"
 
 
 def main() -> None:
     with READINGS.open() as source:
-        rows = list(csv.DictReader(source))
+        rows: list[dict[str, str]] = list(csv.DictReader(source))
     minutes = [int(row.pop("minute")) for row in rows]
-    inputs = [{name: float(value) for name, value in row.items()} for row in rows]
+    # The CSV's columns are the reading's fields; validate them into typed rows.
+    inputs = [PumpReading.model_validate(row) for row in rows]
     with aiaas.Client() as client:
-        prediction = client.models.predict("sensor-autoencoder", inputs=inputs)
-    results = prediction.outputs_as(AnomalyAssessment)
+        prediction = client.models.predict(sensor_autoencoder, inputs=inputs)
+    results = prediction.outputs
     alarms = [(m, r) for m, r in zip(minutes, results, strict=True) if r.is_anomaly]
     print(
         f"{len(alarms)} of {len(results)} readings anomalous (threshold {results[0].threshold:.2f})"

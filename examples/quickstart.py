@@ -7,6 +7,8 @@ Reads AIAAS_BASE_URL and AIAAS_API_KEY from the environment, as printed by
 from __future__ import annotations
 
 import aiaas
+from aiaas.system_models import quality_logreg
+from aiaas.types import ProcessRunDict
 
 
 def main() -> None:
@@ -15,7 +17,7 @@ def main() -> None:
             metrics = ", ".join(f"{name}={value:g}" for name, value in model.metrics.items())
             print(f"{model.id:<20} {model.task:<24} {metrics}")
 
-        run = {
+        run: ProcessRunDict = {
             "product_type": "L",
             "air_temperature": 298.9,
             "process_temperature": 309.1,
@@ -23,9 +25,9 @@ def main() -> None:
             "torque": 46.3,
             "tool_wear": 212.0,
         }
-        prediction = client.models.predict("quality-logreg", inputs=[run])
-        outcome = prediction.outputs[0]
-        print(f"\nrun -> {outcome['prediction']} (p_fail={outcome['failure_probability']:.3f})")
+        prediction = client.models.predict(quality_logreg, inputs=[run])
+        outcome = prediction.outputs[0]  # a QualityOutcome: typed, no cast
+        print(f"\nrun -> {outcome.prediction} (p_fail={outcome.failure_probability:.3f})")
 
 
 if __name__ == "__main__":

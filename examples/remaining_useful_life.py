@@ -11,7 +11,7 @@ import csv
 from pathlib import Path
 
 import aiaas
-from aiaas.types import RulPrediction
+from aiaas.system_models import rul_lstm
 
 LOG = Path(__file__).parent / "data" / "engine-17.csv"
 WINDOW = 30
@@ -31,11 +31,11 @@ async def main() -> None:
         aiaas.inputs.sensor_window(cycles[end - WINDOW : end], names=names) for end in checkpoints
     ]
     async with aiaas.AsyncClient() as client:
-        prediction = await client.models.predict("rul-lstm", inputs=inputs)
-    for end, result in zip(checkpoints, prediction.outputs_as(RulPrediction), strict=True):
+        prediction = await client.models.predict(rul_lstm, inputs=inputs)
+    for end, result in zip(checkpoints, prediction.outputs, strict=True):
         note = " (capped)" if result.rul >= result.rul_cap - 1 else ""
         print(f"after cycle {end:3d}: about {result.rul:5.1f} cycles left{note}")
-    latest = prediction.outputs_as(RulPrediction)[-1].rul
+    latest = prediction.outputs[-1].rul
     if latest < 30:
         print(f"plan a shop visit within {int(latest)} cycles")
 

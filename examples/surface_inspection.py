@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import aiaas
-from aiaas.types import DefectClassification
+from aiaas.system_models import defect_cnn
 
 IMAGES = sorted((Path(__file__).parent / "data").glob("coil-*.png"))
 CONFIDENCE = 0.8
@@ -23,9 +23,9 @@ def main() -> None:
             f"{card.metrics['digits_accuracy']:.3f} on real handwritten digits"
         )
         prediction = client.models.predict(
-            "defect-cnn", inputs=[aiaas.inputs.image(path) for path in IMAGES]
+            defect_cnn, inputs=[aiaas.inputs.image(path) for path in IMAGES]
         )
-        for path, result in zip(IMAGES, prediction.outputs_as(DefectClassification), strict=True):
+        for path, result in zip(IMAGES, prediction.outputs, strict=True):
             confidence = result.probabilities[result.label]
             action = "ok"
             if result.label != "no_defect" and confidence >= CONFIDENCE:

@@ -1,9 +1,10 @@
 """Typed wire models of the aiaas API, shared by the SDK and the mock server."""
 
-from . import outputs
+from . import inputs, outputs
+from .api_object import APIObject
 from .embedding import Embedding, EmbeddingRequest, EmbeddingResponse, EmbeddingUsage
 from .encryption import EncryptionKey, EncryptionKeyList
-from .inputs import FlightSettings, LineHour, ProcessRun, PumpReading
+from .inputs import *  # noqa: F403 (every input type, listed in inputs.__all__)
 from .list_response import ListResponse
 from .model import Model
 from .outputs import *  # noqa: F403 (every model's output type, listed in outputs.__all__)
@@ -11,6 +12,7 @@ from .prediction import Prediction, PredictRequest, Usage
 from .problem import FieldError, Problem
 
 __all__ = [
+    "APIObject",
     "Embedding",
     "EmbeddingRequest",
     "EmbeddingResponse",
@@ -18,15 +20,12 @@ __all__ = [
     "EncryptionKey",
     "EncryptionKeyList",
     "FieldError",
-    "FlightSettings",
-    "LineHour",
     "ListResponse",
     "Model",
     "PredictRequest",
     "Prediction",
     "Problem",
-    "ProcessRun",
-    "PumpReading",
     "Usage",
 ]
+__all__ += inputs.__all__
 __all__ += outputs.__all__
