@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from aiaas import __version__
 
@@ -64,11 +65,14 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
         heartbeat.cancel()
         await asyncio.to_thread(services.store.instances.leave)
 
-    app = FastAPI(
+    # The interactive docs (/docs, /redoc) load Swagger UI and ReDoc from the
+    # package, not from a CDN: the mock is for offline and air-gapped machines.
+    app = FastAPIOffline(
         title="aiaas mock server",
         version=__version__,
         description="Local stand-in for the aiaas service, running real models.",
         lifespan=lifespan,
+        static_url="/docs-assets",
     )
     app.state.services = services
     install_problem_handlers(app)
