@@ -7,6 +7,8 @@ pytest loads this plugin wherever aiaas is installed; the fixtures need the
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING
 
@@ -33,7 +35,9 @@ def aiaas_mock_config() -> ServerConfig:
 
 
 @pytest.fixture(scope="session")
-def aiaas_mock(aiaas_mock_config: ServerConfig) -> Iterator[MockServer]:
+def aiaas_mock(
+    request: pytest.FixtureRequest, aiaas_mock_config: ServerConfig
+) -> Iterator[MockServer]:
     """A mock server on a free loopback port for the whole session."""
     from .extra import MissingMockExtra, require_mock_extra
 
@@ -43,8 +47,39 @@ def aiaas_mock(aiaas_mock_config: ServerConfig) -> Iterator[MockServer]:
         pytest.fail(str(missing), pytrace=False)
     from .tools.runner import MockServer
 
-    with MockServer(aiaas_mock_config) as server:
+    with _progress_on_the_terminal(request), MockServer(aiaas_mock_config) as server:
         yield server
+
+
+@contextlib.contextmanager
+def _progress_on_the_terminal(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Say what the server loads while it starts (seconds, the first time)."""
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None or request.config.get_verbosity() < -1:  # silent with -qq
+        yield
+        return
+
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+
+    def write_line(line: str) -> None:
+        # Past pytest's output capture, as its own progress lines are.
+        with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+            reporter.write_line(f"aiaas-mock: {line}")
+
+    class ToTerminal(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            write_line(record.getMessage())
+
+    progress = logging.getLogger("aiaas_mock.catalogue")
+    handler, level = ToTerminal(), progress.level
+    progress.addHandler(handler)
+    progress.setLevel(logging.INFO)
+    write_line("starting the session's mock server")
+    try:
+        yield
+    finally:
+        progress.removeHandler(handler)
+        progress.setLevel(level)
 
 
 @pytest.fixture

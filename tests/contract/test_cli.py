@@ -138,6 +138,24 @@ def test_without_the_mock_extra_the_fixture_says_what_to_install(tmp_path: Path)
     assert "Traceback" not in done.stdout
 
 
+def test_serve_shows_what_it_loads_before_it_answers(tmp_path: Path) -> None:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "aiaas_mock", "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stderr is not None
+        first = server.stderr.readline()
+        assert first == "aiaas mock server: building the model catalogue\n"
+        loaded = [server.stderr.readline() for _ in range(3)]
+        assert loaded[0].startswith("aiaas-mock: quality-logreg: trained and measured in ")
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
+
+
 def test_serve_tls_prints_its_ca(tmp_path: Path) -> None:
     command = [
         sys.executable,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -144,6 +145,9 @@ def serve(args: argparse.Namespace) -> None:
             header_enabled=args.fault_header,
         ),
     )
+    if args.log_level != "warning":
+        show_progress(args.log_level)
+    print("aiaas mock server: building the model catalogue", file=sys.stderr, flush=True)
     app = create_app(config)
     admin = Admin.of(app.state.services)
     secret = admin.rotate_dev_key().secret.reveal()
@@ -163,6 +167,15 @@ def serve(args: argparse.Namespace) -> None:
         uvicorn_server(app, log_level=args.log_level, access_log=True, tls=tls).run(sockets=[sock])
     finally:
         app.state.services.store.close()
+
+
+def show_progress(level: str) -> None:
+    """What the server is loading, on stderr (the key and address go to stdout)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("aiaas-mock: %(message)s"))
+    progress = logging.getLogger("aiaas_mock.catalogue")
+    progress.addHandler(handler)
+    progress.setLevel(logging.DEBUG if level == "debug" else logging.INFO)
 
 
 def administer(args: argparse.Namespace) -> int:

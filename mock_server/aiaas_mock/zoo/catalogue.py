@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Sequence
 
 from aiaas.types import Model
 
-from .entries import ZooEntry
+from .entries import TrainedOnLoad, ZooEntry
 from .model_spec import LoadedModel, card
+
+logger = logging.getLogger("aiaas_mock.catalogue")
+"""Progress of building the cards, which can take seconds (shown by ``serve`` and
+the pytest fixture)."""
 
 
 class Catalogue:
@@ -20,7 +26,7 @@ class Catalogue:
     def __init__(self, entries: Sequence[ZooEntry], data_seed: int) -> None:
         self._entries = {entry.spec.id: entry for entry in entries}
         self._data_seed = data_seed
-        self._cards = {e.spec.id: card(e.spec, e.metrics(data_seed)) for e in entries}
+        self._cards = {entry.spec.id: _card_of(entry, data_seed) for entry in entries}
         self._loaded: dict[str, LoadedModel] = {}
         self._locks = {model_id: threading.Lock() for model_id in self._entries}
 
@@ -44,3 +50,11 @@ class Catalogue:
             if model_id not in self._loaded:
                 self._loaded[model_id] = entry.load(self._data_seed, needs)
         return self._loaded[model_id]
+
+
+def _card_of(entry: ZooEntry, data_seed: int) -> Model:
+    started = time.perf_counter()
+    metrics = entry.metrics(data_seed)
+    how = "trained and measured" if isinstance(entry, TrainedOnLoad) else "read its card"
+    logger.info("%s: %s in %.2f s", entry.spec.id, how, time.perf_counter() - started)
+    return card(entry.spec, metrics)
