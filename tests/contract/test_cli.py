@@ -150,7 +150,7 @@ def test_serve_shows_what_it_loads_before_it_answers(tmp_path: Path) -> None:
         first = server.stderr.readline()
         assert first == "aiaas mock server: building the model catalogue\n"
         loaded = [server.stderr.readline() for _ in range(3)]
-        assert loaded[0].startswith("aiaas-mock: quality-logreg: trained and measured in ")
+        assert loaded[0].startswith("aiaas-mock: quality-logreg: read its card in ")
     finally:
         server.terminate()
         server.communicate(timeout=30)

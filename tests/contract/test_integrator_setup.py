@@ -43,7 +43,7 @@ def test_the_async_fixture_in_a_fresh_project(tmp_path: Path, config: str, marke
     assert "1 passed" in done.stdout
     assert "warning" not in done.stdout.lower()
     # What the session's server loads is shown while it starts.
-    assert "aiaas-mock: quality-logreg: trained and measured in" in done.stdout
+    assert "aiaas-mock: quality-logreg: read its card in" in done.stdout
 
 
 async def test_the_sdk_calls_an_app_in_process() -> None:

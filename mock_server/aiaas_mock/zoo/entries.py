@@ -1,4 +1,4 @@
-"""The two kinds of zoo entry: models trained when a server starts, and models
+"""The two kinds of zoo entry: models trained when first used, and models
 whose weights ship with the package. Both answer the catalogue the same way."""
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from .model_spec import LoadedModel, ModelSpec, Needs, Predictor
 from .shipped_weights import (
     WEIGHTS_DIR,
     CardT,
+    MeasuredMetrics,
     file_digest,
     read_card,
+    read_measured_metrics,
     verify_file,
     weights_path,
     write_card,
@@ -45,9 +47,12 @@ class ZooEntry(Protocol):
 
 @dataclass(frozen=True)
 class TrainedOnLoad:
-    """A model fast enough to train whenever a server starts.
+    """A model fast enough to train when it is first used.
 
-    Training is deterministic, so one result per seed serves every app.
+    Training is deterministic, so one result per seed serves every app. Its
+    held-out metrics for the default data seed ship as ``weights/<id>.metrics.json``
+    (``python -m aiaas_mock.zoo.train <id>`` writes them), so a server builds its
+    cards without training; another seed trains to measure.
     """
 
     spec: ModelSpec
@@ -56,10 +61,19 @@ class TrainedOnLoad:
     requires: tuple[str, ...] = ()
 
     def metrics(self, data_seed: int) -> dict[str, float]:
+        shipped = read_measured_metrics(self.spec.id, data_seed)
+        if shipped is not None:
+            return shipped
         return self.load(data_seed, {}).metrics
 
     def load(self, data_seed: int, needs: Needs) -> LoadedModel:
         return _train_once(self.train, data_seed)
+
+    def measure_into(self, directory: Path, data_seed: int = 0) -> dict[str, float]:
+        """Train on ``data_seed`` and write the held-out metrics for cards to read."""
+        metrics = self.load(data_seed, {}).metrics
+        MeasuredMetrics(model=self.spec.id, data_seed=data_seed, metrics=metrics).write(directory)
+        return metrics
 
 
 @functools.cache

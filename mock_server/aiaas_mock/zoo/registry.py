@@ -11,7 +11,7 @@ from typing import Any
 
 from .defect_cnn import DEFECT_CNN
 from .energy_regression import ENERGY_REGRESSION
-from .entries import ShippedModel, ZooEntry
+from .entries import ShippedModel, TrainedOnLoad, ZooEntry
 from .maintenance_ner import MAINTENANCE_NER
 from .maintenance_srl import MAINTENANCE_SRL
 from .maintenance_word2vec import MAINTENANCE_WORD2VEC
@@ -61,3 +61,8 @@ def dependency_order(entries: tuple[ZooEntry, ...] = SYSTEM_MODELS) -> list[ZooE
 def shipped_models() -> dict[str, ShippedModel[Any]]:
     """The models whose weights ship, in an order that trains requirements first."""
     return {entry.spec.id: entry for entry in dependency_order() if isinstance(entry, ShippedModel)}
+
+
+def trained_on_load_models() -> dict[str, TrainedOnLoad]:
+    """The models trained when first used, whose cards' metrics ship."""
+    return {entry.spec.id: entry for entry in SYSTEM_MODELS if isinstance(entry, TrainedOnLoad)}

@@ -54,6 +54,34 @@ def card_path(model_id: str, directory: Path = WEIGHTS_DIR) -> Path:
     return directory / f"{model_id}.json"
 
 
+class MeasuredMetrics(BaseModel):
+    """The held-out metrics of a model trained when first used, measured once for
+    a data seed, so that its card needs no training."""
+
+    model: str
+    data_seed: int
+    metrics: dict[str, float]
+
+    def write(self, directory: Path = WEIGHTS_DIR) -> None:
+        path = metrics_path(self.model, directory)
+        path.write_text(self.model_dump_json(indent=2) + "\n")
+
+
+def metrics_path(model_id: str, directory: Path = WEIGHTS_DIR) -> Path:
+    return directory / f"{model_id}.metrics.json"
+
+
+def read_measured_metrics(
+    model_id: str, data_seed: int, directory: Path = WEIGHTS_DIR
+) -> dict[str, float] | None:
+    """The shipped metrics of ``model_id`` for ``data_seed``, if they were measured."""
+    path = metrics_path(model_id, directory)
+    if not path.is_file():
+        return None
+    measured = MeasuredMetrics.model_validate_json(path.read_bytes())
+    return dict(measured.metrics) if measured.data_seed == data_seed else None
+
+
 def read_card(card_type: type[CardT], model_id: str, directory: Path = WEIGHTS_DIR) -> CardT:
     return card_type.model_validate_json(card_path(model_id, directory).read_bytes())
 

@@ -1,8 +1,8 @@
 """``energy-regression``: kWh of a production line in an hour, with a prediction interval.
 
 ``data`` generates two years of line hours, ``model`` is the ridge regression
-and its conformal interval, ``train`` fits and measures it when a server
-starts, ``serving`` is what the server calls.
+and its conformal interval, ``train`` fits and measures it when first
+used, ``serving`` is what the server calls.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""How ``energy-regression`` is trained, calibrated and measured when a server
-starts: on consecutive periods of one generated two-year series."""
+"""How ``energy-regression`` is trained, calibrated and measured when first
+used: on consecutive periods of one generated two-year series."""
 
 from __future__ import annotations
 

@@ -2,8 +2,8 @@
 failure mode it is most at risk of.
 
 ``data`` generates runs by the AI4I 2020 failure rules, ``model`` holds the
-classifiers and their features, ``train`` fits and measures them when a server
-starts, ``serving`` is what the server calls.
+classifiers and their features, ``train`` fits and measures them when first
+used, ``serving`` is what the server calls.
 """
 
 from __future__ import annotations

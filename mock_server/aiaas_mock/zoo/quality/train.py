@@ -1,5 +1,6 @@
 """How ``quality-logreg`` and ``quality-svm`` are trained and measured when a
-server starts: on separate generated runs for training, threshold and metrics."""
+model is first used: on separate generated runs for training, threshold and
+metrics."""
 
 from __future__ import annotations
 

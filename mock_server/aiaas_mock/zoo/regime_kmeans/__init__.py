@@ -1,7 +1,7 @@
 """``regime-kmeans``: the operating regime of a turbofan cycle (C-MAPSS FD002).
 
 ``data`` generates cycles over the six regimes, ``model`` is the k-means,
-``train`` fits and measures it when a server starts, ``serving`` is what the
+``train`` fits and measures it when first used, ``serving`` is what the
 server calls.
 """
 

@@ -1,4 +1,4 @@
-"""How ``regime-kmeans`` is trained and measured when a server starts: on separate
+"""How ``regime-kmeans`` is trained and measured when first used: on separate
 generated cycles."""
 
 from __future__ import annotations
