@@ -1,8 +1,9 @@
 """Prediction latency of every system model, and how fast a server comes up.
 
 * start-up: a fresh process starts a mock server and gets its first answer
-  (GET /v1/models, which trains the tabular models), then the first prediction
-  of each model with shipped weights (torch import and weights load included);
+  (GET /v1/models: cards carry shipped metrics, nothing trains), then the first
+  prediction of each model with shipped weights (torch import and weights load
+  included);
 * latency: p50 and p99 of predict calls over loopback at batch 1 and batch 32,
   through the SDK with encryption off (so the model's cost is what shows).
 
