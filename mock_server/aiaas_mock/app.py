@@ -26,11 +26,13 @@ from .services import Services
 
 
 async def _beat(services: Services) -> None:
-    """Tell other processes on the database that this one is alive."""
+    """Tell other processes on the database that this one is alive, and forget
+    stored idempotent answers past their retention or the byte budget."""
     interval = services.config.instance_grace / 5
     while True:
         await asyncio.sleep(interval)
         await asyncio.to_thread(services.store.instances.beat)
+        await asyncio.to_thread(services.store.idempotency.expire)
 
 
 def _document(app: FastAPI) -> None:

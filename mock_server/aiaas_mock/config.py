@@ -51,6 +51,10 @@ class ServerConfig:
     data_seed: int = 0
     """Seed of the synthetic data the system models are trained on."""
     idempotency_ttl: float = 24 * 3600.0
+    """Seconds a stored answer to an ``Idempotency-Key`` is kept and replayed."""
+    idempotency_max_bytes: int = 32 * 1024 * 1024
+    """Most bytes of stored answers kept; beyond it the oldest go first (their keys
+    may then run again), so memory stays bounded however many keyed calls come."""
     idempotency_lease: float = 120.0
     """Seconds after which an unfinished idempotent request counts as abandoned,
     whatever its server: the last resort behind ``instance_grace``."""
@@ -103,3 +107,5 @@ class ServerConfig:
             raise ValueError("the encryption window must be positive")
         if self.header_timeout <= 0:
             raise ValueError("header_timeout must be positive")
+        if self.idempotency_ttl <= 0 or self.idempotency_max_bytes < 0:
+            raise ValueError("the idempotency retention must be positive")

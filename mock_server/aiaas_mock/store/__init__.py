@@ -41,6 +41,7 @@ class Store:
             idempotency=IdempotencyRepository(
                 db,
                 ttl=config.idempotency_ttl,
+                max_bytes=config.idempotency_max_bytes,
                 lease=config.idempotency_lease,
                 owner=instances.id,
                 grace=config.instance_grace,

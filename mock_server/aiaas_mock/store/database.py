@@ -80,6 +80,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
     owner TEXT,
     PRIMARY KEY (tenant_id, key)
 );
+CREATE INDEX IF NOT EXISTS idempotency_by_age ON idempotency (state, created_at);
 CREATE TABLE IF NOT EXISTS auth_failures (
     address TEXT NOT NULL,
     at REAL NOT NULL

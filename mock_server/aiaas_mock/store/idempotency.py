@@ -46,10 +46,18 @@ Write = Callable[[sqlite3.Connection], None]
 
 class IdempotencyRepository:
     def __init__(
-        self, db: Database, *, ttl: float, lease: float, owner: str = "", grace: float = 5.0
+        self,
+        db: Database,
+        *,
+        ttl: float,
+        lease: float,
+        owner: str = "",
+        grace: float = 5.0,
+        max_bytes: int = 32 * 1024 * 1024,
     ) -> None:
         self._db = db
         self._ttl = ttl
+        self._max_bytes = max_bytes
         self._lease = lease
         self._owner = owner
         self._grace = grace
@@ -113,3 +121,30 @@ class IdempotencyRepository:
                 "DELETE FROM idempotency WHERE tenant_id = ? AND key = ? AND state = 'running'",
                 (tenant_id, key),
             )
+
+    def expire(self, now: float | None = None) -> int:
+        """Forget answers older than the retention, then the oldest answers beyond
+        the byte budget; how many were forgotten. Running claims are kept."""
+        now = time.time() if now is None else now
+        with self._db.transaction() as conn:
+            old = conn.execute(
+                "DELETE FROM idempotency WHERE state = 'done' AND created_at < ?",
+                (now - self._ttl,),
+            ).rowcount
+            over = conn.execute(
+                "DELETE FROM idempotency WHERE rowid IN ("
+                " SELECT rowid FROM ("
+                "  SELECT rowid, SUM(LENGTH(body)) OVER ("
+                "   ORDER BY created_at DESC, rowid DESC) AS newer_bytes"
+                "  FROM idempotency WHERE state = 'done')"
+                " WHERE newer_bytes > ?)",
+                (self._max_bytes,),
+            ).rowcount
+        return int(old) + int(over)
+
+    def stored_bytes(self) -> int:
+        with self._db.read() as conn:
+            row = conn.execute(
+                "SELECT COALESCE(SUM(LENGTH(body)), 0) AS n FROM idempotency"
+            ).fetchone()
+        return int(row["n"])
