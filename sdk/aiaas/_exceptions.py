@@ -85,13 +85,15 @@ class APIError(AIaaSError):
         return str(self)
 
 
-class APIStatusError(APIError):
-    """The service answered with an error status."""
+class _AnsweredError(APIError):
+    """A failed call that got an answer: its status and the response itself."""
 
     status_code: int
     response: httpx.Response
 
-    def __init__(self, message: str, *, response: httpx.Response, body: Problem | None) -> None:
+    def __init__(
+        self, message: str, *, response: httpx.Response, body: Problem | None = None
+    ) -> None:
         super().__init__(
             message,
             request=_request_of(response),
@@ -100,6 +102,10 @@ class APIStatusError(APIError):
         )
         self.response = response
         self.status_code = response.status_code
+
+
+class APIStatusError(_AnsweredError):
+    """The service answered with an error status."""
 
 
 class BadRequestError(APIStatusError):
@@ -134,23 +140,8 @@ class InternalServerError(APIStatusError):
     """5xx: the service failed; retried automatically before this is raised."""
 
 
-class APIResponseValidationError(APIError):
+class APIResponseValidationError(_AnsweredError):
     """The service answered with a success status but a body the SDK cannot read."""
-
-    status_code: int
-    response: httpx.Response
-
-    def __init__(
-        self, message: str, *, response: httpx.Response, body: Problem | None = None
-    ) -> None:
-        super().__init__(
-            message,
-            request=_request_of(response),
-            body=body,
-            request_id=request_id_of(response, body),
-        )
-        self.response = response
-        self.status_code = response.status_code
 
 
 class APIConnectionError(APIError):
