@@ -1,6 +1,6 @@
 """aiaas: typed clients for AI models as a service in manufacturing."""
 
-from . import inputs, oip, types
+from . import inputs, oip, system_models, types
 from ._client import AsyncClient, Client
 from ._credentials import ApiKey, ClientCredentials, Credentials
 from ._exceptions import (
@@ -58,6 +58,7 @@ __all__ = [
     "__version__",
     "inputs",
     "oip",
+    "system_models",
     "types",
 ]
 
