@@ -122,7 +122,7 @@ class IdempotentRoute(APIRoute):
     A plain (sync) POST endpoint is wrapped so that claiming its key, running it,
     serialising its answer and storing that answer with its writes happen in the
     one worker thread FastAPI runs it on: a keyed request costs one hand-off to
-    the thread pool, and the database is never written from the event loop.
+    the thread pool, and its writes never run on the event loop.
     """
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
