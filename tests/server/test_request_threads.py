@@ -144,3 +144,48 @@ def test_read_connections_are_read_only_and_closed_with_the_database(tmp_path: P
     db.close()
     with pytest.raises(sqlite3.ProgrammingError), db.read() as conn:
         conn.execute("SELECT 1")
+
+
+def test_writers_of_two_processes_take_turns_through_the_lock_file(tmp_path: Path) -> None:
+    path = str(tmp_path / "aiaas.db")
+    first, second = Database(path), Database(path)  # two open files, as two processes
+    try:
+        order: list[str] = []
+        holding = threading.Event()
+
+        def hold() -> None:
+            with first.transaction() as conn:
+                holding.set()
+                time.sleep(0.3)
+                conn.execute("INSERT INTO settings (name, value) VALUES ('a', x'00')")
+                order.append("first committed")
+
+        writer = threading.Thread(target=hold)
+        writer.start()
+        assert holding.wait(timeout=10)
+        with second.transaction() as conn:
+            order.append("second began")
+            conn.execute("INSERT INTO settings (name, value) VALUES ('b', x'00')")
+        writer.join()
+        assert order == ["first committed", "second began"]
+        assert Path(f"{path}.writers").is_file()
+    finally:
+        first.close()
+        second.close()
+
+
+def test_connections_send_small_writes_at_once() -> None:
+    import socket
+    from unittest.mock import Mock
+
+    from aiaas_mock.tools.slow_clients import _no_delay
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    client = socket.create_connection(listener.getsockname())
+    accepted, _ = listener.accept()
+    with listener, client, accepted:
+        accepted.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 0)
+        transport = Mock()
+        transport.get_extra_info.return_value = accepted
+        _no_delay(transport)
+        assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0

@@ -90,6 +90,12 @@ def _add_serve(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--token-lifetime", type=int, default=3600, help="access token seconds")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
     serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes sharing the --db file (default 1)",
+    )
+    serve.add_argument(
         "--header-timeout",
         type=float,
         default=10.0,
@@ -129,6 +135,7 @@ def serve(args: argparse.Namespace) -> None:
     from .admin import DEV_TENANT, Admin
     from .runner import bind_socket, uvicorn_server
     from .tls import generate_tls_files
+    from .workers import serve_workers
 
     config = ServerConfig(
         db_path=args.db,
@@ -145,6 +152,10 @@ def serve(args: argparse.Namespace) -> None:
             header_enabled=args.fault_header,
         ),
     )
+    if args.workers < 1 or (args.workers > 1 and args.db == ":memory:"):
+        raise SystemExit(
+            "aiaas-mock: --workers above 1 needs --db FILE, where the workers share their state"
+        )
     if args.log_level != "warning":
         show_progress(args.log_level)
     print("aiaas mock server: building the model catalogue", file=sys.stderr, flush=True)
@@ -163,6 +174,12 @@ def serve(args: argparse.Namespace) -> None:
     if tls:
         print(f"CA certificate: {tls.ca_cert}  (aiaas.Client(verify=...) or SSL_CERT_FILE)")
     print(f"  export AIAAS_BASE_URL={base_url} AIAAS_API_KEY={secret}", flush=True)
+    if args.workers > 1:
+        # The workers build their own apps; this one only prepared the database.
+        app.state.services.store.instances.leave()
+        app.state.services.store.close()
+        serve_workers(config, args.workers, sock, log_level=args.log_level, tls=tls)
+        return
     try:
         uvicorn_server(app, log_level=args.log_level, access_log=True, tls=tls).run(sockets=[sock])
     finally:

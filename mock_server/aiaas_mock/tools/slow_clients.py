@@ -10,6 +10,8 @@ answer), to finish its headers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -22,6 +24,7 @@ class HeaderDeadlineProtocol(H11Protocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        _no_delay(transport)
         self._arm()
 
     def data_received(self, data: bytes) -> None:
@@ -49,6 +52,16 @@ class HeaderDeadlineProtocol(H11Protocol):
     def _too_slow(self) -> None:
         if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
             self.transport.close()
+
+
+def _no_delay(transport: asyncio.Transport) -> None:
+    """Send small writes at once. In ``--workers`` processes the accepted sockets
+    came without TCP_NODELAY, so an answer's body waited for the client's delayed
+    ACK of its headers: 44 ms per request on a kept-alive connection, measured."""
+    sock = transport.get_extra_info("socket")
+    if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def with_header_timeout(seconds: float) -> type[HeaderDeadlineProtocol]:
