@@ -10,7 +10,7 @@ import threading
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import uvicorn
 from fastapi import FastAPI
@@ -174,29 +174,37 @@ def bind_socket(host: str, port: int) -> socket.socket:
 def uvicorn_server(
     app: FastAPI, *, log_level: str, access_log: bool = False, tls: TlsFiles | None = None
 ) -> uvicorn.Server:
-    """A uvicorn server for ``app`` whose log hides injected connection drops.
+    """A uvicorn server for ``app`` whose log hides injected connection drops."""
+    install_log_filters()
+    config = app.state.services.config
+    options = uvicorn_options(config, log_level=log_level, access_log=access_log, tls=tls)
+    return uvicorn.Server(
+        uvicorn.Config(app, http=with_header_timeout(config.header_timeout), **options)
+    )
 
-    ``X-Forwarded-For`` is believed only from the app's configured proxies (none
-    by default): uvicorn would believe it from 127.0.0.1, and the guess limiter,
+
+def uvicorn_options(
+    config: ServerConfig, *, log_level: str, access_log: bool, tls: TlsFiles | None
+) -> dict[str, Any]:
+    """uvicorn's settings for a server of ``config``, one process or several.
+
+    ``X-Forwarded-For`` is believed only from the configured proxies (none by
+    default): uvicorn would believe it from 127.0.0.1, and the guess limiter,
     which counts per client address, could then be walked around by naming a
     new address in every request.
     """
-    install_log_filters()
-    proxies = app.state.services.config.trusted_proxies
-    config = uvicorn.Config(
-        app,
-        log_level=log_level,
-        access_log=access_log,
-        proxy_headers=bool(proxies),
-        http=with_header_timeout(app.state.services.config.header_timeout),
-        forwarded_allow_ips=",".join(proxies) if proxies else None,
-        lifespan="on",
-        loop="asyncio",
-        timeout_graceful_shutdown=5,
-        ssl_certfile=str(tls.cert) if tls else None,
-        ssl_keyfile=str(tls.key) if tls else None,
-    )
-    return uvicorn.Server(config)
+    proxies = config.trusted_proxies
+    return {
+        "log_level": log_level,
+        "access_log": access_log,
+        "proxy_headers": bool(proxies),
+        "forwarded_allow_ips": ",".join(proxies) if proxies else None,
+        "lifespan": "on",
+        "loop": "asyncio",
+        "timeout_graceful_shutdown": 5,
+        "ssl_certfile": str(tls.cert) if tls else None,
+        "ssl_keyfile": str(tls.key) if tls else None,
+    }
 
 
 def install_log_filters() -> None:

@@ -20,7 +20,7 @@ from fastapi import FastAPI
 
 from ..app import create_app
 from ..config import FaultConfig, ServerConfig
-from .runner import install_log_filters
+from .runner import install_log_filters, uvicorn_options
 from .slow_clients import HeaderDeadlineProtocol
 from .tls import TlsFiles
 
@@ -70,21 +70,12 @@ def serve_workers(
     host, port = sock.getsockname()[:2]
     sock.close()
     os.environ[CONFIG_ENV] = config_to_json(config)
-    proxies = config.trusted_proxies
     uvicorn.run(
         f"{__name__}:app_from_environment",
         factory=True,
         host=host,
         port=port,
         workers=workers,
-        log_level=log_level,
-        access_log=True,
-        proxy_headers=bool(proxies),
-        forwarded_allow_ips=",".join(proxies) if proxies else None,
         http=HeaderDeadlineProtocol,
-        lifespan="on",
-        loop="asyncio",
-        timeout_graceful_shutdown=5,
-        ssl_certfile=str(tls.cert) if tls else None,
-        ssl_keyfile=str(tls.key) if tls else None,
+        **uvicorn_options(config, log_level=log_level, access_log=True, tls=tls),
     )
