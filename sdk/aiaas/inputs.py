@@ -18,35 +18,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .types.inputs import (
-    FlightSettings,
-    FlightSettingsDict,
-    LineHour,
-    LineHourDict,
-    PixelImage,
-    PngImage,
-    ProcessRun,
-    ProcessRunDict,
-    PumpReading,
-    PumpReadingDict,
-    SensorWindow,
-)
+from .types import inputs as _typed_inputs
+from .types.inputs import *  # noqa: F403 (every typed input, listed in types.inputs.__all__)
+from .types.inputs import PixelImage, PngImage, SensorWindow
 
-__all__ = [
-    "FlightSettings",
-    "FlightSettingsDict",
-    "LineHour",
-    "LineHourDict",
-    "PixelImage",
-    "PngImage",
-    "ProcessRun",
-    "ProcessRunDict",
-    "PumpReading",
-    "PumpReadingDict",
-    "SensorWindow",
-    "image",
-    "sensor_window",
-]
+__all__ = ["image", "sensor_window"]
+__all__ += _typed_inputs.__all__
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
