@@ -5,12 +5,13 @@ and what its final answer means. Holds no I/O; the sync and async clients drive 
 from __future__ import annotations
 
 import logging
+import os
 import platform
 import random
 import time
-import uuid
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any, Final, TypeVar
 
 import httpx
 import tenacity
@@ -26,7 +27,7 @@ from ._response import connection_error, problem_code
 from ._retry import backoff_seconds, is_retryable_exception, retry_after_seconds
 from ._version import __version__
 
-__all__ = ["Call"]
+__all__ = ["RETRY_SETTINGS", "Call"]
 
 logger = logging.getLogger("aiaas")
 
@@ -38,16 +39,16 @@ USER_AGENT = (
 
 
 def new_idempotency_key() -> str:
-    return f"aiaas-{uuid.uuid4().hex}"
+    # 128 random bits, as a UUID4 has, for a quarter of uuid4()'s cost.
+    return f"aiaas-{os.urandom(16).hex()}"
 
 
 class Call:
     """The state of one call across its attempts.
 
-    ``retry_settings()`` gives the arguments for ``tenacity.Retrying`` or
-    ``tenacity.AsyncRetrying``; each attempt sends ``next_request()``; the last
-    answer goes through ``result()``, the last transport failure through
-    ``connection_error()``.
+    A retry controller built from :data:`RETRY_SETTINGS` drives it; each attempt
+    sends ``next_request()``; the last answer goes through ``finished()``, the
+    last transport failure through ``connection_error()``.
     """
 
     def __init__(
@@ -76,6 +77,7 @@ class Call:
         self._encryption = options.encryption if spec.encrypt else None
         self._sealed: SealedAttempt | None = None
         self._keys_refreshed = False
+        self._replay: httpx.Response | Exception | None = None
 
     # -- building -----------------------------------------------------------
 
@@ -153,21 +155,42 @@ class Call:
 
     # -- retrying -----------------------------------------------------------
 
-    def retry_settings(self) -> dict[str, Any]:
-        """Keyword arguments for ``tenacity.Retrying`` / ``AsyncRetrying``."""
-        return {
-            "retry": tenacity.retry_if_exception(is_retryable_exception)
-            | tenacity.retry_if_result(self.options.dialect.is_retryable),
-            "wait": self._wait,
-            "stop": tenacity.stop_after_attempt(self.options.max_retries + 1)
-            | _StopWhenOutOfTime(self),
-            "before_sleep": self._log_retry,
-            # After the last attempt, hand back its answer (or raise its error)
-            # instead of tenacity's RetryError, so it can be mapped like any other.
-            "retry_error_callback": _last_outcome,
-        }
+    def first_outcome(self, outcome: httpx.Response | Exception) -> bool:
+        """Whether the first attempt's answer or failure calls for retries.
 
-    def _wait(self, state: tenacity.RetryCallState) -> float:
+        The first attempt runs without the retry controller, whose per-call
+        set-up costs as much as the rest of the SDK's work. When a retry is due,
+        the controller takes over and reads this outcome back through
+        :meth:`replay` as its own first attempt, so it decides, waits and logs
+        exactly as if it had run that attempt itself.
+        """
+        if isinstance(outcome, Exception):
+            retry = is_retryable_exception(outcome)
+        else:
+            retry = self.options.dialect.is_retryable(outcome)
+        if retry:
+            self._replay = outcome
+        return retry
+
+    def replay(self) -> httpx.Response | None:
+        """The first attempt's outcome, once, after :meth:`first_outcome` kept it;
+        a kept failure is raised."""
+        outcome, self._replay = self._replay, None
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def should_retry(self, state: tenacity.RetryCallState) -> bool:
+        """Whether the attempt that just ended may pass when sent again."""
+        outcome = state.outcome
+        assert outcome is not None
+        if outcome.failed:
+            error = outcome.exception()
+            return error is not None and is_retryable_exception(error)
+        return self.options.dialect.is_retryable(outcome.result())
+
+    def wait(self, state: tenacity.RetryCallState) -> float:
+        """Seconds to wait before the next attempt: the server's ``Retry-After``, or backoff."""
         response = _outcome_response(state)
         if response is not None:
             asked = retry_after_seconds(response.headers, self._wall_clock())
@@ -175,15 +198,18 @@ class Call:
                 return asked
         return backoff_seconds(state.attempt_number, self.options.retry_policy, self._rand())
 
-    def out_of_time(self, state: tenacity.RetryCallState) -> bool:
-        """Whether the coming wait would pass the deadline or the longest wait allowed."""
+    def should_stop(self, state: tenacity.RetryCallState) -> bool:
+        """Whether to give up: out of retries, or the coming wait would pass the
+        deadline or the longest wait allowed."""
+        if state.attempt_number > self.options.max_retries:
+            return True
         wait = state.upcoming_sleep
         if wait > self.options.retry_policy.max_retry_after:
             return True
         remaining = self.remaining()
         return remaining is not None and wait >= remaining
 
-    def _log_retry(self, state: tenacity.RetryCallState) -> None:
+    def log_retry(self, state: tenacity.RetryCallState) -> None:
         outcome = state.outcome
         if outcome is None:
             return
@@ -238,14 +264,32 @@ def _outcome_response(state: tenacity.RetryCallState) -> httpx.Response | None:
     return error.response if isinstance(error, APIStatusError) else None
 
 
-class _StopWhenOutOfTime(tenacity.stop.stop_base):
-    def __init__(self, call: Call) -> None:
-        self._call = call
-
-    def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
-        return self._call.out_of_time(retry_state)
+def _call_of(state: tenacity.RetryCallState) -> Call:
+    call = state.args[0]
+    assert isinstance(call, Call)
+    return call
 
 
 def _last_outcome(state: tenacity.RetryCallState) -> Any:
     assert state.outcome is not None
     return state.outcome.result()
+
+
+# One set of settings for every call: the callbacks find the call in the
+# attempt's first argument, so the retry controllers are built once, not per
+# call. Their only shared state (tenacity's per-iteration bookkeeping) is
+# thread-local, and an async controller touches it only between awaits that do
+# not suspend, as every callback here is synchronous.
+RETRY_SETTINGS: Final[Mapping[str, Any]] = MappingProxyType(
+    {
+        "retry": lambda state: _call_of(state).should_retry(state),
+        "wait": lambda state: _call_of(state).wait(state),
+        "stop": lambda state: _call_of(state).should_stop(state),
+        "before_sleep": lambda state: _call_of(state).log_retry(state),
+        # After the last attempt, hand back its answer (or raise its error)
+        # instead of tenacity's RetryError, so it can be mapped like any other.
+        "retry_error_callback": _last_outcome,
+    }
+)
+"""Keyword arguments for ``tenacity.Retrying`` / ``AsyncRetrying``, whose calls
+pass the :class:`Call` as the attempt function's first argument."""

@@ -16,7 +16,7 @@ import httpx
 import tenacity
 from pydantic import BaseModel
 
-from ._call import Call
+from ._call import RETRY_SETTINGS, Call
 from ._constants import (
     DEFAULT_CONNECTION_LIMITS,
     DEFAULT_DEADLINE,
@@ -56,6 +56,12 @@ ItemT = TypeVar("ItemT")
 HttpClientT = TypeVar("HttpClientT", httpx.Client, httpx.AsyncClient)
 
 SERVER_KEYS = RequestSpec("GET", "/v1/encryption/keys", encrypt=False)
+
+# Built once: every call's own state travels in the Call passed to each attempt.
+_RETRYING = tenacity.Retrying(**RETRY_SETTINGS)
+# anyio's sleep runs under asyncio and trio alike; tenacity's own default is
+# asyncio's in some of the versions this SDK allows.
+_ASYNC_RETRYING = tenacity.AsyncRetrying(sleep=anyio.sleep, **RETRY_SETTINGS)
 
 
 class _BaseClient(Generic[HttpClientT]):
@@ -233,12 +239,23 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         if call.needs_server_keys():
             self._fetch_server_keys()
         try:
-            response = tenacity.Retrying(**call.retry_settings())(self._attempt, call)
+            try:
+                response = self._attempt(call)
+            except Exception as exc:
+                if not call.first_outcome(exc):
+                    raise
+                response = _RETRYING(self._attempt, call)
+            else:
+                if call.first_outcome(response):
+                    response = _RETRYING(self._attempt, call)
         except httpx.TransportError as exc:
             raise call.connection_error(exc) from exc
         return note_answer(call.finished(response), retries=call.attempts - 1)
 
     def _attempt(self, call: Call) -> httpx.Response:
+        replayed = call.replay()
+        if replayed is not None:
+            return replayed
         response = call.receive(self._http.send(call.next_request(), auth=self._auth))
         if call.wants_fresh_keys(response):
             self._fetch_server_keys()
@@ -305,15 +322,23 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         if call.needs_server_keys():
             await self._fetch_server_keys()
         try:
-            # anyio's sleep runs under asyncio and trio alike; tenacity's own default
-            # is asyncio's in some of the versions this SDK allows.
-            retrying = tenacity.AsyncRetrying(sleep=anyio.sleep, **call.retry_settings())
-            response: httpx.Response = await retrying(self._attempt, call)
+            try:
+                response = await self._attempt(call)
+            except Exception as exc:
+                if not call.first_outcome(exc):
+                    raise
+                response = await _ASYNC_RETRYING(self._attempt, call)
+            else:
+                if call.first_outcome(response):
+                    response = await _ASYNC_RETRYING(self._attempt, call)
         except httpx.TransportError as exc:
             raise call.connection_error(exc) from exc
         return note_answer(call.finished(response), retries=call.attempts - 1)
 
     async def _attempt(self, call: Call) -> httpx.Response:
+        replayed = call.replay()
+        if replayed is not None:
+            return replayed
         response = call.receive(await self._http.send(call.next_request(), auth=self._auth))
         if call.wants_fresh_keys(response):
             await self._fetch_server_keys()

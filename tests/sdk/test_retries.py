@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -260,3 +262,39 @@ async def test_a_running_duplicate_is_waited_for(make_client: ClientFactory) -> 
     prediction = await resolve(make_client().models.predict("quality-logreg", inputs=[1]))
     assert prediction.id == "pred_1"
     assert route.call_count == 2
+
+
+def _fails_each_first_attempt(request: httpx.Request) -> httpx.Response:
+    """503 to every call's first attempt; then the prediction, named after the call's key."""
+    if request.headers["x-aiaas-retry-count"] == "0":
+        return problem(503, "service_unavailable", headers={"retry-after-ms": "1"})
+    return httpx.Response(200, json={**PREDICTION, "id": request.headers["idempotency-key"]})
+
+
+@respx.mock
+async def test_concurrent_async_calls_keep_their_own_retry_state() -> None:
+    # One retry controller serves every call; each call's state must stay its own.
+    respx.post(PREDICT_URL).mock(side_effect=_fails_each_first_attempt)
+    async with aiaas.AsyncClient(api_key="aiaas_sk_test", base_url=BASE_URL, encryption="off") as c:
+        answers = await asyncio.gather(
+            *(c.models.with_raw_response.predict("quality-logreg", inputs=[{}]) for _ in range(40))
+        )
+    assert len({answer.parse().id for answer in answers}) == 40
+    assert {answer.retries_taken for answer in answers} == {1}
+
+
+@respx.mock
+def test_concurrent_sync_calls_keep_their_own_retry_state() -> None:
+    respx.post(PREDICT_URL).mock(side_effect=_fails_each_first_attempt)
+    with (
+        aiaas.Client(api_key="aiaas_sk_test", base_url=BASE_URL, encryption="off") as client,
+        ThreadPoolExecutor(8) as pool,
+    ):
+        answers = list(
+            pool.map(
+                lambda _: client.models.with_raw_response.predict("quality-logreg", inputs=[{}]),
+                range(40),
+            )
+        )
+    assert len({answer.parse().id for answer in answers}) == 40
+    assert {answer.retries_taken for answer in answers} == {1}
