@@ -176,9 +176,12 @@ def opened_response(response: httpx.Response, attempt: SealedAttempt | None) -> 
             f"the {response.status_code} answer could not be opened: it was not sealed to "
             "this request, or was altered on the way"
         ) from None
-    headers = httpx.Headers(response.headers)
-    headers["content-type"] = content_type
-    headers["content-length"] = str(len(plain))
+    headers = [
+        (name, value)
+        for name, value in response.headers.raw
+        if name.lower() not in (b"content-type", b"content-length")
+    ]
+    headers += [(b"content-type", content_type.encode()), (b"content-length", b"%d" % len(plain))]
     return httpx.Response(
         response.status_code,
         headers=headers,
