@@ -1,6 +1,9 @@
 """aiaas: typed clients for AI models as a service in manufacturing."""
 
-from . import inputs, oip, system_models, types
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+from . import inputs, system_models, types
 from ._client import AsyncClient, Client
 from ._credentials import ApiKey, ClientCredentials, Credentials
 from ._exceptions import (
@@ -61,5 +64,19 @@ __all__ = [
     "system_models",
     "types",
 ]
+
+if TYPE_CHECKING:
+    from . import oip
+
+
+def __getattr__(name: str) -> ModuleType:
+    # The Open Inference Protocol client loads on first use: most programs
+    # talk to one kind of server, and its types cost a few milliseconds to build.
+    if name == "oip":
+        import importlib
+
+        return importlib.import_module(".oip", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 setup_logging()

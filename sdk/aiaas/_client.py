@@ -22,6 +22,7 @@ from ._constants import (
     DEFAULT_DEADLINE,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    X25519_SUITE,
 )
 from ._credentials import ApiKey, Credentials
 from ._credentials_chain import resolve
@@ -43,7 +44,6 @@ from ._response import parse_body
 from ._secret import Secret
 from ._token_session import TokenSession
 from ._transport_security import VerifyTypes, check_plaintext, ssl_verify
-from .envelope import X25519_SUITE
 from .resources.embeddings import AsyncEmbeddings, Embeddings
 from .resources.models import AsyncModels, Models
 from .types.encryption import EncryptionKeyList

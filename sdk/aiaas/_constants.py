@@ -25,3 +25,11 @@ BASE_URL_ENV = "AIAAS_BASE_URL"
 RETRY_COUNT_HEADER = "X-Aiaas-Retry-Count"
 IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 REQUEST_ID_HEADER = "X-Request-Id"
+
+# Names of the encrypted-payload protocol, here so that a client can check its
+# settings without loading the cryptography (aiaas.envelope) before it seals.
+ENCRYPTION_HEADER = "Aiaas-Encryption"
+SEALED_MEDIA_TYPE = "application/vnd.aiaas.hpke"
+X25519_SUITE = "x25519-sha256-aes256gcm"
+HYBRID_SUITE = "mlkem768x25519-sha256-aes256gcm"
+SUITE_NAMES = (X25519_SUITE, HYBRID_SUITE)

@@ -9,25 +9,25 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import httpx
 
-from ._constants import REQUEST_ID_HEADER
-from ._exceptions import EncryptionError
-from .envelope import (
-    HEADER,
-    MEDIA_TYPE,
-    SUITES,
+from ._constants import (
+    ENCRYPTION_HEADER,
+    REQUEST_ID_HEADER,
+    SEALED_MEDIA_TYPE,
+    SUITE_NAMES,
     X25519_SUITE,
-    EnvelopeError,
-    EnvelopeHeader,
-    KeyPair,
-    open_response,
-    public_key_bytes,
-    seal_request,
 )
+from ._exceptions import EncryptionError
 from .types.encryption import EncryptionKey
+
+if TYPE_CHECKING:
+    from .envelope import EnvelopeHeader, KeyPair
+
+# aiaas.envelope (and the cryptography package under it) loads at the first
+# sealed request or answer: a client with encryption off never needs it.
 
 __all__ = ["Encryption", "EncryptionMode", "SealedAttempt", "ServerKeys"]
 
@@ -86,8 +86,8 @@ class Encryption:
     def __post_init__(self) -> None:
         if self.mode not in ("auto", "required", "off"):
             raise ValueError("encryption must be 'auto', 'required' or 'off'")
-        if self.suite not in SUITES:
-            raise ValueError(f"encryption_suite must be one of {', '.join(SUITES)}")
+        if self.suite not in SUITE_NAMES:
+            raise ValueError(f"encryption_suite must be one of {', '.join(SUITE_NAMES)}")
 
     def wanted(self) -> bool:
         """Whether requests are to be sealed, as far as is known before fetching keys."""
@@ -118,6 +118,8 @@ class Encryption:
             if self.mode == "required":
                 raise EncryptionError(f"no usable server key of the suite {self.suite}")
             return None
+        from .envelope import SUITES, EnvelopeError, EnvelopeHeader, public_key_bytes, seal_request
+
         response_key = SUITES[self.suite].generate()
         header = EnvelopeHeader(
             suite=self.suite,
@@ -127,7 +129,7 @@ class Encryption:
             kid=key.kid if body is not None else None,
             content_type=content_type,
         )
-        headers = {HEADER: header.encode(), REQUEST_ID_HEADER: header.request_id}
+        headers = {ENCRYPTION_HEADER: header.encode(), REQUEST_ID_HEADER: header.request_id}
         sealed = None
         if body is not None:
             try:
@@ -136,7 +138,7 @@ class Encryption:
                 )
             except (EnvelopeError, ValueError):
                 raise EncryptionError(f"the server key {key.kid} is malformed") from None
-            headers["Content-Type"] = MEDIA_TYPE
+            headers["Content-Type"] = SEALED_MEDIA_TYPE
         return headers, sealed, SealedAttempt(header, response_key, method, target)
 
 
@@ -149,7 +151,8 @@ def opened_response(response: httpx.Response, attempt: SealedAttempt | None) -> 
     server replaced the answer. Plaintext error answers (failures to open the
     request, throttling) are passed on; they carry no payload.
     """
-    sealed = response.headers.get("content-type", "").split(";")[0].strip() == MEDIA_TYPE
+    content_type = response.headers.get("content-type", "")
+    sealed = content_type.split(";")[0].strip() == SEALED_MEDIA_TYPE
     if attempt is None:
         if sealed:
             raise EncryptionError("received a sealed answer to a plaintext request")
@@ -160,6 +163,8 @@ def opened_response(response: httpx.Response, attempt: SealedAttempt | None) -> 
                 f"received a plaintext {response.status_code} answer to an encrypted request"
             )
         return response
+    from .envelope import EnvelopeError, open_response
+
     content_type = _inner_content_type(response)
     try:
         plain = open_response(
@@ -192,7 +197,7 @@ def opened_response(response: httpx.Response, attempt: SealedAttempt | None) -> 
 
 
 def _inner_content_type(response: httpx.Response) -> str:
-    for part in response.headers.get(HEADER, "").split(";"):
+    for part in response.headers.get(ENCRYPTION_HEADER, "").split(";"):
         name, _, value = part.strip().partition("=")
         if name == "type" and value:
             return str(value)

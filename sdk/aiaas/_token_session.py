@@ -9,8 +9,8 @@ generator (``_flow``) that both drivers run.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
+import sys
 import threading
 import time
 from collections.abc import AsyncGenerator, Callable, Generator
@@ -26,6 +26,8 @@ from ._secret import Secret
 from .types.problem import Problem
 
 if TYPE_CHECKING:
+    import asyncio
+
     from ._credentials import ClientCredentials
 
 __all__ = ["AccessToken", "TokenSession", "refresh_margin"]
@@ -70,14 +72,20 @@ class _Refresh:
         self._done.wait()
 
     async def wait_async(self) -> None:
+        # A program on an asyncio loop has imported asyncio; one on trio need not.
+        asyncio = sys.modules.get("asyncio")
         try:
-            asyncio.get_running_loop()
+            running = asyncio is not None and asyncio.get_running_loop() is not None
         except RuntimeError:
-            await self._wait_trio()
-        else:
+            running = False
+        if running:
             await self._wait_asyncio()
+        else:
+            await self._wait_trio()
 
     async def _wait_asyncio(self) -> None:
+        import asyncio
+
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
 

@@ -26,6 +26,10 @@ from cryptography.hazmat.primitives.hpke import (
     Suite,
 )
 
+from ._constants import ENCRYPTION_HEADER, SEALED_MEDIA_TYPE
+from ._constants import HYBRID_SUITE as _HYBRID_SUITE
+from ._constants import X25519_SUITE as _X25519_SUITE
+
 __all__ = [
     "HEADER",
     "MEDIA_TYPE",
@@ -41,12 +45,12 @@ __all__ = [
 ]
 
 VERSION: Final = "1"
-HEADER: Final = "Aiaas-Encryption"
-MEDIA_TYPE: Final = "application/vnd.aiaas.hpke"
+HEADER: Final = ENCRYPTION_HEADER
+MEDIA_TYPE: Final = SEALED_MEDIA_TYPE
 """The content type of a sealed body: HPKE ``enc`` followed by the AEAD ciphertext."""
 
-X25519_SUITE: Final = "x25519-sha256-aes256gcm"
-HYBRID_SUITE: Final = "mlkem768x25519-sha256-aes256gcm"
+X25519_SUITE: Final = _X25519_SUITE
+HYBRID_SUITE: Final = _HYBRID_SUITE
 
 _TOKEN = re.compile(r"[A-Za-z0-9._:/+-]{1,128}")
 _MAX_HEADER = 4096
