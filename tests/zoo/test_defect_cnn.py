@@ -44,7 +44,7 @@ def test_shipped_weights_reach_their_card_accuracy() -> None:
 @pytest.mark.slow
 def test_the_same_recipe_learns_real_handwritten_digits() -> None:
     assert digits_accuracy(seed=0) >= 0.97
-    assert DEFECT_CNN.metrics(0)["digits_accuracy"] >= 0.97
+    assert DEFECT_CNN.references()["digits_accuracy"] >= 0.97
 
 
 def test_training_is_deterministic_for_a_seed() -> None:

@@ -66,4 +66,4 @@ def _card_of(entry: ZooEntry, data_seed: int) -> Model:
     measured = isinstance(entry, TrainedOnLoad) and not has_measured_metrics(entry, data_seed)
     how = "trained and measured" if measured else "read its card"
     logger.info("%s: %s in %.2f s", entry.spec.id, how, time.perf_counter() - started)
-    return card(entry.spec, metrics)
+    return card(entry.spec, metrics, entry.references())

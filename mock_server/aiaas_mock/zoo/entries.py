@@ -40,6 +40,10 @@ class ZooEntry(Protocol):
         """Held-out metrics, as cheaply as the entry can tell them."""
         ...
 
+    def references(self) -> dict[str, float]:
+        """Figures for orientation that training measured beside the metrics."""
+        ...
+
     def load(self, data_seed: int, needs: Needs) -> LoadedModel:
         """The model ready to answer; ``needs`` holds the predictors it requires."""
         ...
@@ -65,6 +69,9 @@ class TrainedOnLoad:
         if shipped is not None:
             return shipped
         return self.load(data_seed, {}).metrics
+
+    def references(self) -> dict[str, float]:
+        return {}
 
     def load(self, data_seed: int, needs: Needs) -> LoadedModel:
         return _train_once(self.train, data_seed)
@@ -100,6 +107,9 @@ class ShippedModel(Generic[CardT]):
 
     def metrics(self, data_seed: int) -> dict[str, float]:
         return self.card().metrics
+
+    def references(self) -> dict[str, float]:
+        return self.card().references
 
     def weights(self, directory: Path = WEIGHTS_DIR) -> Path:
         return weights_path(self.spec.id, self.weights_suffix, directory)

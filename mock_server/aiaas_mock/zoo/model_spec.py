@@ -30,6 +30,12 @@ class ModelSpec:
     """The type of one input: a pydantic model for rows, a constrained ``str`` for text."""
     output_type: type[BaseModel]
     parameters_type: type[BaseModel]
+    training_data: str = "generated"
+    """``generated``, ``real``, or ``real and generated``."""
+    evaluation: str = ""
+    """How ``metrics`` were measured: which held-out data, which protocol."""
+    references: Mapping[str, float] = field(default_factory=dict)
+    """Published figures for orientation; never measurements of this model."""
     released_at: int = 1767225600  # 2026-01-01, the catalogue's first release
 
 
@@ -76,8 +82,10 @@ class LoadedModel:
     metrics: dict[str, float] = field(default_factory=dict)
 
 
-def card(spec: ModelSpec, metrics: dict[str, float]) -> Model:
-    """The model card of a system model."""
+def card(
+    spec: ModelSpec, metrics: dict[str, float], references: Mapping[str, float] | None = None
+) -> Model:
+    """The model card of a system model; ``references`` add to the spec's own."""
     return Model(
         id=spec.id,
         task=spec.task,
@@ -87,6 +95,9 @@ def card(spec: ModelSpec, metrics: dict[str, float]) -> Model:
         created_at=spec.released_at,
         description=spec.description,
         data=spec.data,
+        training_data=spec.training_data,
+        evaluation=spec.evaluation,
+        references={**spec.references, **(references or {})},
         input_schema=TypeAdapter(spec.input_type).json_schema(),
         output_schema=spec.output_type.model_json_schema(),
         parameters_schema=spec.parameters_type.model_json_schema(),

@@ -18,6 +18,8 @@ from typing import TypeVar
 from pydantic import BaseModel, ConfigDict
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
+REAL_DATA_DIR = Path(__file__).parent / "real_data"
+"""Public real data that shipped models are trained on, with its licences (README.md)."""
 
 
 class WeightsIntegrityError(RuntimeError):
@@ -35,8 +37,12 @@ class WeightsCard(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     metrics: dict[str, float]
+    """Measurements of these weights' recipe on data it was not trained on."""
     data: dict[str, str]
     """Which data trained and measured the model, in words."""
+    references: dict[str, float] = {}
+    """Figures measured by training for orientation that are not measurements of
+    these weights (another network of the same design on a public benchmark)."""
     model: str = ""
     version: str = ""
     sha256: str = ""

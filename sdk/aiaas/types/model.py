@@ -31,6 +31,14 @@ class Model(APIObject):
     """JSON Schema of one element of ``outputs``."""
     parameters_schema: dict[str, JsonValue] = Field(default_factory=dict)
     metrics: dict[str, float] = Field(default_factory=dict)
-    """Quality measured on held-out data, by metric name."""
+    """Quality of this model measured on data it was not trained on, by metric name
+    (``evaluation`` says how)."""
     data: str = ""
-    """What the model was trained and evaluated on."""
+    """What the model was trained on, in words."""
+    training_data: str = ""
+    """``generated``, ``real``, or ``real and generated``."""
+    evaluation: str = ""
+    """How ``metrics`` were measured: the held-out data and the protocol."""
+    references: dict[str, float] = Field(default_factory=dict)
+    """Published figures for orientation (such as other models' results on the same
+    benchmark): not measurements of this model."""

@@ -88,13 +88,15 @@ def windows(engines: list[Engine]) -> tuple[NDArray[np.float64], NDArray[np.floa
 
 
 def truncated_test_set(
-    engines: list[Engine], seed: int
+    engines: list[Engine], seed: int, cuts_per_engine: int = 1
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """As in the C-MAPSS test files: each engine cut at a random cycle, its true RUL known."""
+    """As in the C-MAPSS test files: each engine cut at a random cycle (or at
+    ``cuts_per_engine`` of them), with its true RUL."""
     rng = np.random.default_rng(seed)
     inputs, targets = [], []
     for engine in engines:
-        end = int(rng.integers(WINDOW, engine.life))
-        inputs.append(engine.readings[end - WINDOW : end])
-        targets.append(min(engine.life - end, RUL_CAP))
-    return np.stack(inputs), np.array(targets)
+        for _ in range(cuts_per_engine):
+            end = int(rng.integers(WINDOW, engine.life))
+            inputs.append(engine.readings[end - WINDOW : end])
+            targets.append(min(engine.life - end, RUL_CAP))
+    return np.stack(inputs), np.array(targets, dtype=np.float64)
