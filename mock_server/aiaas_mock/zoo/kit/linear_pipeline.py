@@ -58,6 +58,30 @@ class LinearPipeline:
         proba: NDArray[np.float64] = shifted / shifted.sum(axis=1, keepdims=True)
         return proba
 
+    def positive_probability(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Of a binary model: the probability of its class 1."""
+        result: NDArray[np.float64] = self.predict_proba(x)[:, 1]
+        return result
+
+    def to_params(self) -> dict[str, Any]:
+        return {
+            "mean": self.mean.tolist(),
+            "scale": self.scale.tolist(),
+            "coef": self.coef.tolist(),
+            "intercept": self.intercept.tolist(),
+            "classes": self.classes.tolist(),
+        }
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> LinearPipeline:
+        return cls(
+            mean=np.array(params["mean"], dtype=np.float64),
+            scale=np.array(params["scale"], dtype=np.float64),
+            coef=np.array(params["coef"], dtype=np.float64),
+            intercept=np.array(params["intercept"], dtype=np.float64),
+            classes=np.array(params["classes"]),
+        )
+
     def predict(self, x: NDArray[np.float64]) -> NDArray[Any]:
         scores = self.decision_function(x)
         if scores.shape[1] == 1:

@@ -38,7 +38,7 @@ FAILURE_MODES = ("TWF", "HDF", "PWF", "OSF", "RNF")
 
 @dataclass(frozen=True)
 class ProcessData:
-    """Columns of generated runs; ``failure_mode`` is '' for runs that passed."""
+    """Columns of machining runs; ``failure_mode`` is '' for runs that passed."""
 
     product_type: NDArray[np.str_]
     air_temperature: NDArray[np.float64]
@@ -52,6 +52,17 @@ class ProcessData:
     def failed(self) -> NDArray[np.int_]:
         failed: NDArray[np.int_] = (self.failure_mode != "").astype(int)
         return failed
+
+    def subset(self, rows: NDArray[np.int_]) -> ProcessData:
+        return ProcessData(
+            product_type=self.product_type[rows],
+            air_temperature=self.air_temperature[rows],
+            process_temperature=self.process_temperature[rows],
+            rotational_speed=self.rotational_speed[rows],
+            torque=self.torque[rows],
+            tool_wear=self.tool_wear[rows],
+            failure_mode=self.failure_mode[rows],
+        )
 
     @classmethod
     def from_runs(cls, runs: Sequence[ProcessRun]) -> ProcessData:
