@@ -4,12 +4,13 @@ whose weights ship with the package. Both answer the catalogue the same way."""
 from __future__ import annotations
 
 import functools
+import json
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, Protocol
+from typing import Any, Generic, Protocol
 
 from .model_spec import LoadedModel, ModelSpec, Needs, Predictor
 from .shipped_weights import (
@@ -17,6 +18,8 @@ from .shipped_weights import (
     CardT,
     MeasuredMetrics,
     file_digest,
+    metrics_path,
+    params_path,
     read_card,
     read_measured_metrics,
     verify_file,
@@ -49,6 +52,18 @@ class ZooEntry(Protocol):
         ...
 
 
+SHIPPED_DATA_SEED = 0
+"""The data seed whose metrics (and parameters) ship."""
+
+
+class ParamsCodec(Protocol):
+    """How a predictor is written as its fitted parameters (JSON) and read back."""
+
+    def to_params(self, predictor: Predictor) -> dict[str, Any]: ...
+
+    def from_params(self, params: dict[str, Any]) -> Predictor: ...
+
+
 @dataclass(frozen=True)
 class TrainedOnLoad:
     """A model fast enough to train when it is first used.
@@ -56,13 +71,16 @@ class TrainedOnLoad:
     Training is deterministic, so one result per seed serves every app. Its
     held-out metrics for the default data seed ship as ``weights/<id>.metrics.json``
     (``python -m aiaas_mock.zoo.train <id>`` writes them), so a server builds its
-    cards without training; another seed trains to measure.
+    cards without training. With a ``codec``, the parameters trained on that
+    seed ship too (``weights/<id>.params.json``) and load without training or
+    scikit-learn; another data seed trains on its own data.
     """
 
     spec: ModelSpec
     train: Callable[[int], LoadedModel]
     """Trains on data from the given seed and measures held-out metrics."""
     requires: tuple[str, ...] = ()
+    codec: ParamsCodec | None = None
 
     def metrics(self, data_seed: int) -> dict[str, float]:
         shipped = read_measured_metrics(self.spec.id, data_seed)
@@ -74,13 +92,34 @@ class TrainedOnLoad:
         return {}
 
     def load(self, data_seed: int, needs: Needs) -> LoadedModel:
+        if self.codec is not None and data_seed == SHIPPED_DATA_SEED:
+            with _lock_of(self.spec.id):
+                loaded = _restored.get(self.spec.id)
+                if loaded is None:
+                    loaded = _restored[self.spec.id] = self._restore(self.codec)
+            return loaded
         return _train_once(self.train, data_seed)
 
-    def measure_into(self, directory: Path, data_seed: int = 0) -> dict[str, float]:
-        """Train on ``data_seed`` and write the held-out metrics for cards to read."""
-        metrics = self.load(data_seed, {}).metrics
-        MeasuredMetrics(model=self.spec.id, data_seed=data_seed, metrics=metrics).write(directory)
-        return metrics
+    def measure_into(self, directory: Path, data_seed: int = SHIPPED_DATA_SEED) -> dict[str, float]:
+        """Train on ``data_seed``; write the held-out metrics for cards to read and,
+        with a codec, the parameters."""
+        loaded = self.train(data_seed)
+        digest = ""
+        if self.codec is not None:
+            path = params_path(self.spec.id, directory)
+            path.write_text(json.dumps(self.codec.to_params(loaded.predictor)) + "\n")
+            digest = file_digest(path)
+        MeasuredMetrics(
+            model=self.spec.id, data_seed=data_seed, metrics=loaded.metrics, params_sha256=digest
+        ).write(directory)
+        return loaded.metrics
+
+    def _restore(self, codec: ParamsCodec) -> LoadedModel:
+        measured = MeasuredMetrics.model_validate_json(metrics_path(self.spec.id).read_bytes())
+        path = params_path(self.spec.id)
+        verify_file(path, measured.params_sha256)
+        predictor = codec.from_params(json.loads(path.read_text()))
+        return LoadedModel(self.spec, predictor, dict(measured.metrics))
 
 
 @functools.cache
@@ -151,6 +190,7 @@ class ShippedModel(Generic[CardT]):
         return card
 
 
+# Restored models are read-only, so one copy serves every app in the process.
 _restored: dict[str, LoadedModel] = {}
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()

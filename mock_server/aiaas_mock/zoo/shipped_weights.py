@@ -62,11 +62,13 @@ def card_path(model_id: str, directory: Path = WEIGHTS_DIR) -> Path:
 
 class MeasuredMetrics(BaseModel):
     """The held-out metrics of a model trained when first used, measured once for
-    a data seed, so that its card needs no training."""
+    a data seed, so that its card needs no training; and the SHA-256 of the
+    parameters trained on that seed, where they ship too."""
 
     model: str
     data_seed: int
     metrics: dict[str, float]
+    params_sha256: str = ""
 
     def write(self, directory: Path = WEIGHTS_DIR) -> None:
         path = metrics_path(self.model, directory)
@@ -75,6 +77,10 @@ class MeasuredMetrics(BaseModel):
 
 def metrics_path(model_id: str, directory: Path = WEIGHTS_DIR) -> Path:
     return directory / f"{model_id}.metrics.json"
+
+
+def params_path(model_id: str, directory: Path = WEIGHTS_DIR) -> Path:
+    return directory / f"{model_id}.params.json"
 
 
 def read_measured_metrics(

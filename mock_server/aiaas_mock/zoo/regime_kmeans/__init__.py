@@ -1,14 +1,15 @@
 """``regime-kmeans``: the operating regime of a turbofan cycle (C-MAPSS FD002).
 
 ``data`` generates cycles over the six regimes, ``model`` is the k-means,
-``train`` fits and measures it when first used, ``serving`` is what the
+``train`` fits and measures it (the parameters for the default data seed
+ship, so that seed loads without training), ``serving`` is what the
 server calls.
 """
 
 from __future__ import annotations
 
 from ..entries import TrainedOnLoad
-from .serving import SPEC
+from .serving import SPEC, ParamsCodec
 from .train import train_and_measure
 
-REGIME_KMEANS = TrainedOnLoad(SPEC, train_and_measure)
+REGIME_KMEANS = TrainedOnLoad(SPEC, train_and_measure, codec=ParamsCodec())

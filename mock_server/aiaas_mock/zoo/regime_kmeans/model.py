@@ -3,6 +3,9 @@ silhouette score, not given; clusters numbered by altitude, then throttle."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -11,31 +14,51 @@ from .data import RegimeData
 K_CANDIDATES = range(2, 10)
 
 
+@dataclass(frozen=True)
 class RegimeClusterer:
-    """A scaler and k-means whose clusters are numbered in a stable order."""
+    """Standardisation and k-means centres, served with numpy; regimes are numbered
+    in a stable order (by altitude, then throttle)."""
 
-    def __init__(self, scaler: object, kmeans: object, order: NDArray[np.int_]) -> None:
-        self._scaler = scaler
-        self._kmeans = kmeans
-        self._number = np.argsort(order)  # k-means label -> regime number
-        self._order = order
+    mean: NDArray[np.float64]
+    scale: NDArray[np.float64]
+    centres_scaled: NDArray[np.float64]
+    """The k-means centres in scaled units, in k-means label order."""
+    order: NDArray[np.int_]
+    """k-means labels sorted into regime numbers: ``order[regime]`` is a label."""
 
     @property
     def k(self) -> int:
-        return len(self._order)
+        return len(self.order)
 
     def assign(self, settings: NDArray[np.float64]) -> tuple[NDArray[np.int_], NDArray[np.float64]]:
         """Regime numbers and distances to the regime centres, in scaled units."""
-        scaled = self._scaler.transform(settings)  # type: ignore[attr-defined]
-        distances = self._kmeans.transform(scaled)  # type: ignore[attr-defined]
+        scaled = (settings - self.mean) / self.scale
+        distances = np.sqrt(((scaled[:, None, :] - self.centres_scaled[None, :, :]) ** 2).sum(-1))
         labels = distances.argmin(axis=1)
-        return self._number[labels], distances[np.arange(len(labels)), labels]
+        number = np.argsort(self.order)  # k-means label -> regime number
+        return number[labels], distances[np.arange(len(labels)), labels]
 
     def centres(self) -> NDArray[np.float64]:
         """Centres in original units, indexed by regime number."""
-        centres = self._scaler.inverse_transform(self._kmeans.cluster_centers_)  # type: ignore[attr-defined]
-        result: NDArray[np.float64] = centres[self._order]
+        result: NDArray[np.float64] = (self.centres_scaled * self.scale + self.mean)[self.order]
         return result
+
+    def to_params(self) -> dict[str, Any]:
+        return {
+            "mean": self.mean.tolist(),
+            "scale": self.scale.tolist(),
+            "centres_scaled": self.centres_scaled.tolist(),
+            "order": self.order.tolist(),
+        }
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> RegimeClusterer:
+        return cls(
+            mean=np.array(params["mean"], dtype=np.float64),
+            scale=np.array(params["scale"], dtype=np.float64),
+            centres_scaled=np.array(params["centres_scaled"], dtype=np.float64),
+            order=np.array(params["order"], dtype=np.int_),
+        )
 
 
 def train(data: RegimeData, seed: int = 0) -> tuple[RegimeClusterer, float]:
@@ -54,9 +77,16 @@ def train(data: RegimeData, seed: int = 0) -> tuple[RegimeClusterer, float]:
             best = (score, kmeans)
     assert best is not None
     score, kmeans = best
-    centres = scaler.inverse_transform(kmeans.cluster_centers_)  # type: ignore[attr-defined]
+    centres_scaled = np.asarray(kmeans.cluster_centers_, dtype=np.float64)  # type: ignore[attr-defined]
+    centres = scaler.inverse_transform(centres_scaled)
     order = np.lexsort((centres[:, 2], centres[:, 0]))  # by altitude, then throttle
-    return RegimeClusterer(scaler, kmeans, order), score
+    clusterer = RegimeClusterer(
+        np.asarray(scaler.mean_, dtype=np.float64),
+        np.asarray(scaler.scale_, dtype=np.float64),
+        centres_scaled,
+        order,
+    )
+    return clusterer, score
 
 
 def evaluate(model: RegimeClusterer, data: RegimeData) -> dict[str, float]:
