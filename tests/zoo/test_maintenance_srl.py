@@ -1,4 +1,4 @@
-"""maintenance-srl: frames on generated and real work orders."""
+"""maintenance-srl: frames on real and generated work orders."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from aiaas_mock.zoo.maintenance_ner import MAINTENANCE_NER
+from aiaas_mock.zoo.maintenance_ner import train as ner
 from aiaas_mock.zoo.maintenance_ner.serving import EntityPredictor
 from aiaas_mock.zoo.maintenance_srl import MAINTENANCE_SRL, model
 from aiaas_mock.zoo.maintenance_srl import train as srl
@@ -17,7 +18,8 @@ from aiaas_mock.zoo.maintenance_text.maintie import MaintieSet
 from aiaas_mock.zoo.shipped_weights import file_digest
 
 ONE_TRIPLE = 0.002
-"""How far one of the ~690 real (predicate, argument, role) triples moves micro-F1."""
+"""How far one of the ~690 real (predicate, argument, role) triples moves micro-F1:
+a tie the CRF breaks another way on another CPU may cost one."""
 
 
 @pytest.fixture(scope="module")
@@ -48,25 +50,38 @@ def test_who_did_what_to_what(labeller: RoleLabeller) -> None:
 
 def test_fresh_generated_orders(labeller: RoleLabeller) -> None:
     scores = srl.evaluate(labeller, logs.generate_work_orders(1_000, seed=321))
-    assert scores["f1"] >= 0.9
+    assert scores["f1"] >= 0.85
 
 
-def test_real_work_orders(labeller: RoleLabeller, maintie: MaintieSet) -> None:
-    given = srl.evaluate(labeller, maintie.orders, gold_entities=True)
-    assert given["f1"] >= 0.60
-    end_to_end = srl.evaluate(labeller, maintie.orders)
-    # Bounded by the entity tagger: both spans of only about half the gold
-    # relations are among its entities. A floor against regressions:
-    assert end_to_end["f1"] >= 0.38
-    assert end_to_end["f1"] == pytest.approx(
-        MAINTENANCE_SRL.metrics(0)["maintie_f1"], abs=ONE_TRIPLE
+def test_learned_the_real_orders(labeller: RoleLabeller, maintie: MaintieSet) -> None:
+    # Trained on them: above the cross-validated score, as a fitted model is.
+    assert srl.evaluate(labeller, maintie.orders, gold_entities=True)["f1"] >= 0.9
+
+
+def test_card_reports_cross_validation_on_real_orders() -> None:
+    metrics = MAINTENANCE_SRL.metrics(0)
+    assert metrics["maintie_f1"] >= 0.6
+    assert metrics["maintie_gold_entities_f1"] >= 0.8
+    assert metrics["generated_f1"] >= 0.85
+    assert MAINTENANCE_SRL.spec.training_data == "real and generated"
+
+
+@pytest.mark.slow
+def test_cross_validation_reproduces_the_card(maintie: MaintieSet) -> None:
+    generated = logs.generate_work_orders(srl.TRAIN_ORDERS, seed=10)
+    ner_generated = logs.generate_work_orders(ner.TRAIN_ORDERS, seed=0)
+    scores = srl.cross_validate(maintie.orders, generated, ner_generated, seed=0)
+    card = MAINTENANCE_SRL.metrics(0)
+    assert scores["f1"] == pytest.approx(card["maintie_f1"], abs=ONE_TRIPLE)
+    assert scores["gold_entities_f1"] == pytest.approx(
+        card["maintie_gold_entities_f1"], abs=ONE_TRIPLE
     )
 
 
-def test_training_is_deterministic(tmp_path: Path, labeller: RoleLabeller) -> None:
-    orders = logs.generate_work_orders(500, seed=9)
+def test_training_is_deterministic(tmp_path: Path, maintie: MaintieSet) -> None:
+    orders = logs.generate_work_orders(300, seed=9)
     ner = MAINTENANCE_NER.load(0, {}).predictor
     assert isinstance(ner, EntityPredictor)
-    model.train(orders, tmp_path / "a", ner.model)
-    model.train(orders, tmp_path / "b", ner.model)
+    model.train(orders, maintie.orders[:100], tmp_path / "a", ner.model)
+    model.train(orders, maintie.orders[:100], tmp_path / "b", ner.model)
     assert file_digest(tmp_path / "a") == file_digest(tmp_path / "b")

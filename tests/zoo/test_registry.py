@@ -11,10 +11,10 @@ import pytest
 
 from aiaas_mock.zoo import train
 from aiaas_mock.zoo.catalogue import Catalogue
-from aiaas_mock.zoo.entries import TrainedOnLoad
+from aiaas_mock.zoo.entries import TrainedOnLoad, ZooEntry
 from aiaas_mock.zoo.maintenance_ner.serving import EntityPredictor
 from aiaas_mock.zoo.maintenance_srl.serving import FramePredictor
-from aiaas_mock.zoo.model_spec import LoadedModel
+from aiaas_mock.zoo.model_spec import LoadedModel, card
 from aiaas_mock.zoo.registry import (
     SYSTEM_MODELS,
     dependency_order,
@@ -83,3 +83,13 @@ def test_training_reads_a_requirement_from_the_shipped_weights_when_not_retraine
 ) -> None:
     restored = train._restored(shipped_models(), "maintenance-ner", tmp_path)
     assert isinstance(restored, EntityPredictor)
+
+
+@pytest.mark.parametrize("entry", SYSTEM_MODELS, ids=lambda entry: entry.spec.id)
+def test_every_card_names_its_training_data_and_evaluation(entry: ZooEntry) -> None:
+    model = card(entry.spec, entry.metrics(0), entry.references())
+    assert model.training_data in ("generated", "real", "real and generated")
+    assert model.evaluation
+    assert model.data
+    # Published figures and checks of the recipe elsewhere are references, never metrics.
+    assert not any(name.startswith(("published", "digits")) for name in model.metrics)

@@ -37,10 +37,21 @@ class CrfTagger:
     """A trained CRF, safe to share between threads."""
 
     def __init__(self, path: Path) -> None:
+        self.__init_from(path.read_bytes())
+
+    @classmethod
+    def from_bytes(cls, model: bytes) -> CrfTagger:
+        """A tagger from the bytes of a model file (as stored in an archive)."""
+        tagger = cls.__new__(cls)
+        tagger.__init_from(model)
+        return tagger
+
+    def __init_from(self, model: bytes) -> None:
         import pycrfsuite
 
+        self._model = model  # CRFsuite reads the model in place: keep it alive
         self._tagger = pycrfsuite.Tagger()
-        self._tagger.open(str(path))
+        self._tagger.open_inmemory(model)
         self._lock = threading.Lock()  # a CRFsuite tagger holds per-call state
 
     def tag(self, features: list[Features]) -> list[str]:

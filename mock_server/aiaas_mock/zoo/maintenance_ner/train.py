@@ -1,9 +1,11 @@
 """How the shipped ``maintenance-ner`` is trained and measured, reproducibly.
 
-Quality is measured three ways: on fresh generated orders; on generated orders
-with words the tagger was not trained on (the same recipe trained on a lexicon
-with a fifth of its concepts held out); and, when a copy is at hand, on real
-work orders of the MaintIE gold set (micro-F1 over the outermost spans).
+The served tagger learns from 2,000 generated orders and the 538 real MaintIE
+work orders in ``real_data/``. Quality is measured three ways: on the real
+orders by 5-fold cross-validation over texts (micro-F1 over all spans, nested
+ones included, and by class); on fresh generated orders; and on generated
+orders with words the tagger was not trained on (the same recipe trained on a
+lexicon with a fifth of its concepts held out).
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..kit.text_spans import tokenize
+import numpy as np
+
+from ..kit.text_spans import Span, tokenize
 from ..maintenance_text.maintie import load_maintie, outermost
-from ..maintenance_text.scoring import scores_by_label
+from ..maintenance_text.scoring import scores_by_label, span_scores
 from ..maintenance_text.work_orders import (
     ENTITY_TYPES,
     Lexicon,
@@ -23,10 +27,11 @@ from ..maintenance_text.work_orders import (
 )
 from ..model_spec import Needs
 from ..shipped_weights import WeightsCard
-from .model import EntityTagger, train
+from .model import REAL_WEIGHT, EntityTagger, train
 
-TRAIN_ORDERS = 20_000
+TRAIN_ORDERS = 2_000
 HELD_OUT_SHARE = 0.2
+FOLDS = 5
 
 
 def evaluate(
@@ -36,6 +41,28 @@ def evaluate(
     gold = [outermost(o.entities) if outermost_only else set(o.entities) for o in orders]
     predicted = [set(tagger.entities(o.text)) for o in orders]
     return scores_by_label(gold, predicted, ENTITY_TYPES, label_of=lambda span: span.type)
+
+
+def cross_validate(
+    real: Sequence[WorkOrder], generated: Sequence[WorkOrder], seed: int = 0
+) -> dict[str, float]:
+    """The recipe trained on ``generated`` and 4/5 of ``real``, scored on the fifth
+    it never saw, over 5 folds of texts: micro scores over all spans and by class,
+    and F1 over the outermost spans."""
+    order = np.random.default_rng(seed).permutation(len(real))
+    gold: list[set[Span]] = []
+    predicted: list[set[Span]] = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for fold, held_out in enumerate(np.array_split(order, FOLDS)):
+            held = set(held_out.tolist())
+            kept = [o for i, o in enumerate(real) if i not in held]
+            tagger = train(generated, kept, Path(scratch) / f"fold{fold}")
+            for i in sorted(held):
+                gold.append(set(real[i].entities))
+                predicted.append(set(tagger.entities(real[i].text)))
+    scores = scores_by_label(gold, predicted, ENTITY_TYPES, label_of=lambda span: span.type)
+    top = span_scores([outermost(g) for g in gold], [outermost(p) for p in predicted])
+    return {**scores, "outermost_f1": top["f1"]}
 
 
 def unseen_vocabulary_orders(
@@ -65,36 +92,33 @@ def _words(lexicon: Lexicon) -> set[str]:
 
 
 def train_and_measure(weights: Path, needs: Needs) -> WeightsCard:
-    """Train the shipped tagger on all concepts and measure it; measure the same
-    recipe trained without a fifth of the concepts on orders that use them."""
-    tagger = train(generate_work_orders(TRAIN_ORDERS, seed=0), weights)
-    metrics = {
-        f"generated_{k}": v
-        for k, v in evaluate(tagger, generate_work_orders(2_000, seed=1)).items()
-        if k in ("precision", "recall", "f1")
-    }
+    """Cross-validate the recipe on the real orders, train the served tagger on all
+    of them, and measure it and the recipe on generated orders."""
+    real = load_maintie().orders
+    generated = generate_work_orders(TRAIN_ORDERS, seed=0)
+    metrics = {f"maintie_{k}": v for k, v in cross_validate(real, generated, seed=0).items()}
+    tagger = train(generated, real, weights)
+    on_generated = evaluate(tagger, generate_work_orders(2_000, seed=1))
+    metrics.update(
+        {f"generated_{k}": v for k, v in on_generated.items() if k in ("precision", "recall", "f1")}
+    )
     kept, held_out = Lexicon().split(HELD_OUT_SHARE, seed=7)
     with tempfile.TemporaryDirectory() as scratch:
         recipe = train(
-            generate_work_orders(TRAIN_ORDERS, seed=0, lexicon=kept), Path(scratch) / "m"
+            generate_work_orders(TRAIN_ORDERS, seed=0, lexicon=kept), real, Path(scratch) / "m"
         )
         unseen = evaluate(recipe, unseen_vocabulary_orders(kept, held_out, 2_000, seed=2))
         strict = evaluate(recipe, generate_work_orders(2_000, seed=3, lexicon=held_out))
     metrics["unseen_vocabulary_f1"] = unseen["f1"]
     metrics["all_words_unseen_f1"] = strict["f1"]
-    real = load_maintie()
-    if real is not None:
-        scores = evaluate(tagger, real.orders, outermost_only=True)
-        metrics.update({f"maintie_{k}": v for k, v in scores.items()})
     return WeightsCard(
         metrics=metrics,
         data={
-            "train": f"{TRAIN_ORDERS:,} generated orders, seed 0",
-            "test": "2,000 generated orders, seed 1",
-            "unseen_vocabulary": "recipe trained without a fifth of the concepts (split "
-            "seed 7); 2,000 orders that use a held-out word",
-            "maintie": "MaintIE gold_dev, outermost spans, evaluation only"
-            if real is not None
-            else "not available when trained",
+            "train": f"real and generated: the {len(real)} MaintIE orders (each counted "
+            f"{REAL_WEIGHT} times) and {TRAIN_ORDERS:,} generated orders (seed 0)",
+            "evaluation": f"maintie_*: {FOLDS}-fold cross-validation over the real texts "
+            "(seed 0), all spans, nested ones included; generated_*: the served tagger on "
+            "2,000 generated orders (seed 1); unseen_vocabulary_f1: the recipe trained "
+            "without a fifth of the concepts (split seed 7), on 2,000 orders that use one",
         },
     )

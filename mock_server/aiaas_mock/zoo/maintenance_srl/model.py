@@ -19,7 +19,8 @@ from pathlib import Path
 from ..kit.crf import CrfTagger, TaggedSequence, train_crf
 from ..kit.text_features import as_crf_features, normalise, word_features
 from ..kit.text_spans import Offsets, Span, bio_spans, bio_tags, token_range, tokenize
-from ..maintenance_ner.model import EntityTagger
+from ..maintenance_ner.model import REAL_WEIGHT, EntityTagger
+from ..maintenance_text.maintie import outermost
 from ..maintenance_text.work_orders import PREDICATE_TYPES, WorkOrder
 
 Frame = tuple[Span, list[Span]]
@@ -102,7 +103,9 @@ def _frames_input(
 ) -> tuple[list[Offsets], list[str], list[str]]:
     offsets = tokenize(text)
     words = [text[a:b] for a, b in offsets]
-    return offsets, words, bio_tags(offsets, entities)
+    # A token takes the tag of the outermost entity it is in: nested spans would
+    # split one object ("air filters") into two.
+    return offsets, words, bio_tags(offsets, sorted(outermost(entities)))
 
 
 class RoleLabeller:
@@ -143,7 +146,13 @@ def training_sequences(orders: Sequence[WorkOrder]) -> Iterator[TaggedSequence]:
             yield features, bio_tags(offsets, arguments)
 
 
-def train(orders: Sequence[WorkOrder], path: Path, entity_tagger: EntityTagger) -> RoleLabeller:
-    """A labeller trained on ``orders``, written to ``path``; deterministic."""
-    train_crf(training_sequences(orders), path)
+def train(
+    generated: Sequence[WorkOrder],
+    real: Sequence[WorkOrder],
+    path: Path,
+    entity_tagger: EntityTagger,
+) -> RoleLabeller:
+    """A labeller trained on generated and (weighted) real orders, written to
+    ``path``; deterministic for the same orders."""
+    train_crf(training_sequences([*generated, *list(real) * REAL_WEIGHT]), path)
     return RoleLabeller(CrfTagger(path), entity_tagger)

@@ -1,24 +1,24 @@
-"""Real maintenance work orders for evaluation: the MaintIE gold set.
+"""Real maintenance work orders: half of the MaintIE gold set.
 
-MaintIE (Bikaun et al., LREC-COLING 2024, MIT licence) is not part of this
-package and no model is trained on it. When a copy is at hand, the text models
-report how they do on it: set ``AIAAS_MAINTIE_DIR`` to the folder holding
-``gold_dev.json``, or keep it at ``../shared/data/maintie`` beside the
-repository. Texts are rebuilt by joining MaintIE's tokens with spaces, so token
-spans map to character spans exactly.
+MaintIE (Bikaun et al., LREC-COLING 2024, MIT licence) ships in
+``real_data/maintie_gold_half.json`` (538 texts); the text models train on it
+together with generated orders and are cross-validated on it. Texts are
+rebuilt by joining MaintIE's tokens with spaces, so token spans map to
+character spans exactly.
 """
 
 from __future__ import annotations
 
 import json
-import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..kit.text_spans import Span
+from ..shipped_weights import REAL_DATA_DIR
 from .work_orders import Relation, WorkOrder
 
-_REPOSITORY = Path(__file__).resolve().parents[4]
+MAINTIE_PATH = REAL_DATA_DIR / "maintie_gold_half.json"
 _ROLES = {"hasParticipant/hasPatient": "patient", "hasParticipant/hasAgent": "agent"}
 
 
@@ -30,18 +30,10 @@ class MaintieSet:
     agent relations only."""
 
 
-def maintie_dir() -> Path:
-    configured = os.environ.get("AIAAS_MAINTIE_DIR")
-    return Path(configured) if configured else _REPOSITORY.parent / "shared/data/maintie"
-
-
-def load_maintie(name: str = "gold_dev") -> MaintieSet | None:
-    """The labelled real work orders, or ``None`` when no copy is at hand."""
-    path = maintie_dir() / f"{name}.json"
-    if not path.is_file():
-        return None
+def load_maintie(path: Path = MAINTIE_PATH) -> MaintieSet:
+    """The labelled real work orders of a MaintIE file, in file order."""
     records = json.loads(path.read_text(encoding="utf-8"))
-    return MaintieSet(name, [_work_order(record) for record in records])
+    return MaintieSet(path.stem, [_work_order(record) for record in records])
 
 
 def _work_order(record: dict[str, object]) -> WorkOrder:
@@ -67,8 +59,9 @@ def _work_order(record: dict[str, object]) -> WorkOrder:
     return WorkOrder(" ".join(tokens), entities, relations)
 
 
-def outermost(entities: tuple[Span, ...]) -> set[Span]:
+def outermost(entities: Iterable[Span]) -> set[Span]:
     """The spans not inside a longer one."""
+    entities = tuple(entities)
     return {
         e
         for e in entities

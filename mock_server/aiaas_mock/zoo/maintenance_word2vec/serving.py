@@ -77,9 +77,10 @@ SPEC = ModelSpec(
     version="1.0.0",
     description="Vectors of maintenance terms and texts, and the terms nearest to them. "
     "Also serves POST /v1/embeddings.",
-    data=f"{TRAIN_ORDERS:,} generated work orders; top5_hit_rate: share of the "
-    "generator's abbreviation and synonym pairs (brg ~ bearing) whose canonical word is "
-    "among the variant's five nearest, next to a raw co-occurrence baseline.",
+    data=f"{TRAIN_ORDERS:,} generated work orders.",
+    evaluation="top5_hit_rate: share of the generator's abbreviation and synonym pairs "
+    "(brg ~ bearing) whose canonical word is among the variant's five nearest, next to a "
+    "raw co-occurrence baseline.",
     input_type=MaintenanceText,
     output_type=TermEmbedding,
     parameters_type=SimilarityParameters,

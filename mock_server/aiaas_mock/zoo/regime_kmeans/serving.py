@@ -32,8 +32,10 @@ SPEC = ModelSpec(
     version="1.0.0",
     description="Operating regime of a turbofan cycle from altitude, Mach number and "
     "throttle resolver angle, as in C-MAPSS FD002.",
-    data="Synthetic cycles over the six FD002 operating conditions with setting noise; "
-    "trained on 3,000 cycles, metrics on 3,000 held-out cycles.",
+    data="Generated cycles over the six FD002 operating conditions with setting noise; "
+    "trained on 3,000 cycles.",
+    evaluation="adjusted Rand index against the true regimes on 3,000 held-out generated "
+    "cycles; silhouette and k of the fitted clustering.",
     input_type=FlightSettings,
     output_type=RegimeAssignment,
     parameters_type=RegimeParameters,
