@@ -19,8 +19,9 @@ def main() -> None:
     with aiaas.Client() as client:
         card = client.models.retrieve("defect-cnn")
         print(
-            f"{card.id}: accuracy {card.metrics['accuracy']:.3f} on held-out images, "
-            f"{card.metrics['digits_accuracy']:.3f} on real handwritten digits"
+            f"{card.id} (trained on {card.training_data} data): accuracy "
+            f"{card.metrics['accuracy']:.3f} on held-out images, "
+            f"{card.metrics['defects_called_no_defect']:.1%} of defects missed as clean"
         )
         prediction = client.models.predict(
             defect_cnn, inputs=[aiaas.inputs.image(path) for path in IMAGES]

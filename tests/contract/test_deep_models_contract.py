@@ -73,7 +73,8 @@ async def test_anomaly_scores(live: LiveTenant) -> None:
 
 async def test_cards_of_the_deep_models(live: LiveTenant) -> None:
     cards = {m.id: m for m in await collect(live.client().models.list())}
-    assert cards["defect-cnn"].metrics["accuracy"] >= 0.95
+    assert cards["defect-cnn"].metrics["accuracy"] >= 0.85
+    assert cards["defect-cnn"].metrics["defects_called_no_defect"] <= 0.05
     assert cards["defect-cnn"].references["digits_accuracy"] >= 0.97
     image_schema = cards["defect-cnn"].input_schema["properties"]["image"]["anyOf"][0]
     assert image_schema["contentMediaType"] == "image/png"

@@ -8,10 +8,15 @@ import numpy as np
 import pytest
 
 from aiaas_mock.zoo.defect_cnn import DEFECT_CNN
-from aiaas_mock.zoo.defect_cnn.data import generate_images
+from aiaas_mock.zoo.defect_cnn.data import CLASSES, generate_images
 from aiaas_mock.zoo.defect_cnn.network import probabilities, resize, train
 from aiaas_mock.zoo.defect_cnn.serving import DefectClassifier
-from aiaas_mock.zoo.defect_cnn.train import accuracy, digits_accuracy
+from aiaas_mock.zoo.defect_cnn.train import (
+    accuracy,
+    confusion,
+    confusion_metrics,
+    digits_accuracy,
+)
 from aiaas_mock.zoo.kit.torch_helpers import torch_module
 from aiaas_mock.zoo.shipped_weights import WeightsIntegrityError
 
@@ -36,9 +41,26 @@ def test_generator_is_deterministic() -> None:
 @pytest.mark.slow
 def test_shipped_weights_reach_their_card_accuracy() -> None:
     images, labels = generate_images(200, seed=1)
-    measured = accuracy(_classifier().network, images, labels)
-    assert measured >= 0.95
-    assert measured == pytest.approx(DEFECT_CNN.metrics(0)["accuracy"], abs=1e-4)
+    measured = confusion_metrics(confusion(_classifier().network, images, labels))
+    # float32 convolutions on another CPU's kernels may flip an image or two of 1,400.
+    for name, value in DEFECT_CNN.metrics(0).items():
+        assert measured[name] == pytest.approx(value, abs=0.01), name
+
+
+def test_card_states_recall_by_class_and_rarely_calls_a_defect_clean() -> None:
+    metrics = DEFECT_CNN.metrics(0)
+    assert metrics["accuracy"] >= 0.85
+    assert all(metrics[f"recall_{name}"] >= 0.8 for name in CLASSES)
+    assert metrics["defects_called_no_defect"] <= 0.05
+
+
+def test_clean_surfaces_are_smoother_than_defect_backgrounds() -> None:
+    images, labels = generate_images(60, seed=8)
+    grain = np.abs(np.diff(images.astype(float), axis=-1)).mean(axis=(1, 2))
+    clean = labels == CLASSES.index("no_defect")
+    # no_defect is drawn from the clean end of the surfaces only; a rough surface
+    # must not read as a clean one.
+    assert np.percentile(grain[clean], 90) < np.median(grain[~clean])
 
 
 @pytest.mark.slow
@@ -88,10 +110,13 @@ def test_torch_uses_two_threads_at_most() -> None:
 def test_images_from_larger_cameras_are_classified_alike() -> None:
     network = _classifier().network
     images, labels = generate_images(30, seed=8)
+    native = accuracy(network, images, labels)
     for factor in (2, 3):
         larger = np.stack([np.kron(image, np.ones((factor, factor))) for image in images])
-        assert accuracy(network, larger, labels) >= 0.9
+        # An integer enlargement shrinks back exactly: the very same answers.
+        assert accuracy(network, larger, labels) == pytest.approx(native, abs=0.01)
     rng = np.random.default_rng(1)
     odd_sizes = [resize(image[None], int(rng.integers(70, 200)))[0] for image in images]
     predicted = [probabilities(network, image[None]).argmax() for image in odd_sizes]
-    assert np.mean(np.array(predicted) == labels) >= 0.85
+    # Bilinear enlargement to an odd size blurs fine marks a little.
+    assert np.mean(np.array(predicted) == labels) >= native - 0.08

@@ -1,22 +1,31 @@
 """Generated images for ``defect-cnn``: hot-rolled steel strip surfaces.
 
 The generator draws 64 x 64 grayscale images of steel surface in the six classes
-of the NEU surface-defect database (Song and Yan, 2013) plus ``no_defect``: a
-textured background (low-frequency shading, streaks along the rolling direction,
-fine grain) with defects drawn as soft-edged shapes:
+of the NEU surface-defect database (Song and Yan, 2013) plus ``no_defect``.
 
-* crazing: a web of short, thin, dark cracks;
-* inclusion: one to three dark streaks, elongated along the rolling direction;
-* patches: large soft regions, darker or lighter than the strip;
-* pitted_surface: many small dark pits;
-* rolled_in_scale: small dark flakes clustered in a band along the rolling direction;
-* scratches: one to three long thin straight lines at any angle, dark or bright.
+Real strip photos (NEU's are 200 x 200 greyscale) vary far more than the
+defects do: uneven illumination, low contrast, sensor noise, blur, and the
+texture of the bare steel (grain, streaks along the rolling direction, mottling).
+Every defect image draws all of that at random, from clean to rough, so a
+defect is learnt on any surface; ``no_defect`` images are only the clean end of
+it, so a textured surface is not read as a clean one. The rolling direction is
+horizontal or vertical. The defects, as NEU shows them:
 
-Brightness, contrast, grain and defect position, size, count and strength vary
-per image, and defects may be faint. What makes it hard: inclusions, scale and
-pits are all small dark marks told apart by shape and arrangement; faint patches
-resemble background shading. Real NEU images are harder still (200 x 200,
-stronger texture); this generator exists to make the task learnable offline.
+* crazing: a fine network of thin dark cracks over much of the surface, on a
+  mottled background;
+* inclusion: dark (now and then light) elongated spots or strips along the
+  rolling direction, with ragged edges and uneven width, often in a broken row;
+* patches: large irregular regions, darker or lighter than the strip;
+* pitted_surface: many small dark pits, scattered or in a cluster, of mixed size;
+* rolled_in_scale: flakes pressed into the surface, scattered, irregular, dark
+  with a lighter rim;
+* scratches: long, thin, straight lines of even width, light or dark, mostly
+  along the rolling direction.
+
+What makes it hard: inclusions and scratches are both elongated, told apart by
+width, edge and straightness; pits, scale and inclusions are all dark marks
+told apart by size, shape and arrangement; faint patches resemble uneven
+illumination.
 """
 
 from __future__ import annotations
@@ -89,7 +98,22 @@ def _place(rng: np.random.Generator, low: float, high: float, size: int = 2) -> 
     return float(y), float(x)
 
 
-def _background(rng: np.random.Generator) -> Image:
+def _smooth(field: Image, width: float) -> Image:
+    """``field`` blurred by a Gaussian of ``width`` pixels (separable, edges reflected)."""
+    if width <= 0.1:
+        return field
+    radius = int(3 * width) + 1
+    taps = np.exp(-0.5 * (np.arange(-radius, radius + 1) / width) ** 2)
+    taps /= taps.sum()
+    padded = np.pad(field, radius, mode="reflect")
+    rows = np.apply_along_axis(lambda r: np.convolve(r, taps, mode="valid"), 1, padded)
+    result: Image = np.apply_along_axis(lambda c: np.convolve(c, taps, mode="valid"), 0, rows)
+    return result
+
+
+def _background(rng: np.random.Generator, roughness: float) -> Image:
+    """Bare strip: shading, streaks along the rolling direction (the x axis), mottling
+    and grain; ``roughness`` in [0, 1] scales the texture from clean to rough."""
     ys, xs = _GRID / SIZE
     shade = sum(
         rng.normal(0, 1)
@@ -101,90 +125,148 @@ def _background(rng: np.random.Generator) -> Image:
     )
     rows = np.convolve(rng.normal(0, 1, SIZE + 8), np.ones(5) / 5, mode="same")[4:-4]
     streaks = rows[:, None] * (1 + 0.3 * rng.normal(0, 1, (1, SIZE)))
+    mottle = _smooth(rng.normal(0, 1, (SIZE, SIZE)), rng.uniform(1.5, 4.0))
+    mottle /= mottle.std() or 1.0
     grain = rng.normal(0, 1, (SIZE, SIZE))
     background: Image = (
-        0.5 + 0.03 * shade + rng.uniform(0.01, 0.03) * streaks + rng.uniform(0.02, 0.05) * grain
+        0.5
+        + 0.03 * shade
+        + (0.01 + 0.03 * roughness) * rng.uniform(0.5, 1.0) * streaks
+        + 0.05 * roughness * rng.uniform(0.3, 1.0) * mottle
+        + (0.015 + 0.04 * roughness) * rng.uniform(0.5, 1.0) * grain
     )
     return background
 
 
 def _crazing(image: Image, rng: np.random.Generator, strength: float) -> None:
-    for _ in range(rng.integers(2, 5)):
+    # A net of short cracks over much of the surface, each turning a little.
+    cracks = np.zeros_like(image)
+    for _ in range(rng.integers(6, 14)):
         y, x = rng.uniform(0, SIZE, 2)
         angle = rng.uniform(0, 2 * np.pi)
-        for _ in range(rng.integers(4, 9)):
-            length = rng.uniform(4, 10)
-            angle += rng.uniform(-1.2, 1.2)
+        for _ in range(rng.integers(3, 8)):
+            length = rng.uniform(3, 9)
+            angle += rng.uniform(-1.3, 1.3)
             y2, x2 = y + np.sin(angle) * length, x + np.cos(angle) * length
             distance = _segment_distance(y, x, y2, x2)
-            image -= strength * np.exp(-((distance / rng.uniform(0.5, 0.9)) ** 2))
+            cracks = np.maximum(cracks, np.exp(-((distance / rng.uniform(0.5, 0.9)) ** 2)))
             y, x = y2, x2
+    mottle = _smooth(rng.normal(0, 1, image.shape), rng.uniform(2.0, 4.0))
+    image -= strength * (0.8 * cracks + 0.3 * mottle / (mottle.std() or 1.0))
+
+
+def _ragged_strip(
+    image: Image, rng: np.random.Generator, y: float, x: float, length: float, strength: float
+) -> None:
+    """A strip along the rolling direction whose width and darkness vary along it."""
+    pieces = rng.integers(3, 7)
+    for i in range(pieces):
+        offset = (i - (pieces - 1) / 2) * length / pieces
+        _ellipse(
+            image,
+            y + rng.normal(0, 0.6),
+            x + offset,
+            angle=rng.normal(0, 0.12),
+            length=length / pieces * rng.uniform(1.1, 1.8),
+            width=rng.uniform(1.6, 4.0),
+            strength=strength * rng.uniform(0.6, 1.1),
+            hardness=rng.uniform(1.5, 2.5),
+        )
 
 
 def _inclusion(image: Image, rng: np.random.Generator, strength: float) -> None:
+    sign = -1.0 if rng.random() < 0.85 else 1.0
     for _ in range(rng.integers(1, 4)):
-        _ellipse(
-            image,
-            *_place(rng, 6, SIZE - 6, 2),
-            angle=rng.normal(0, 0.25),
-            length=rng.uniform(8, 18),
-            width=rng.uniform(1.8, 3.5),
-            strength=-strength,
-        )
+        y, x = _place(rng, 6, SIZE - 6, 2)
+        length = rng.uniform(8, 30)
+        if rng.random() < 0.5:
+            _ragged_strip(image, rng, y, x, length, sign * strength)
+        else:  # a broken row of elongated spots
+            for k in range(rng.integers(2, 6)):
+                _ellipse(
+                    image,
+                    y + rng.normal(0, 0.8),
+                    x + k * rng.uniform(4, 8) - length / 2,
+                    angle=rng.normal(0, 0.15),
+                    length=rng.uniform(3, 8),
+                    width=rng.uniform(1.5, 3.0),
+                    strength=sign * strength * rng.uniform(0.7, 1.2),
+                )
 
 
 def _patches(image: Image, rng: np.random.Generator, strength: float) -> None:
     sign = rng.choice([-1.0, 1.0])
-    for _ in range(rng.integers(1, 4)):
+    region = np.zeros_like(image)
+    for _ in range(rng.integers(1, 5)):
         _ellipse(
-            image,
+            region,
             *_place(rng, 0, SIZE, 2),
             angle=rng.uniform(0, np.pi),
-            length=rng.uniform(16, 40),
-            width=rng.uniform(12, 30),
-            strength=sign * strength * 0.8,
+            length=rng.uniform(14, 40),
+            width=rng.uniform(10, 30),
+            strength=1.0,
             hardness=rng.uniform(2, 4),
         )
+    ragged = region * (1 + 0.4 * _smooth(rng.normal(0, 1, image.shape), 2.0))
+    image += sign * strength * 0.9 * np.clip(ragged, 0, 1.5)
 
 
 def _pits(image: Image, rng: np.random.Generator, strength: float) -> None:
-    for _ in range(rng.integers(15, 45)):
-        radius = rng.uniform(0.8, 1.8)
+    clustered = rng.random() < 0.5
+    centre = _place(rng, 12, SIZE - 12, 2)
+    for _ in range(rng.integers(15, 60)):
+        radius = rng.uniform(0.6, 2.0)
+        if clustered:
+            y, x = centre[0] + rng.normal(0, 10), centre[1] + rng.normal(0, 10)
+        else:
+            y, x = _place(rng, 0, SIZE, 2)
         _ellipse(
             image,
-            *_place(rng, 0, SIZE, 2),
+            y,
+            x,
             angle=0.0,
             length=2 * radius,
-            width=2 * radius,
-            strength=-strength * rng.uniform(0.6, 1.2),
+            width=2 * radius * rng.uniform(0.7, 1.0),
+            strength=-strength * rng.uniform(0.5, 1.3),
         )
 
 
 def _scale(image: Image, rng: np.random.Generator, strength: float) -> None:
-    band, spread = rng.uniform(10, SIZE - 10), rng.uniform(3, 8)
-    for _ in range(rng.integers(8, 18)):
+    banded = rng.random() < 0.5
+    band, spread = rng.uniform(10, SIZE - 10), rng.uniform(3, 10)
+    for _ in range(rng.integers(12, 30)):
+        y = band + rng.normal(0, spread) if banded else rng.uniform(0, SIZE)
+        x = rng.uniform(0, SIZE)
+        length, width = rng.uniform(3, 8), rng.uniform(1.5, 3.5)
+        angle = rng.uniform(0, np.pi)
+        # A flake with ragged edges (two overlapping blobs) and a faint lighter rim.
+        _ellipse(image, y, x, angle, length * 1.6, width * 1.8, strength * 0.2, 2.0)
+        darkness = -strength * rng.uniform(1.0, 1.6)
+        _ellipse(image, y, x, angle, length, width, darkness, rng.uniform(1.5, 3.0))
         _ellipse(
             image,
-            band + rng.normal(0, spread),
-            rng.uniform(0, SIZE),
-            angle=rng.normal(0, 0.3),
-            length=rng.uniform(3, 7),
-            width=rng.uniform(1.2, 2.5),
-            strength=-strength * rng.uniform(0.6, 1.1),
-            hardness=rng.uniform(1.5, 3),
+            y + rng.normal(0, 1.0),
+            x + rng.normal(0, 1.5),
+            angle + rng.normal(0, 0.6),
+            length * 0.6,
+            width * 0.8,
+            darkness * 0.6,
+            2.0,
         )
 
 
 def _scratches(image: Image, rng: np.random.Generator, strength: float) -> None:
     sign = rng.choice([-1.0, 1.0])
+    along = rng.random() < 0.7
     for _ in range(rng.integers(1, 4)):
+        angle = rng.normal(0, 0.15) if along else rng.uniform(0, np.pi)
         _line(
             image,
             *_place(rng, 16, SIZE - 16, 2),
-            angle=rng.uniform(0, np.pi),
-            length=rng.uniform(30, 70),
-            width=rng.uniform(0.5, 1.1),
-            strength=sign * strength,
+            angle=angle,
+            length=rng.uniform(35, 80),
+            width=rng.uniform(0.4, 0.9),
+            strength=sign * strength * rng.uniform(0.8, 1.2),
         )
 
 
@@ -199,12 +281,35 @@ _DRAW: dict[str, Callable[[Image, np.random.Generator, float], None]] = {
 }
 
 
+def _camera(image: Image, rng: np.random.Generator, clean: bool) -> Image:
+    """What lighting and the sensor do: uneven illumination, blur, noise, contrast."""
+    ys, xs = _GRID / SIZE
+    slope = rng.normal(0, 0.06 if clean else 0.12, 2)
+    light = 1 + slope[0] * (ys - 0.5) + slope[1] * (xs - 0.5)
+    if not clean and rng.random() < 0.4:  # a bright spot or vignette
+        cy, cx = rng.uniform(0, 1, 2)
+        light += rng.uniform(-0.25, 0.25) * np.exp(-((ys - cy) ** 2 + (xs - cx) ** 2) / 0.2)
+    image = 0.5 + (image - 0.5) * light + 0.5 * (light - 1)
+    image = _smooth(image, rng.uniform(0.0, 1.0 if clean else 1.4))
+    noise = rng.uniform(0.004, 0.015 if clean else 0.04)
+    image = image + rng.normal(0, noise, image.shape)
+    contrast, brightness = rng.uniform(0.5, 1.4), rng.uniform(-0.15, 0.15)
+    result: Image = (image - 0.5) * contrast + 0.5 + brightness
+    return result
+
+
 def draw(label: str, rng: np.random.Generator) -> NDArray[np.uint8]:
     """One image of class ``label`` as 8-bit grayscale pixels."""
-    image = _background(rng)
-    _DRAW[label](image, rng, rng.uniform(0.15, 0.3))
-    contrast, brightness = rng.uniform(0.7, 1.3), rng.uniform(-0.12, 0.12)
-    image = (image - 0.5) * contrast + 0.5 + brightness
+    clean = label == "no_defect"
+    image = _background(rng, roughness=rng.uniform(0.0, 0.25) if clean else rng.uniform(0, 1))
+    _DRAW[label](image, rng, rng.uniform(0.12, 0.3))
+    image = _camera(image, rng, clean)
+    if rng.random() < 0.5:  # the rolling direction runs vertically
+        image = image.T
+    if rng.random() < 0.5:
+        image = image[::-1]
+    if rng.random() < 0.5:
+        image = image[:, ::-1]
     return np.clip(image * 255.0, 0, 255).astype(np.uint8)
 
 
