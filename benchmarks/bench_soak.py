@@ -14,60 +14,22 @@ Usage: python benchmarks/bench_soak.py [--calls N]
 from __future__ import annotations
 
 import argparse
-import re
-import subprocess
-import sys
-import time
-from pathlib import Path
 
-import httpx
+from servers import start_mock
 
 import aiaas
 
-KEY_LINE = re.compile(r"Development API key .*: (\S+)")
 TEXTS = [f"replaced seal on pump {n} - hyd leak at flange" for n in range(64)]
 
 
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS")
-
-
-def start() -> tuple[subprocess.Popen[str], str, str]:
-    command = [sys.executable, "-m", "aiaas_mock", "serve", "--port", "0"]
-    process = subprocess.Popen(
-        [*command, "--log-level", "warning"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert process.stdout is not None
-    base_url = api_key = ""
-    for line in process.stdout:
-        if line.startswith("aiaas mock server"):
-            base_url = line.split(" on ")[1].strip()
-        if match := KEY_LINE.search(line):
-            api_key = match.group(1)
-            break
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(base_url + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    return process, base_url, api_key
-
-
 def soak(calls: int, keyed: bool) -> list[float]:
-    process, base_url, api_key = start()
+    server = start_mock(None)
+    base_url, api_key = server.base_url, server.api_key
     samples = []
     try:
         with aiaas.Client(api_key=api_key, base_url=base_url, encryption="off") as client:
             client.embeddings.create(model="maintenance-word2vec", input=TEXTS)  # warm up
-            samples.append(rss_mb(process.pid))
+            samples.append(server.rss_mb())
             for n in range(1, calls + 1):
                 # The SDK keys every POST; the same text body without a key is
                 # what "no key" measures (an explicit empty header is refused).
@@ -80,10 +42,9 @@ def soak(calls: int, keyed: bool) -> list[float]:
                         headers={"Authorization": f"Bearer {api_key}"},
                     ).raise_for_status()
                 if n % max(1, calls // 10) == 0:
-                    samples.append(rss_mb(process.pid))
+                    samples.append(server.rss_mb())
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        server.stop()
     return samples
 
 

@@ -110,14 +110,19 @@ def wait_healthy(base_url: str) -> None:
     raise RuntimeError(f"{base_url} did not start")
 
 
-def start_mock(db: Path, workers: int = 1) -> Server:
-    """``aiaas-mock serve`` on a free loopback port, with its database in ``db``."""
+def start_mock(db: Path | None, workers: int = 1) -> Server:
+    """``aiaas-mock serve`` on a free loopback port, with its database in ``db``
+    (``None``: in memory, the default)."""
     port = free_port()
     command = [sys.executable, "-m", "aiaas_mock", "serve", "--port", str(port)]
-    command += ["--db", str(db), "--log-level", "warning"]
+    command += ["--log-level", "warning"]
+    if db is not None:
+        command += ["--db", str(db)]
     if workers > 1:
         command += ["--workers", str(workers)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
     assert process.stdout is not None
     api_key = ""
     for line in process.stdout:
