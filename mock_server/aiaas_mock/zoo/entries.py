@@ -103,6 +103,7 @@ class TrainedOnLoad:
     def measure_into(self, directory: Path, data_seed: int = SHIPPED_DATA_SEED) -> dict[str, float]:
         """Train on ``data_seed``; write the held-out metrics for cards to read and,
         with a codec, the parameters."""
+        directory.mkdir(parents=True, exist_ok=True)
         loaded = self.train(data_seed)
         digest = ""
         if self.codec is not None:
