@@ -9,8 +9,9 @@ are 0, as scikit-learn does. ``tests/zoo`` checks the two agree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+import functools
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -70,19 +71,31 @@ def _basis_slope(
     return slope
 
 
+class _Edges(NamedTuple):
+    """The fitted range and every basis function's value and slope at its ends."""
+
+    low: float
+    high: float
+    value_low: NDArray[np.float64]
+    value_high: NDArray[np.float64]
+    slope_low: NDArray[np.float64]
+    slope_high: NDArray[np.float64]
+
+
 @dataclass(frozen=True)
 class SplineFeatures:
     knots: NDArray[np.float64]
     degree: int
-    _ends: tuple[Any, ...] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        lo = self.knots[self.degree]
-        hi = self.knots[len(self.knots) - self.degree - 1]
-        ends = np.array([lo, hi])
+    # A frozen dataclass still takes a cached_property: it writes the instance dict.
+    @functools.cached_property
+    def _edges(self) -> _Edges:
+        low = float(self.knots[self.degree])
+        high = float(self.knots[len(self.knots) - self.degree - 1])
+        ends = np.array([low, high])
         values = _basis(ends, self.knots, self.degree)
         slopes = _basis_slope(ends, self.knots, self.degree)
-        object.__setattr__(self, "_ends", (lo, hi, values[0], values[1], slopes[0], slopes[1]))
+        return _Edges(low, high, values[0], values[1], slopes[0], slopes[1])
 
     @classmethod
     def from_transformer(cls, transformer: Any) -> SplineFeatures:
@@ -94,16 +107,19 @@ class SplineFeatures:
 
     def transform(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         """The features of the values ``x`` (one dimension)."""
-        lo, hi, value_lo, value_hi, slope_lo, slope_hi = self._ends
+        edges = self._edges
         n = len(self.knots) - self.degree - 1
         out = np.zeros((len(x), n))
-        inside = (x >= lo) & (x <= hi)
+        inside = (x >= edges.low) & (x <= edges.high)
         out[inside] = _basis(x[inside], self.knots, self.degree)
-        degree = self.degree + 1 if self.degree <= 1 else self.degree  # as scikit-learn
-        below, above = x < lo, x > hi
-        for j in range(degree):
-            out[below, j] = value_lo[j] + (x[below] - lo) * slope_lo[j]
-            out[above, n - 1 - j] = value_hi[n - 1 - j] + (x[above] - hi) * slope_hi[n - 1 - j]
+        extended = self.degree + 1 if self.degree <= 1 else self.degree  # as scikit-learn
+        below, above = x < edges.low, x > edges.high
+        for j in range(extended):
+            out[below, j] = edges.value_low[j] + (x[below] - edges.low) * edges.slope_low[j]
+            last = n - 1 - j
+            out[above, last] = (
+                edges.value_high[last] + (x[above] - edges.high) * edges.slope_high[last]
+            )
         return out
 
     def to_params(self) -> dict[str, Any]:
