@@ -44,6 +44,7 @@ class PlattRbfSvm:
             support_vectors=np.ascontiguousarray(svc.support_vectors_, dtype=np.float64),
             dual_coef=np.asarray(svc.dual_coef_[0], dtype=np.float64),
             intercept=float(svc.intercept_[0]),
+            # gamma="scale" is resolved at fit time and kept only here.
             gamma=float(svc._gamma),
             platt_a=float(sigmoid.a_),
             platt_b=float(sigmoid.b_),

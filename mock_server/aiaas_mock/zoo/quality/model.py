@@ -199,8 +199,9 @@ def evaluate(model: QualityClassifier, data: ProcessData) -> dict[str, float]:
 def to_params(model: QualityClassifier) -> dict[str, Any]:
     """What the weights file holds: both heads' parameters and the threshold."""
     failure = model.failure
+    if not isinstance(failure, (LinearPipeline, PlattRbfSvm)):
+        raise TypeError(f"cannot write a {type(failure).__name__} failure head")
     kind = "logistic" if isinstance(failure, LinearPipeline) else "rbf_svm"
-    assert isinstance(failure, (LinearPipeline, PlattRbfSvm))
     return {
         "threshold": model.threshold,
         "failure": {"kind": kind, **failure.to_params()},
