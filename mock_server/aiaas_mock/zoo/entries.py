@@ -10,9 +10,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
-from .model_spec import LoadedModel, ModelSpec, Needs, Predictor
+from .model_spec import LoadedModel, ModelAdapter, ModelSpec, Needs, Predictor
 from .shipped_weights import (
     WEIGHTS_DIR,
     CardT,
@@ -62,6 +62,32 @@ class ParamsCodec(Protocol):
     def to_params(self, predictor: Predictor) -> dict[str, Any]: ...
 
     def from_params(self, params: dict[str, Any]) -> Predictor: ...
+
+
+class WritesParams(Protocol):
+    def to_params(self) -> dict[str, Any]: ...
+
+
+FittedT = TypeVar("FittedT", bound=WritesParams)
+
+
+@dataclass(frozen=True)
+class AdapterParams(Generic[FittedT]):
+    """The codec of a :class:`ModelAdapter` whose model writes its own parameters
+    (``to_params``) and is read back by ``read``."""
+
+    adapter: Callable[[FittedT], ModelAdapter[FittedT]]
+    read: Callable[[dict[str, Any]], FittedT]
+
+    def to_params(self, predictor: Predictor) -> dict[str, Any]:
+        if not isinstance(predictor, ModelAdapter):
+            raise TypeError(f"cannot write the parameters of a {type(predictor).__name__}")
+        params: dict[str, Any] = predictor.model.to_params()
+        return params
+
+    def from_params(self, params: dict[str, Any]) -> Predictor:
+        predictor: Predictor = self.adapter(self.read(params))  # type: ignore[assignment]
+        return predictor
 
 
 @dataclass(frozen=True)

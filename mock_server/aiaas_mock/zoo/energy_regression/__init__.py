@@ -8,8 +8,11 @@ is what the server calls.
 
 from __future__ import annotations
 
-from ..entries import TrainedOnLoad
-from .serving import SPEC, ParamsCodec
+from ..entries import AdapterParams, TrainedOnLoad
+from .model import EnergyModel
+from .serving import SPEC, EnergyPredictor
 from .train import train_and_measure
 
-ENERGY_REGRESSION = TrainedOnLoad(SPEC, train_and_measure, codec=ParamsCodec())
+ENERGY_REGRESSION = TrainedOnLoad(
+    SPEC, train_and_measure, codec=AdapterParams(EnergyPredictor, EnergyModel.from_params)
+)

@@ -4,14 +4,13 @@ prediction interval out."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from aiaas.types.inputs import LineHour
 from aiaas.types.outputs import EnergyForecast
 
-from ..model_spec import ModelAdapter, ModelSpec, Predictor
+from ..model_spec import ModelAdapter, ModelSpec
 from .data import LineHours
 from .model import EnergyModel
 
@@ -58,14 +57,3 @@ class EnergyPredictor(ModelAdapter[EnergyModel]):
             )
             for k in kwh
         ]
-
-
-class ParamsCodec:
-    """The served model as its fitted parameters, and back."""
-
-    def to_params(self, predictor: Predictor) -> dict[str, Any]:
-        assert isinstance(predictor, EnergyPredictor)
-        return predictor.model.to_params()
-
-    def from_params(self, params: dict[str, Any]) -> EnergyPredictor:
-        return EnergyPredictor(EnergyModel.from_params(params))

@@ -8,8 +8,11 @@ server calls.
 
 from __future__ import annotations
 
-from ..entries import TrainedOnLoad
-from .serving import SPEC, ParamsCodec
+from ..entries import AdapterParams, TrainedOnLoad
+from .model import RegimeClusterer
+from .serving import SPEC, RegimePredictor
 from .train import train_and_measure
 
-REGIME_KMEANS = TrainedOnLoad(SPEC, train_and_measure, codec=ParamsCodec())
+REGIME_KMEANS = TrainedOnLoad(
+    SPEC, train_and_measure, codec=AdapterParams(RegimePredictor, RegimeClusterer.from_params)
+)

@@ -4,7 +4,6 @@ distance and its centre out."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -13,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from aiaas.types.inputs import FlightSettings
 from aiaas.types.outputs import RegimeAssignment, RegimeCentre
 
-from ..model_spec import ModelAdapter, ModelSpec, Predictor
+from ..model_spec import ModelAdapter, ModelSpec
 from .model import RegimeClusterer
 
 
@@ -61,14 +60,3 @@ class RegimePredictor(ModelAdapter[RegimeClusterer]):
             RegimeAssignment(regime=int(r), distance=round(float(d), 6), centre=centres[r])
             for r, d in zip(regimes, distances, strict=True)
         ]
-
-
-class ParamsCodec:
-    """The served model as its fitted parameters, and back."""
-
-    def to_params(self, predictor: Predictor) -> dict[str, Any]:
-        assert isinstance(predictor, RegimePredictor)
-        return predictor.model.to_params()
-
-    def from_params(self, params: dict[str, Any]) -> RegimePredictor:
-        return RegimePredictor(RegimeClusterer.from_params(params))
