@@ -151,8 +151,8 @@ def opened_response(response: httpx.Response, attempt: SealedAttempt | None) -> 
     server replaced the answer. Plaintext error answers (failures to open the
     request, throttling) are passed on; they carry no payload.
     """
-    content_type = response.headers.get("content-type", "")
-    sealed = content_type.split(";")[0].strip() == SEALED_MEDIA_TYPE
+    outer_type = response.headers.get("content-type", "")
+    sealed = outer_type.split(";")[0].strip() == SEALED_MEDIA_TYPE
     if attempt is None:
         if sealed:
             raise EncryptionError("received a sealed answer to a plaintext request")

@@ -72,13 +72,7 @@ class _Refresh:
         self._done.wait()
 
     async def wait_async(self) -> None:
-        # A program on an asyncio loop has imported asyncio; one on trio need not.
-        asyncio = sys.modules.get("asyncio")
-        try:
-            running = asyncio is not None and asyncio.get_running_loop() is not None
-        except RuntimeError:
-            running = False
-        if running:
+        if _on_asyncio():
             await self._wait_asyncio()
         else:
             await self._wait_trio()
@@ -117,6 +111,18 @@ class _Refresh:
                 return False
             self._wakers.append(wake)
             return True
+
+
+def _on_asyncio() -> bool:
+    # A program on an asyncio loop has imported asyncio; one on trio need not.
+    asyncio = sys.modules.get("asyncio")
+    if asyncio is None:
+        return False
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _resolve(future: asyncio.Future[None]) -> None:

@@ -118,12 +118,9 @@ class TrainedOnLoad:
         return {}
 
     def load(self, data_seed: int, needs: Needs) -> LoadedModel:
-        if self.codec is not None and data_seed == SHIPPED_DATA_SEED:
-            with _lock_of(self.spec.id):
-                loaded = _restored.get(self.spec.id)
-                if loaded is None:
-                    loaded = _restored[self.spec.id] = self._restore(self.codec)
-            return loaded
+        codec = self.codec
+        if codec is not None and data_seed == SHIPPED_DATA_SEED:
+            return _restored_once(self.spec.id, lambda: self._restore(codec))
         return _train_once(self.train, data_seed)
 
     def measure_into(self, directory: Path, data_seed: int = SHIPPED_DATA_SEED) -> dict[str, float]:
@@ -181,14 +178,11 @@ class ShippedModel(Generic[CardT]):
         return weights_path(self.spec.id, self.weights_suffix, directory)
 
     def load(self, data_seed: int, needs: Needs) -> LoadedModel:
-        # Weights are read-only once loaded, so one copy serves every app in the process.
-        with _lock_of(self.spec.id):
-            loaded = _restored.get(self.spec.id)
-            if loaded is None:
-                card = self.card()
-                predictor = self._restore(card, WEIGHTS_DIR, needs)
-                loaded = _restored[self.spec.id] = LoadedModel(self.spec, predictor, card.metrics)
-        return loaded
+        def restore() -> LoadedModel:
+            card = self.card()
+            return LoadedModel(self.spec, self._restore(card, WEIGHTS_DIR, needs), card.metrics)
+
+        return _restored_once(self.spec.id, restore)
 
     def restore_from(self, directory: Path, needs: Needs) -> Predictor:
         """The predictor of the card and weights in ``directory``, checked by SHA-256."""
@@ -226,3 +220,12 @@ _locks_guard = threading.Lock()
 def _lock_of(model_id: str) -> threading.Lock:
     with _locks_guard:
         return _locks.setdefault(model_id, threading.Lock())
+
+
+def _restored_once(model_id: str, restore: Callable[[], LoadedModel]) -> LoadedModel:
+    """The model restored from its shipped files, once per process."""
+    with _lock_of(model_id):
+        loaded = _restored.get(model_id)
+        if loaded is None:
+            loaded = _restored[model_id] = restore()
+    return loaded

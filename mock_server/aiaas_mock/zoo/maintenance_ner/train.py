@@ -14,8 +14,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-
+from ..kit.folds import group_folds
 from ..kit.text_spans import Span, tokenize
 from ..maintenance_text.maintie import load_maintie, outermost
 from ..maintenance_text.scoring import scores_by_label, span_scores
@@ -49,17 +48,14 @@ def cross_validate(
     """The recipe trained on ``generated`` and 4/5 of ``real``, scored on the fifth
     it never saw, over 5 folds of texts: micro scores over all spans and by class,
     and F1 over the outermost spans."""
-    order = np.random.default_rng(seed).permutation(len(real))
     gold: list[set[Span]] = []
     predicted: list[set[Span]] = []
     with tempfile.TemporaryDirectory() as scratch:
-        for fold, held_out in enumerate(np.array_split(order, FOLDS)):
-            held = set(held_out.tolist())
-            kept = [o for i, o in enumerate(real) if i not in held]
+        for fold, (kept, held_out) in enumerate(group_folds(real, FOLDS, seed)):
             tagger = train(generated, kept, Path(scratch) / f"fold{fold}")
-            for i in sorted(held):
-                gold.append(set(real[i].entities))
-                predicted.append(set(tagger.entities(real[i].text)))
+            for order in held_out:
+                gold.append(set(order.entities))
+                predicted.append(set(tagger.entities(order.text)))
     scores = scores_by_label(gold, predicted, ENTITY_TYPES, label_of=lambda span: span.type)
     top = span_scores([outermost(g) for g in gold], [outermost(p) for p in predicted])
     return {**scores, "outermost_f1": top["f1"]}

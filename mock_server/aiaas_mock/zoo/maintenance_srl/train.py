@@ -1,6 +1,6 @@
 """How the shipped ``maintenance-srl`` is trained and measured, reproducibly.
 
-The served labeller learns from 2,000 generated orders and the patient and agent
+The served labeller learns from 6,000 generated orders and the patient and agent
 relations of the 538 real MaintIE work orders in ``real_data/``. Quality is
 micro-F1 over (predicate span, argument span, role) triples: on the real orders
 by 5-fold cross-validation over texts (the entity tagger of each fold trained
@@ -15,8 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
+from ..kit.folds import group_folds
 from ..kit.text_spans import Offsets, Span
 from ..maintenance_ner.model import REAL_WEIGHT
 from ..maintenance_ner.model import train as train_entities
@@ -82,19 +81,15 @@ def cross_validate(
 ) -> dict[str, float]:
     """Both recipes (entity tagger and labeller) trained on generated orders and
     4/5 of ``real``, scored on the fifth, over 5 folds of texts."""
-    order = np.random.default_rng(seed).permutation(len(real))
     end_to_end: tuple[list[set[Role]], list[set[Role]]] = ([], [])
     given: tuple[list[set[Role]], list[set[Role]]] = ([], [])
     with tempfile.TemporaryDirectory() as scratch:
-        for fold, held_out in enumerate(np.array_split(order, FOLDS)):
-            held = set(held_out.tolist())
-            kept = [o for i, o in enumerate(real) if i not in held]
+        for fold, (kept, held_out) in enumerate(group_folds(real, FOLDS, seed)):
             tagger = train_entities(ner_generated, kept, Path(scratch) / f"ner{fold}")
             labeller = train(generated, kept, Path(scratch) / f"srl{fold}", tagger)
-            test = [real[i] for i in sorted(held)]
             for into, gold_entities in ((end_to_end, False), (given, True)):
-                into[0].extend(gold_roles(o) for o in test)
-                into[1].extend(predicted_roles(labeller, test, gold_entities))
+                into[0].extend(gold_roles(o) for o in held_out)
+                into[1].extend(predicted_roles(labeller, held_out, gold_entities))
     scores = scores_by_label(*end_to_end, ROLES, label_of=lambda role: role.argument.type)
     scores["gold_entities_f1"] = span_scores(*given)["f1"]
     return scores

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ..kit.folds import group_folds
 from ..kit.scaling import Scaler
 from ..kit.torch_helpers import save_weights
 from ..model_spec import Needs
@@ -70,14 +71,12 @@ def evaluate(
 
 def cross_validate(engines: list[Engine], seed: int) -> dict[str, float]:
     """Engine-wise k-fold scores of the training recipe, beside the mean baseline."""
-    order = np.random.default_rng(seed).permutation(len(engines))
     predicted, actual, baseline = [], [], []
-    for fold, held_out in enumerate(np.array_split(order, FOLDS)):
-        held = set(held_out.tolist())
-        inputs, targets = windows([e for i, e in enumerate(engines) if i not in held])
+    for fold, (kept, held_out) in enumerate(group_folds(engines, FOLDS, seed)):
+        inputs, targets = windows(kept)
         network, scaler = train(inputs, targets, seed=seed + fold, epochs=EPOCHS)
         test_inputs, test_targets = truncated_test_set(
-            [engines[i] for i in held_out], seed=seed + 100 + fold, cuts_per_engine=CUTS_PER_ENGINE
+            held_out, seed=seed + 100 + fold, cuts_per_engine=CUTS_PER_ENGINE
         )
         predicted.append(predict(network, scaler, test_inputs))
         actual.append(test_targets)
