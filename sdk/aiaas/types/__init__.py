@@ -2,6 +2,16 @@
 
 from . import inputs, outputs
 from .api_object import APIObject
+from .batch_prediction import BatchPrediction, BatchResult
+from .dataset import (
+    ColumnProfile,
+    Dataset,
+    DatasetDeleted,
+    DatasetRow,
+    ImageProfile,
+    QualityReport,
+    TargetBalance,
+)
 from .embedding import Embedding, EmbeddingRequest, EmbeddingResponse, EmbeddingUsage
 from .encryption import EncryptionKey, EncryptionKeyList
 from .inputs import *  # noqa: F403 (every input type, listed in inputs.__all__)
@@ -10,9 +20,24 @@ from .model import Model
 from .outputs import *  # noqa: F403 (every model's output type, listed in outputs.__all__)
 from .prediction import Prediction, PredictRequest, Usage
 from .problem import FieldError, Problem
+from .training_job import (
+    JobError,
+    JobEvent,
+    JobStatus,
+    SearchSettings,
+    TrainingCandidate,
+    TrainingJob,
+    ValidationSettings,
+)
 
 __all__ = [
     "APIObject",
+    "BatchPrediction",
+    "BatchResult",
+    "ColumnProfile",
+    "Dataset",
+    "DatasetDeleted",
+    "DatasetRow",
     "Embedding",
     "EmbeddingRequest",
     "EmbeddingResponse",
@@ -20,12 +45,22 @@ __all__ = [
     "EncryptionKey",
     "EncryptionKeyList",
     "FieldError",
+    "ImageProfile",
+    "JobError",
+    "JobEvent",
+    "JobStatus",
     "ListResponse",
     "Model",
     "PredictRequest",
     "Prediction",
     "Problem",
+    "QualityReport",
+    "SearchSettings",
+    "TargetBalance",
+    "TrainingCandidate",
+    "TrainingJob",
     "Usage",
+    "ValidationSettings",
 ]
 __all__ += inputs.__all__
 __all__ += outputs.__all__

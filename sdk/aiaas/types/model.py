@@ -42,3 +42,11 @@ class Model(APIObject):
     references: dict[str, float] = Field(default_factory=dict)
     """Published figures for orientation (such as other models' results on the same
     benchmark): not measurements of this model."""
+    target: str | None = None
+    """Of a model trained on a tenant's dataset: the column it predicts."""
+    features: list[str] | None = None
+    """Of a model trained on a tenant's dataset: the columns it reads."""
+    hyperparameters: dict[str, JsonValue] | None = None
+    """Of a model trained on a tenant's dataset: the settings it was trained with."""
+    training_job_id: str | None = None
+    """Of a model trained on a tenant's dataset: the job that trained it."""

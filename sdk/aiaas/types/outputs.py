@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = [
     "AnomalyAssessment",
     "Argument",
+    "ClassPrediction",
+    "ClusterAssignment",
     "DefectClassification",
     "EnergyForecast",
     "Entity",
@@ -22,6 +24,7 @@ __all__ = [
     "SensorContribution",
     "SimilarTerm",
     "TermEmbedding",
+    "ValuePrediction",
 ]
 
 
@@ -149,3 +152,24 @@ class TermEmbedding(_Output):
         "null when no token is known or vectors were not asked for"
     )
     most_similar: list[SimilarTerm]
+
+
+class ValuePrediction(_Output):
+    """A regression model trained on a tenant's dataset: the predicted target value."""
+
+    prediction: float
+
+
+class ClassPrediction(_Output):
+    """A classifier trained on a tenant's dataset: the predicted class and the
+    probability of each class (keys are the classes as text)."""
+
+    label: str | int | bool
+    probabilities: dict[str, float]
+
+
+class ClusterAssignment(_Output):
+    """A k-means model trained on a tenant's dataset: the nearest centre."""
+
+    cluster: int
+    distance: float

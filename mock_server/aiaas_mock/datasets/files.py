@@ -1,0 +1,110 @@
+"""A stored dataset on disk: typed JSON lines, a sparse index, and its schema.
+
+``rows.jsonl`` holds one JSON object per row, values typed as the schema says.
+``index.npy`` holds the byte offset of every :data:`INDEX_STRIDE`-th row, so
+reading any page seeks near it and skips at most that many lines.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+INDEX_STRIDE = 1024
+
+
+@dataclass(frozen=True)
+class DatasetFiles:
+    directory: Path
+
+    @property
+    def rows_path(self) -> Path:
+        return self.directory / "rows.jsonl"
+
+    @property
+    def index_path(self) -> Path:
+        return self.directory / "index.npy"
+
+    @property
+    def schema_path(self) -> Path:
+        return self.directory / "schema.json"
+
+    def write_schema(self, types: dict[str, str]) -> None:
+        self.schema_path.write_text(json.dumps(types), encoding="utf-8")
+
+    def schema(self) -> dict[str, str]:
+        types: dict[str, str] = json.loads(self.schema_path.read_text(encoding="utf-8"))
+        return types
+
+    def read_rows(self, start: int, limit: int) -> list[dict[str, Any]]:
+        """Up to ``limit`` rows from row ``start`` on."""
+        return list(itertools.islice(self.iter_rows(start), limit))
+
+    def iter_rows(self, start: int = 0, stop: int | None = None) -> Iterator[dict[str, Any]]:
+        """Rows ``start`` to ``stop`` (exclusive; the end when ``None``), in order."""
+        offsets = np.load(self.index_path)
+        stride_index = start // INDEX_STRIDE
+        if stride_index >= len(offsets):
+            return
+        with self.rows_path.open("rb") as file:
+            file.seek(int(offsets[stride_index]))
+            position = stride_index * INDEX_STRIDE
+            for line in file:
+                if stop is not None and position >= stop:
+                    return
+                if position >= start:
+                    yield json.loads(line)
+                position += 1
+
+
+@dataclass(frozen=True)
+class Table:
+    """A dataset's columns in memory: floats (NaN for missing) for numbers and
+    booleans, objects for everything else."""
+
+    columns: dict[str, NDArray[Any]]
+    types: dict[str, str]
+
+    @property
+    def rows(self) -> int:
+        return len(next(iter(self.columns.values()))) if self.columns else 0
+
+    def take(self, indices: NDArray[np.int64]) -> Table:
+        return Table({name: values[indices] for name, values in self.columns.items()}, self.types)
+
+
+def load_table(directory: Path, names: list[str] | None = None) -> Table:
+    """The named columns (every column for ``None``) of the dataset in ``directory``."""
+    files = DatasetFiles(directory)
+    types = files.schema()
+    wanted = list(types) if names is None else names
+    values: dict[str, list[Any]] = {name: [] for name in wanted}
+    for row in files.iter_rows():
+        for name in wanted:
+            values[name].append(row.get(name))
+    columns: dict[str, NDArray[Any]] = {}
+    for name in wanted:
+        if types[name] in ("integer", "number", "boolean"):
+            columns[name] = np.array(
+                [np.nan if value is None else float(value) for value in values[name]],
+                dtype=np.float64,
+            )
+        else:
+            column = np.empty(len(values[name]), dtype=object)
+            column[:] = values[name]
+            columns[name] = column
+    return Table(columns, {name: types[name] for name in wanted})
+
+
+@functools.lru_cache(maxsize=2)
+def cached_table(directory: str, names: tuple[str, ...] | None) -> Table:
+    """:func:`load_table`, once per worker process for the units of one job."""
+    return load_table(Path(directory), list(names) if names is not None else None)

@@ -1,0 +1,401 @@
+"""Turning an uploaded CSV or JSONL file into a stored dataset, in bounded memory.
+
+The upload streams to disk as it arrives (:class:`UploadFile`), checked for its
+size and encoding on the way. Then two passes read the file back a block of
+rows at a time: the first settles each column's type and samples its values,
+the second writes the rows as typed JSON lines with an index, and gathers the
+quality report. Neither pass holds more than a block of rows, a sample per
+column and eight bytes per row (to count duplicates).
+
+Any problem is a :class:`MalformedDataset` naming the line and the column;
+the caller removes the directory, so a failed upload leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import os
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from aiaas.types import ColumnProfile, QualityReport
+
+from .columns import convert_json, convert_text, text_block_type, value_type, widen
+from .files import INDEX_STRIDE, DatasetFiles
+from .profile import ColumnAccumulator, Reservoir, RobustCentre, quality_report
+
+DatasetFormat = Literal["csv", "jsonl"]
+BLOCK_ROWS = 4096
+MAX_COLUMNS = 1000
+
+
+class MalformedDataset(Exception):
+    """An upload that cannot become a dataset; ``line`` and ``column`` say where."""
+
+    def __init__(
+        self, code: str, message: str, *, line: int | None = None, column: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+class DatasetTooLarge(Exception):
+    def __init__(self, limit: int, line: int) -> None:
+        super().__init__(f"The upload exceeds the dataset limit of {limit} bytes (at line {line}).")
+        self.limit = limit
+        self.line = line
+
+
+class UploadFile:
+    """The raw upload, written to disk as it arrives, its size and UTF-8 checked."""
+
+    def __init__(self, path: Path, max_bytes: int) -> None:
+        self.path = path
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.lines = 0
+        self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        self._file = path.open("wb")
+
+    def write(self, chunk: bytes) -> None:
+        """Check and store the next chunk; a refused chunk closes the file (the
+        upload is over), and the caller removes it."""
+        try:
+            self._write(chunk)
+        except BaseException:
+            self.close()
+            raise
+
+    def _write(self, chunk: bytes) -> None:
+        if self.size + len(chunk) > self.max_bytes:
+            allowed = self.max_bytes - self.size
+            raise DatasetTooLarge(self.max_bytes, self.lines + chunk[:allowed].count(b"\n") + 1)
+        try:
+            self._decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            line = self.lines + chunk[: max(exc.start, 0)].count(b"\n") + 1
+            raise MalformedDataset(
+                "bad_encoding", f"Line {line} is not valid UTF-8 ({exc.reason}).", line=line
+            ) from None
+        if b"\0" in chunk:
+            line = self.lines + chunk[: chunk.index(b"\0")].count(b"\n") + 1
+            raise MalformedDataset(
+                "wrong_format",
+                f"Line {line} holds a NUL byte: this is a binary file, not CSV or JSON lines.",
+                line=line,
+            )
+        self._file.write(chunk)
+        self.size += len(chunk)
+        self.lines += chunk.count(b"\n")
+
+    def finish(self) -> None:
+        try:
+            self._decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise MalformedDataset(
+                "bad_encoding", "The file ends inside a UTF-8 character.", line=self.lines + 1
+            ) from None
+        self.close()
+
+    def close(self) -> None:
+        self._file.close()
+
+
+@dataclass(frozen=True)
+class BuiltDataset:
+    rows: int
+    columns: list[ColumnProfile]
+    quality: QualityReport
+
+
+# -- reading records -----------------------------------------------------------
+
+
+def _csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        reader = csv.reader(file, strict=True)
+        try:
+            for record in reader:
+                if record:  # a blank line
+                    yield reader.line_num, record
+        except csv.Error as exc:
+            raise MalformedDataset(
+                "malformed_dataset", f"Line {reader.line_num}: {exc}.", line=reader.line_num
+            ) from None
+
+
+def _csv_header(path: Path) -> list[str]:
+    for line, header in _csv_records(path):
+        names = [name.strip() for name in header]
+        for position, name in enumerate(names, 1):
+            if not name:
+                raise MalformedDataset(
+                    "malformed_dataset",
+                    f"Line {line}: column {position} of the header has no name.",
+                    line=line,
+                    column=str(position),
+                )
+        if len(names) == 1 and any(mark in header[0] for mark in (";", "\t", "|")):
+            raise MalformedDataset(
+                "wrong_format",
+                f"Line {line}: the header is one column holding ';', tab or '|': "
+                "fields must be separated by commas.",
+                line=line,
+            )
+        if names[0].startswith(("{", "[")):
+            raise MalformedDataset(
+                "wrong_format",
+                f"Line {line} looks like JSON, not a CSV header: upload it with format=jsonl.",
+                line=line,
+            )
+        _check_names(names, line)
+        return names
+    raise MalformedDataset("empty_dataset", "The file is empty.")
+
+
+def _check_names(names: list[str], line: int) -> None:
+    if len(names) > MAX_COLUMNS:
+        raise MalformedDataset(
+            "malformed_dataset", f"Line {line}: more than {MAX_COLUMNS} columns.", line=line
+        )
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise MalformedDataset(
+                "malformed_dataset",
+                f"Line {line}: the column name '{name}' appears twice.",
+                line=line,
+                column=name,
+            )
+        seen.add(name)
+
+
+def _csv_blocks(path: Path, names: list[str]) -> Iterator[tuple[int, list[list[str]]]]:
+    """Blocks of data records (each checked against the header), with the line of
+    the block's first record."""
+    block: list[list[str]] = []
+    first_line = 0
+    records = _csv_records(path)
+    next(records)  # the header
+    for line, record in records:
+        if len(record) != len(names):
+            raise _ragged(line, record, names)
+        if not block:
+            first_line = line
+        block.append(record)
+        if len(block) == BLOCK_ROWS:
+            yield first_line, block
+            block = []
+    if block:
+        yield first_line, block
+
+
+def _ragged(line: int, record: list[str], names: list[str]) -> MalformedDataset:
+    if len(record) < len(names):
+        missing = names[len(record)]
+        return MalformedDataset(
+            "malformed_dataset",
+            f"Line {line} has {_fields(len(record))} where the header has {len(names)}: "
+            f"column '{missing}' and any after it are missing.",
+            line=line,
+            column=missing,
+        )
+    return MalformedDataset(
+        "malformed_dataset",
+        f"Line {line} has {_fields(len(record))} where the header has {len(names)}: "
+        f"field {len(names) + 1} has no column.",
+        line=line,
+        column=str(len(names) + 1),
+    )
+
+
+def _fields(count: int) -> str:
+    return "1 field" if count == 1 else f"{count} fields"
+
+
+def _jsonl_blocks(path: Path) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    block: list[dict[str, Any]] = []
+    first_line = 0
+    with path.open(encoding="utf-8-sig") as file:
+        for line, text in enumerate(file, 1):
+            if not text.strip():
+                continue
+            try:
+                record = json.loads(text.rstrip("\r\n"), parse_constant=_no_constants)
+            except json.JSONDecodeError as exc:
+                looks_like_json = text.lstrip().startswith(("{", "["))
+                raise MalformedDataset(
+                    "malformed_dataset" if looks_like_json else "wrong_format",
+                    f"Line {line}, character {exc.colno}: {exc.msg}."
+                    + ("" if looks_like_json else " Is this a CSV file? Upload it as format=csv."),
+                    line=line,
+                    column=str(exc.colno),
+                ) from None
+            except ValueError as exc:
+                raise MalformedDataset(
+                    "malformed_dataset", f"Line {line}: {exc}.", line=line
+                ) from None
+            if not isinstance(record, dict):
+                raise MalformedDataset(
+                    "malformed_dataset",
+                    f"Line {line} is a JSON {type(record).__name__}, not an object.",
+                    line=line,
+                )
+            if not block:
+                first_line = line
+            block.append(record)
+            if len(block) == BLOCK_ROWS:
+                yield first_line, block
+                block = []
+    if block:
+        yield first_line, block
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+# -- the two passes -------------------------------------------------------------
+
+
+@dataclass
+class _ColumnSurvey:
+    type: str | None = None
+    sample: Reservoir | None = None
+
+
+def _survey_csv(path: Path, names: list[str]) -> tuple[list[_ColumnSurvey], int]:
+    surveys = [_ColumnSurvey(sample=Reservoir(seed=i)) for i in range(len(names))]
+    rows = 0
+    for _, block in _csv_blocks(path, names):
+        rows += len(block)
+        for survey, column in zip(surveys, zip(*block, strict=True), strict=True):
+            present = [value for value in column if value != ""]
+            survey.type = widen(survey.type, text_block_type(present))
+            assert survey.sample is not None
+            survey.sample.offer(present)
+    return surveys, rows
+
+
+def _survey_jsonl(path: Path) -> tuple[list[str], list[_ColumnSurvey], int]:
+    names: dict[str, _ColumnSurvey] = {}
+    rows = 0
+    for line, block in _jsonl_blocks(path):
+        rows += len(block)
+        for record in block:
+            for name in record:
+                if name not in names:
+                    if len(names) == MAX_COLUMNS:
+                        raise MalformedDataset(
+                            "malformed_dataset",
+                            f"Near line {line}: more than {MAX_COLUMNS} distinct keys.",
+                            line=line,
+                        )
+                    names[name] = _ColumnSurvey(sample=Reservoir(seed=len(names)))
+        for name, survey in names.items():
+            values = [record.get(name) for record in block]
+            present = [value for value in values if value is not None]
+            for value in present:
+                survey.type = widen(survey.type, value_type(value))
+            if survey.type in ("integer", "number"):
+                assert survey.sample is not None
+                survey.sample.offer(present)
+    return list(names), list(names.values()), rows
+
+
+def _centre(survey: _ColumnSurvey, column_type: str) -> RobustCentre | None:
+    if column_type not in ("integer", "number") or survey.sample is None:
+        return None
+    values = [float(value) for value in survey.sample.values if not isinstance(value, bool)]
+    return RobustCentre.of(np.array(values, dtype=np.float64))
+
+
+def build(directory: Path, upload: Path, fmt: DatasetFormat, target: str | None) -> BuiltDataset:
+    """Read ``upload`` into a dataset in ``directory``; ``MalformedDataset`` if it cannot be."""
+    if fmt == "csv":
+        names = _csv_header(upload)
+        surveys, rows = _survey_csv(upload, names)
+    else:
+        names, surveys, rows = _survey_jsonl(upload)
+    if rows == 0:
+        raise MalformedDataset(
+            "empty_dataset", "The file has no data rows." if names else "The file is empty."
+        )
+    if target is not None and target not in names:
+        raise MalformedDataset(
+            "unknown_target", f"The target '{target}' is not a column of the file.", column=target
+        )
+    types = [survey.type or "string" for survey in surveys]
+    accumulators = [
+        ColumnAccumulator(name, column_type, centre=_centre(survey, column_type))
+        for name, column_type, survey in zip(names, types, surveys, strict=True)
+    ]
+    files = DatasetFiles(directory)
+    hashes = array("q")
+    offsets = array("q")
+    rows_with_missing = 0
+    written = 0
+    with files.rows_path.open("w", encoding="utf-8") as out:
+        position = 0
+        blocks = _csv_blocks(upload, names) if fmt == "csv" else _jsonl_blocks(upload)
+        for _, block in blocks:
+            columns = _typed_columns(block, names, types, fmt)
+            for accumulator, values in zip(accumulators, columns, strict=True):
+                accumulator.add(values)
+            lines = []
+            for row_values in zip(*columns, strict=True):
+                record = dict(zip(names, row_values, strict=True))
+                if None in row_values:
+                    rows_with_missing += 1
+                lines.append(json.dumps(record, separators=(",", ":"), ensure_ascii=False))
+            for line in lines:
+                if written % INDEX_STRIDE == 0:
+                    offsets.append(position)
+                hashes.append(hash(line))
+                encoded = len(line.encode("utf-8")) + 1
+                position += encoded
+                written += 1
+            out.write("\n".join(lines))
+            out.write("\n")
+    np.save(files.index_path, np.frombuffer(offsets, dtype=np.int64))
+    duplicates = rows - len(np.unique(np.frombuffer(hashes, dtype=np.int64)))
+    profiles = [accumulator.profile() for accumulator in accumulators]
+    files.write_schema({name: column_type for name, column_type in zip(names, types, strict=True)})
+    return BuiltDataset(
+        rows=rows,
+        columns=profiles,
+        quality=quality_report(accumulators, rows, duplicates, rows_with_missing, target),
+    )
+
+
+def _typed_columns(
+    block: list[Any], names: list[str], types: list[str], fmt: DatasetFormat
+) -> list[list[Any]]:
+    if fmt == "csv":
+        return [
+            [convert_text(value, column_type) for value in column]
+            for column, column_type in zip(zip(*block, strict=True), types, strict=True)
+        ]
+    return [
+        [convert_json(record.get(name), column_type) for record in block]
+        for name, column_type in zip(names, types, strict=True)
+    ]
+
+
+def remove_tree(directory: Path) -> None:
+    """Remove a dataset directory and what it holds (no subdirectories)."""
+    if not directory.exists():
+        return
+    for entry in directory.iterdir():
+        entry.unlink(missing_ok=True)
+    os.rmdir(directory)

@@ -1,0 +1,117 @@
+"""Training jobs: a model trained on a dataset, cross-validated, optionally searched."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
+
+from .api_object import APIObject
+
+__all__ = [
+    "JobError",
+    "JobEvent",
+    "JobStatus",
+    "SearchSettings",
+    "TrainingCandidate",
+    "TrainingJob",
+    "ValidationSettings",
+]
+
+JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+TERMINAL_STATUSES: frozenset[str] = frozenset({"succeeded", "failed", "cancelled"})
+
+
+class ValidationSettings(BaseModel):
+    """How a training job measures its candidates: k-fold cross-validation."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="forbid")
+
+    cv_folds: int = Field(default=5, ge=2, le=20)
+    group_by: str | None = None
+    """A column whose rows belong together (an engine, a part): a group is never
+    split between training and held-out folds."""
+    seed: int = 0
+
+
+class SearchSettings(BaseModel):
+    """A bounded hyperparameter search.
+
+    ``space`` maps a hyperparameter to a list of values, or (``random`` only) to a
+    range ``{"low": ..., "high": ..., "log": true}``. A grid may hold at most
+    ``max_candidates`` combinations; ``random`` draws ``max_candidates`` of them.
+    """
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="forbid")
+
+    method: Literal["grid", "random"] = "grid"
+    space: dict[str, JsonValue]
+    max_candidates: int = Field(default=20, ge=1, le=50)
+    seed: int = 0
+
+
+class JobError(BaseModel):
+    """Why a job failed."""
+
+    code: str
+    message: str
+
+
+class TrainingCandidate(BaseModel):
+    """One algorithm with one set of hyperparameters, as cross-validation measured it."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="allow")
+
+    algorithm: str
+    hyperparameters: dict[str, JsonValue]
+    metrics: dict[str, float]
+    """The mean over the folds."""
+    fold_metrics: list[dict[str, float]]
+
+
+class TrainingJob(APIObject):
+    """A training job and, once it has succeeded, the model it made."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="allow", protected_namespaces=())
+
+    id: str
+    object: Literal["training_job"] = "training_job"
+    model: str | list[str]
+    """The algorithm or zoo family trained; a list compares them on the same folds."""
+    dataset_id: str
+    target: str | None = None
+    features: list[str] | None = None
+    """The columns learnt from (``None``: every usable column)."""
+    status: JobStatus
+    progress: float = 0.0
+    """Share of the job's work done, 0 to 1."""
+    hyperparameters: dict[str, JsonValue] = Field(default_factory=dict)
+    validation: ValidationSettings = Field(default_factory=ValidationSettings)
+    search: SearchSettings | None = None
+    metrics: dict[str, float] = Field(default_factory=dict)
+    """Cross-validated metrics of the chosen candidate (mean over folds)."""
+    candidates: list[TrainingCandidate] = Field(default_factory=list)
+    """Every candidate tried, with its metrics, best first."""
+    result_model_id: str | None = None
+    error: JobError | None = None
+    created_at: int
+    started_at: int | None = None
+    finished_at: int | None = None
+
+    @property
+    def done(self) -> bool:
+        """Whether the job has finished, one way or another."""
+        return self.status in TERMINAL_STATUSES
+
+
+class JobEvent(APIObject):
+    """One entry of a job's log: progress, a fold's metrics, a state change."""
+
+    object: Literal["job.event"] = "job.event"
+    seq: int
+    type: str
+    """``queued``, ``started``, ``fold``, ``candidate``, ``model``, ``succeeded``,
+    ``failed``, ``cancelled``, ``note``."""
+    message: str
+    data: dict[str, JsonValue] = Field(default_factory=dict)
+    created_at: float
