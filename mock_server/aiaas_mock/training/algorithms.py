@@ -1,0 +1,355 @@
+"""The tabular algorithms a tenant can train: fitted with scikit-learn on a worker,
+served from their parameters with numpy (as the zoo's own tabular models are).
+
+Each algorithm names its task, validates its hyperparameters (bounded, so a
+job's cost stays bounded) and turns a fit into a :class:`Fitted` model that
+writes its parameters as JSON and reads them back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..zoo.kit.linear_pipeline import LinearPipeline
+from ..zoo.kit.rbf_svm import PlattRbfSvm
+
+Task = Literal["classification", "regression", "clustering"]
+
+
+class Hyperparameters(BaseModel):
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="forbid", frozen=True)
+
+
+class NoHyperparameters(Hyperparameters):
+    pass
+
+
+class RidgeHyperparameters(Hyperparameters):
+    alpha: float = Field(default=1.0, ge=1e-6, le=1e6)
+
+
+class LogisticHyperparameters(Hyperparameters):
+    C: float = Field(default=1.0, ge=1e-4, le=1e4)
+    class_weight: Literal["balanced"] | None = None
+
+
+class SvmHyperparameters(Hyperparameters):
+    C: float = Field(default=1.0, ge=1e-3, le=1e3)
+    gamma: float | Literal["scale"] = "scale"
+
+
+class ForestHyperparameters(Hyperparameters):
+    n_estimators: int = Field(default=50, ge=1, le=200)
+    max_depth: int = Field(default=8, ge=1, le=16)
+    min_samples_leaf: int = Field(default=1, ge=1, le=1000)
+
+
+class KMeansHyperparameters(Hyperparameters):
+    n_clusters: int = Field(default=3, ge=2, le=50)
+
+
+class Fitted(Protocol):
+    def to_params(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class Algorithm:
+    name: str
+    task: Task
+    hyperparameters: type[Hyperparameters]
+    description: str
+    max_rows: int | None = None
+    """Most training rows the algorithm accepts (its cost grows faster than linearly)."""
+    binary_only: bool = False
+
+
+LINEAR_REGRESSION = Algorithm(
+    "linear-regression", "regression", NoHyperparameters, "ordinary least squares"
+)
+RIDGE = Algorithm("ridge", "regression", RidgeHyperparameters, "ridge regression (L2)")
+LOGISTIC_REGRESSION = Algorithm(
+    "logistic-regression", "classification", LogisticHyperparameters, "logistic regression"
+)
+SVM = Algorithm(
+    "svm",
+    "classification",
+    SvmHyperparameters,
+    "RBF support vector machine, Platt-scaled",
+    max_rows=20_000,
+    binary_only=True,
+)
+RANDOM_FOREST_CLASSIFIER = Algorithm(
+    "random-forest", "classification", ForestHyperparameters, "random forest of decision trees"
+)
+RANDOM_FOREST_REGRESSOR = Algorithm(
+    "random-forest", "regression", ForestHyperparameters, "random forest of regression trees"
+)
+K_MEANS = Algorithm("k-means", "clustering", KMeansHyperparameters, "k-means clustering")
+
+ALGORITHMS: dict[str, tuple[Algorithm, ...]] = {
+    "linear-regression": (LINEAR_REGRESSION,),
+    "ridge": (RIDGE,),
+    "logistic-regression": (LOGISTIC_REGRESSION,),
+    "svm": (SVM,),
+    "random-forest": (RANDOM_FOREST_CLASSIFIER, RANDOM_FOREST_REGRESSOR),
+    "k-means": (K_MEANS,),
+}
+"""By name; a name may serve more than one task (the target decides which)."""
+
+
+# -- fitted models --------------------------------------------------------------
+
+
+def _standardise(x: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    return mean, np.where(scale > 0, scale, 1.0)
+
+
+@dataclass(frozen=True)
+class LinearRegressor:
+    mean: NDArray[np.float64]
+    scale: NDArray[np.float64]
+    coef: NDArray[np.float64]
+    intercept: float
+
+    def predict(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        result: NDArray[np.float64] = ((x - self.mean) / self.scale) @ self.coef + self.intercept
+        return result
+
+    def to_params(self) -> dict[str, Any]:
+        return {
+            "mean": self.mean.tolist(),
+            "scale": self.scale.tolist(),
+            "coef": self.coef.tolist(),
+            "intercept": self.intercept,
+        }
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> LinearRegressor:
+        return cls(
+            np.array(params["mean"], dtype=np.float64),
+            np.array(params["scale"], dtype=np.float64),
+            np.array(params["coef"], dtype=np.float64),
+            float(params["intercept"]),
+        )
+
+
+@dataclass(frozen=True)
+class ClassifierParams:
+    """A classifier's probabilities over its classes, whatever computes them."""
+
+    classes: list[Any]
+    kind: str
+    inner: Any
+
+    def predict_proba(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        if isinstance(self.inner, PlattRbfSvm):
+            positive = self.inner.positive_probability(x)
+            return np.column_stack([1.0 - positive, positive])
+        proba: NDArray[np.float64] = self.inner.predict_proba(x)
+        return proba
+
+    def to_params(self) -> dict[str, Any]:
+        return {"classes": self.classes, "kind": self.kind, "inner": self.inner.to_params()}
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> ClassifierParams:
+        reader: Any = {"logistic": LinearPipeline, "svm": PlattRbfSvm, "forest": Forest}[
+            params["kind"]
+        ]
+        return cls(params["classes"], params["kind"], reader.from_params(params["inner"]))
+
+
+@dataclass(frozen=True)
+class Forest:
+    """Decision trees as flat arrays, walked for every row at once."""
+
+    trees: list[dict[str, NDArray[Any]]]
+    classification: bool
+
+    @classmethod
+    def from_sklearn(cls, forest: Any, classification: bool) -> Forest:
+        trees = []
+        for estimator in forest.estimators_:
+            tree = estimator.tree_
+            value = np.asarray(tree.value, dtype=np.float64)[:, 0, :]
+            if classification:
+                # Some scikit-learn versions store counts, others fractions.
+                value = value / np.maximum(value.sum(axis=1, keepdims=True), 1e-300)
+            trees.append(
+                {
+                    "left": np.asarray(tree.children_left, dtype=np.int64),
+                    "right": np.asarray(tree.children_right, dtype=np.int64),
+                    "feature": np.asarray(tree.feature, dtype=np.int64),
+                    "threshold": np.asarray(tree.threshold, dtype=np.float64),
+                    "value": value,
+                }
+            )
+        return cls(trees, classification)
+
+    def _leaf_values(self, tree: dict[str, NDArray[Any]], x: NDArray[np.float64]) -> NDArray[Any]:
+        # scikit-learn's trees compare float32 features with float64 thresholds.
+        x = x.astype(np.float32).astype(np.float64)
+        node = np.zeros(len(x), dtype=np.int64)
+        rows = np.arange(len(x))
+        while True:
+            left = tree["left"][node]
+            inner = left >= 0
+            if not inner.any():
+                return tree["value"][node]
+            feature = np.where(inner, tree["feature"][node], 0)
+            go_left = x[rows, feature] <= tree["threshold"][node]
+            node = np.where(inner, np.where(go_left, left, tree["right"][node]), node)
+
+    def predict_proba(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        total: NDArray[np.float64] = sum(self._leaf_values(tree, x) for tree in self.trees)  # type: ignore[assignment]
+        return total / len(self.trees)
+
+    def predict(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        return self.predict_proba(x)[:, 0]
+
+    def to_params(self) -> dict[str, Any]:
+        return {
+            "classification": self.classification,
+            "trees": [{key: array.tolist() for key, array in tree.items()} for tree in self.trees],
+        }
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> Forest:
+        trees = [
+            {
+                "left": np.array(tree["left"], dtype=np.int64),
+                "right": np.array(tree["right"], dtype=np.int64),
+                "feature": np.array(tree["feature"], dtype=np.int64),
+                "threshold": np.array(tree["threshold"], dtype=np.float64),
+                "value": np.array(tree["value"], dtype=np.float64),
+            }
+            for tree in params["trees"]
+        ]
+        return cls(trees, bool(params["classification"]))
+
+
+@dataclass(frozen=True)
+class Clusterer:
+    mean: NDArray[np.float64]
+    scale: NDArray[np.float64]
+    centres: NDArray[np.float64]
+
+    def assign(self, x: NDArray[np.float64]) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        scaled = (x - self.mean) / self.scale
+        distances = np.sqrt(((scaled[:, None, :] - self.centres[None, :, :]) ** 2).sum(-1))
+        labels = distances.argmin(axis=1)
+        return labels, distances[np.arange(len(labels)), labels]
+
+    def to_params(self) -> dict[str, Any]:
+        return {
+            "mean": self.mean.tolist(),
+            "scale": self.scale.tolist(),
+            "centres": self.centres.tolist(),
+        }
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> Clusterer:
+        return cls(
+            np.array(params["mean"], dtype=np.float64),
+            np.array(params["scale"], dtype=np.float64),
+            np.array(params["centres"], dtype=np.float64),
+        )
+
+
+FittedModel = LinearRegressor | ClassifierParams | Forest | Clusterer
+
+
+def fit(
+    algorithm: Algorithm,
+    hyperparameters: Hyperparameters,
+    x: NDArray[np.float64],
+    y: NDArray[Any] | None,
+    seed: int,
+) -> FittedModel:
+    """``algorithm`` fitted to rows ``x`` (and targets ``y``) with scikit-learn."""
+    hp: Any = hyperparameters
+    if algorithm.task == "clustering":
+        from sklearn.cluster import KMeans
+
+        mean, scale = _standardise(x)
+        kmeans = KMeans(n_clusters=hp.n_clusters, n_init=4, random_state=seed)
+        kmeans.fit((x - mean) / scale)
+        return Clusterer(mean, scale, np.asarray(kmeans.cluster_centers_, dtype=np.float64))
+    assert y is not None
+    if algorithm.task == "regression":
+        if algorithm.name == "random-forest":
+            from sklearn.ensemble import RandomForestRegressor
+
+            forest = RandomForestRegressor(
+                n_estimators=hp.n_estimators,
+                max_depth=hp.max_depth,
+                min_samples_leaf=hp.min_samples_leaf,
+                random_state=seed,
+                n_jobs=1,
+            ).fit(x, y.astype(np.float64))
+            return Forest.from_sklearn(forest, classification=False)
+        from sklearn.linear_model import LinearRegression, Ridge
+
+        mean, scale = _standardise(x)
+        regressor = Ridge(alpha=hp.alpha) if algorithm.name == "ridge" else LinearRegression()
+        regressor.fit((x - mean) / scale, y.astype(np.float64))
+        return LinearRegressor(
+            mean, scale, np.asarray(regressor.coef_, dtype=np.float64), float(regressor.intercept_)
+        )
+    classes = sorted(set(y.tolist()), key=_sort_key)
+    index = {label: i for i, label in enumerate(classes)}
+    codes = np.array([index[label] for label in y.tolist()], dtype=np.int64)
+    if algorithm.name == "logistic-regression":
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        pipeline = make_pipeline(
+            StandardScaler(),
+            LogisticRegression(C=hp.C, class_weight=hp.class_weight, max_iter=2000),
+        ).fit(x, codes)
+        return ClassifierParams(classes, "logistic", LinearPipeline.from_pipeline(pipeline))
+    if algorithm.name == "svm":
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+        from sklearn.svm import SVC
+
+        calibrated = CalibratedClassifierCV(
+            make_pipeline(StandardScaler(), SVC(C=hp.C, gamma=hp.gamma, kernel="rbf")),
+            method="sigmoid",
+            ensemble=False,
+            cv=3,
+        ).fit(x, codes)
+        return ClassifierParams(classes, "svm", PlattRbfSvm.from_calibrated(calibrated))
+    from sklearn.ensemble import RandomForestClassifier
+
+    forest_model = RandomForestClassifier(
+        n_estimators=hp.n_estimators,
+        max_depth=hp.max_depth,
+        min_samples_leaf=hp.min_samples_leaf,
+        random_state=seed,
+        n_jobs=1,
+    ).fit(x, codes)
+    return ClassifierParams(classes, "forest", Forest.from_sklearn(forest_model, True))
+
+
+def _sort_key(value: Any) -> tuple[str, Any]:
+    return (type(value).__name__, value)
+
+
+def read_fitted(task: Task, algorithm: str, params: dict[str, Any]) -> FittedModel:
+    if task == "clustering":
+        return Clusterer.from_params(params)
+    if task == "classification":
+        return ClassifierParams.from_params(params)
+    if algorithm == "random-forest":
+        return Forest.from_params(params)
+    return LinearRegressor.from_params(params)

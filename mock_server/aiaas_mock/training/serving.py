@@ -1,0 +1,171 @@
+"""Serving a model a tenant trained: its spec, card and predictor, from its artifact.
+
+The artifact is the JSON a training job's final unit wrote (encoder and fitted
+parameters); predictions are numpy arithmetic on it, as for the zoo's own
+tabular models, so a trained model answers without scikit-learn.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
+
+from aiaas.types import ClassPrediction, ClusterAssignment, Model, ValuePrediction
+
+from ..zoo.model_spec import LoadedModel, ModelSpec
+from .algorithms import ClassifierParams, Clusterer, FittedModel, Task, read_fitted
+from .features import FeatureEncoder
+
+TASK_NAMES: dict[str, str] = {
+    "classification": "tabular-classification",
+    "regression": "tabular-regression",
+    "clustering": "clustering",
+}
+OUTPUT_TYPES: dict[str, type[BaseModel]] = {
+    "classification": ClassPrediction,
+    "regression": ValuePrediction,
+    "clustering": ClusterAssignment,
+}
+
+
+class NoParameters(BaseModel):
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="forbid")
+
+
+_FIELD_TYPES: dict[str, Any] = {
+    "integer": int | None,
+    "number": float | None,
+    "boolean": bool | None,
+    "string": str | None,
+}
+
+
+def input_type(model_id: str, encoder: FeatureEncoder) -> type[BaseModel]:
+    """One row of the model's inputs: its feature columns, each optional (a missing
+    number is imputed; a missing text sets no indicator), nothing else."""
+    fields: dict[str, Any] = {
+        name: (_FIELD_TYPES[encoder.types[name]], Field(default=None))
+        for name in encoder.feature_names
+    }
+    row: type[BaseModel] = create_model(
+        "Row",
+        __config__=ConfigDict(extra="forbid", title=f"{model_id} input"),
+        **fields,
+    )
+    return row
+
+
+class TabularPredictor:
+    def __init__(self, task: Task, encoder: FeatureEncoder, model: FittedModel) -> None:
+        self.task = task
+        self.encoder = encoder
+        self.model = model
+
+    def predict(self, inputs: Sequence[Any], parameters: Any) -> list[BaseModel]:
+        rows = [row.model_dump() if isinstance(row, BaseModel) else row for row in inputs]
+        x = self.encoder.encode_rows(rows)
+        if isinstance(self.model, Clusterer):
+            labels, distances = self.model.assign(x)
+            return [
+                ClusterAssignment(cluster=int(label), distance=float(distance))
+                for label, distance in zip(labels, distances, strict=True)
+            ]
+        if isinstance(self.model, ClassifierParams):
+            proba = self.model.predict_proba(x)
+            classes = self.model.classes
+            keys = [_key(label) for label in classes]
+            return [
+                ClassPrediction(
+                    label=classes[int(row.argmax())],
+                    probabilities={
+                        key: round(float(p), 6) for key, p in zip(keys, row, strict=True)
+                    },
+                )
+                for row in proba
+            ]
+        values = self.model.predict(x)
+        return [ValuePrediction(prediction=float(value)) for value in values]
+
+
+def _key(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def spec_of(model_id: str, artifact: dict[str, Any], card: Model) -> ModelSpec:
+    encoder = FeatureEncoder.from_params(artifact["encoder"])
+    return ModelSpec(
+        id=model_id,
+        task=card.task,
+        algorithm=card.algorithm,
+        version=card.version,
+        description=card.description,
+        data=card.data,
+        input_type=input_type(model_id, encoder),
+        output_type=OUTPUT_TYPES[artifact["task"]],
+        parameters_type=NoParameters,
+        training_data=card.training_data,
+        evaluation=card.evaluation,
+    )
+
+
+def load(model_id: str, artifact_bytes: bytes, card: Model) -> LoadedModel:
+    artifact = json.loads(artifact_bytes)
+    encoder = FeatureEncoder.from_params(artifact["encoder"])
+    fitted = read_fitted(artifact["task"], artifact["algorithm"], artifact["model"])
+    return LoadedModel(
+        spec=spec_of(model_id, artifact, card),
+        predictor=TabularPredictor(artifact["task"], encoder, fitted),
+        metrics=dict(card.metrics),
+    )
+
+
+def trained_card(
+    model_id: str,
+    artifact_bytes: bytes,
+    *,
+    tenant_id: str,
+    dataset_name: str,
+    dataset_id: str,
+    rows: int,
+    folds: int,
+    grouped_by: str | None,
+    metrics: dict[str, float],
+    training_job_id: str,
+) -> Model:
+    artifact = json.loads(artifact_bytes)
+    encoder = FeatureEncoder.from_params(artifact["encoder"])
+    task: str = artifact["task"]
+    protocol = f"{folds}-fold cross-validation"
+    if grouped_by is not None:
+        protocol += f" grouped by '{grouped_by}' (a group is never split between folds)"
+    elif task == "classification":
+        protocol = f"stratified {protocol}"
+    target = artifact["target"]
+    what = f"'{target}'" if target else "clusters"
+    return Model(
+        id=model_id,
+        task=TASK_NAMES[task],
+        algorithm=artifact["algorithm"],
+        version="1",
+        owner=tenant_id,
+        created_at=int(time.time()),
+        description=f"Predicts {what} from {', '.join(encoder.feature_names)}.",
+        data=f"dataset '{dataset_name}' ({dataset_id}), {rows} rows",
+        training_data="tenant",
+        evaluation=f"{protocol} on the training dataset; metrics are means over the "
+        "held-out folds, each fold's model fitted without it.",
+        input_schema=TypeAdapter(input_type(model_id, encoder)).json_schema(),
+        output_schema=OUTPUT_TYPES[task].model_json_schema(),
+        parameters_schema=NoParameters.model_json_schema(),
+        metrics=metrics,
+        hyperparameters=artifact["hyperparameters"],
+        target=target,
+        features=encoder.feature_names,
+        training_job_id=training_job_id,
+    )
