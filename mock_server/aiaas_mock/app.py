@@ -17,6 +17,7 @@ from .api.openapi import document_encryption
 from .api.problems import install_problem_handlers
 from .api.routes import ROUTERS
 from .config import ServerConfig
+from .datasets.uploads import remove_abandoned_uploads, remove_unknown_datasets
 from .encryption.middleware import EncryptionMiddleware
 from .encryption.replay import ReplayGuard
 from .middleware.body_limit import BodyLimitMiddleware
@@ -33,6 +34,16 @@ async def _beat(services: Services) -> None:
         await asyncio.sleep(interval)
         await asyncio.to_thread(services.store.instances.beat)
         await asyncio.to_thread(services.store.idempotency.expire)
+        await asyncio.to_thread(_tidy_jobs_and_uploads, services)
+
+
+def _tidy_jobs_and_uploads(services: Services) -> None:
+    """Fail the jobs of server processes that died, and remove their half-written
+    uploads: a job is never left running forever, an upload never half there."""
+    store = services.store
+    store.jobs.fail_orphans(services.config.instance_grace)
+    remove_abandoned_uploads(store.data_dir / "datasets", store.instances.live())
+    remove_unknown_datasets(store.data_dir / "datasets", store.datasets.ids())
 
 
 def _document(app: FastAPI) -> None:
@@ -62,10 +73,20 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
         # stopping leaves the instance table but keeps the database open; whoever
         # made the app closes it (services.store.close()) when done with it.
         await asyncio.to_thread(services.store.instances.register)
+        await asyncio.to_thread(_tidy_jobs_and_uploads, services)
+        if config.cluster is not None:
+            # Connect now: a wrong scheduler address stops the server at start-up,
+            # not the first job.
+            await asyncio.to_thread(services.jobs.executor)
+        services.jobs.start()
         heartbeat = asyncio.create_task(_beat(services))
         yield
         heartbeat.cancel()
+        await asyncio.to_thread(services.jobs.stop)
         await asyncio.to_thread(services.store.instances.leave)
+        # This instance's unfinished jobs stopped with it: say so now, not when
+        # another server next looks.
+        await asyncio.to_thread(services.store.jobs.fail_orphans, services.config.instance_grace)
 
     # The interactive docs (/docs, /redoc) load Swagger UI and ReDoc from the
     # package, not from a CDN: the mock is for offline and air-gapped machines.
@@ -90,7 +111,11 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
         window=config.encryption_window,
         require_encryption=config.require_encryption,
     )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=config.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=config.max_body_bytes,
+        upload_paths={"/v1/datasets": config.max_dataset_bytes},
+    )
     app.add_middleware(
         FaultMiddleware,
         injector=services.faults,

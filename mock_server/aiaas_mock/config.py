@@ -91,6 +91,18 @@ class ServerConfig:
     encryption_key_lifetime: float = 7 * 24 * 3600.0
     encryption_key_overlap: float = 3600.0
     """Seconds a rotated-out key stays usable next to its successor."""
+    data_dir: str | None = None
+    """Where datasets' files live: beside a database file (``<db>.data``) by
+    default, or a temporary directory removed with an in-memory database."""
+    max_dataset_bytes: int = 1024 * 1024 * 1024
+    """Largest dataset upload (streamed to disk, never held in memory)."""
+    job_workers: int = field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1))
+    """Worker processes of the embedded pool that runs training and batch units."""
+    job_drivers: int = 2
+    """Jobs running at once; more wait in the queue (their units share the workers)."""
+    cluster: str | None = None
+    """Scheduler address of a Dask distributed cluster (``tcp://host:8786``) to run
+    jobs on instead of the embedded pool; needs the ``cluster`` extra."""
 
     def __post_init__(self) -> None:
         if self.token_lifetime < 1:
@@ -107,5 +119,7 @@ class ServerConfig:
             raise ValueError("the encryption window must be positive")
         if self.header_timeout <= 0:
             raise ValueError("header_timeout must be positive")
+        if min(self.job_workers, self.job_drivers, self.max_dataset_bytes) < 1:
+            raise ValueError("job workers, job drivers and the dataset limit must be positive")
         if self.idempotency_ttl <= 0 or self.idempotency_max_bytes < 0:
             raise ValueError("the idempotency retention must be positive")

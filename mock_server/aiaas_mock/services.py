@@ -11,8 +11,12 @@ from .api.cursors import CursorCodec
 from .api.inference import InferenceSlots
 from .config import ServerConfig
 from .encryption.keys import KeyStore
+from .jobs.executors import make_executor
+from .jobs.prepare import work_preparer
+from .jobs.runner import JobRunner
 from .middleware.faults import FaultInjector
 from .store import Store
+from .training.trained_models import TrainedModels
 from .zoo.catalogue import Catalogue
 from .zoo.registry import SYSTEM_MODELS
 
@@ -27,6 +31,8 @@ class Services:
     auth_failures: AuthFailureLimiter
     keys: KeyStore
     inference: InferenceSlots
+    jobs: JobRunner
+    trained: TrainedModels
 
     @classmethod
     def create(cls, config: ServerConfig) -> Services:
@@ -52,6 +58,13 @@ class Services:
                 lifetime=config.encryption_key_lifetime,
                 overlap=config.encryption_key_overlap,
             ),
+            jobs=JobRunner(
+                store,
+                lambda: make_executor(config.cluster, config.job_workers, store.data_dir / "jobs"),
+                work_preparer(store, catalogue, config.data_seed),
+                drivers=config.job_drivers,
+            ),
+            trained=TrainedModels(),
         )
         services.keys.active()  # make the first keys now, not on a client's first request
         return services

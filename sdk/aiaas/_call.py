@@ -9,7 +9,7 @@ import os
 import platform
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, Final, TypeVar
 
@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from ._constants import IDEMPOTENCY_KEY_HEADER, REQUEST_ID_HEADER, RETRY_COUNT_HEADER
 from ._encoding import dumps
 from ._encryption import SealedAttempt, opened_response
-from ._exceptions import APIConnectionError, APIStatusError
+from ._exceptions import APIConnectionError, APIStatusError, EncryptionError
 from ._options import ClientOptions
 from ._request import RequestSpec, build_url
 from ._response import connection_error, problem_code
@@ -32,6 +32,9 @@ __all__ = ["RETRY_SETTINGS", "Call"]
 logger = logging.getLogger("aiaas")
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+
+SEALED_UPLOAD_LIMIT = 32 * 1024 * 1024
+"""Largest upload sealed as one message: the server's default body limit."""
 
 USER_AGENT = (
     f"aiaas-python/{__version__} httpx/{httpx.__version__} python/{platform.python_version()}"
@@ -56,6 +59,7 @@ class Call:
         options: ClientOptions,
         spec: RequestSpec,
         *,
+        asynchronous: bool = False,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         rand: Callable[[], float] = random.random,
@@ -78,6 +82,9 @@ class Call:
         self._sealed: SealedAttempt | None = None
         self._keys_refreshed = False
         self._replay: httpx.Response | Exception | None = None
+        self._asynchronous = asynchronous
+        # An upload of records is encoded as it is sent: it can be sent only once.
+        self._resendable = spec.upload is None or spec.upload.rewindable
 
     # -- building -----------------------------------------------------------
 
@@ -87,12 +94,21 @@ class Call:
         """
         headers, content = self._headers(), self._content
         self._sealed = None
+        if self.spec.upload is not None:
+            return self._upload_request(headers)
         if self._encryption is not None:
             target = self._url.raw_path.decode("ascii")
             prepared = self._encryption.seal(self.spec.method, target, content, "application/json")
             if prepared is not None:
                 extra, content, self._sealed = prepared
                 headers.update(extra)
+        return self._request(headers, content)
+
+    def _request(
+        self,
+        headers: dict[str, str],
+        content: bytes | Iterator[bytes] | AsyncIterator[bytes] | None,
+    ) -> httpx.Request:
         request = httpx.Request(
             self.spec.method,
             self._url,
@@ -103,6 +119,33 @@ class Call:
         self.attempts += 1
         self.last_request = request
         return request
+
+    def _upload_request(self, headers: dict[str, str]) -> httpx.Request:
+        """An attempt of a streamed upload. It is sealed only when encryption is
+        required: a sealed body is one message, opened whole, so it is read into
+        memory and bounded by :data:`SEALED_UPLOAD_LIMIT`; otherwise it streams."""
+        upload = self.spec.upload
+        assert upload is not None
+        headers["Content-Type"] = upload.media_type
+        encryption = self._encryption
+        if encryption is not None and encryption.mode == "required":
+            try:
+                body = upload.read_all(SEALED_UPLOAD_LIMIT)
+            except ValueError:
+                raise EncryptionError(
+                    f"a sealed upload is one message of at most {SEALED_UPLOAD_LIMIT} bytes; "
+                    "send a larger file with encryption='auto' (over TLS)"
+                ) from None
+            target = self._url.raw_path.decode("ascii")
+            prepared = encryption.seal(self.spec.method, target, body, upload.media_type)
+            assert prepared is not None  # encryption is required: seal() raises instead
+            extra, sealed, self._sealed = prepared
+            headers.update(extra)
+            return self._request(headers, sealed)
+        size = upload.size
+        if size is not None:
+            headers["Content-Length"] = str(size)
+        return self._request(headers, upload.achunks() if self._asynchronous else upload.chunks())
 
     def _headers(self) -> dict[str, str]:
         headers = {"User-Agent": USER_AGENT, "Accept": self.options.dialect.accept}
@@ -164,7 +207,9 @@ class Call:
         :meth:`replay` as its own first attempt, so it decides, waits and logs
         exactly as if it had run that attempt itself.
         """
-        if isinstance(outcome, Exception):
+        if not self._resendable:
+            retry = False
+        elif isinstance(outcome, Exception):
             retry = is_retryable_exception(outcome)
         else:
             retry = self.options.dialect.is_retryable(outcome)

@@ -44,8 +44,11 @@ from ._response import parse_body
 from ._secret import Secret
 from ._token_session import TokenSession
 from ._transport_security import VerifyTypes, check_plaintext, ssl_verify
+from .resources.batch_predictions import AsyncBatchPredictions, BatchPredictions
+from .resources.datasets import AsyncDatasets, Datasets
 from .resources.embeddings import AsyncEmbeddings, Embeddings
 from .resources.models import AsyncModels, Models
+from .resources.training_jobs import AsyncTrainingJobs, TrainingJobs
 from .types.encryption import EncryptionKeyList
 from .types.list_response import ListResponse
 
@@ -299,10 +302,16 @@ class Client(SyncAPIClient):
 
     models: Models
     embeddings: Embeddings
+    datasets: Datasets
+    training_jobs: TrainingJobs
+    batch_predictions: BatchPredictions
 
     def _bind_resources(self) -> None:
         self.models = Models(self)
         self.embeddings = Embeddings(self)
+        self.datasets = Datasets(self)
+        self.training_jobs = TrainingJobs(self)
+        self.batch_predictions = BatchPredictions(self)
 
 
 class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
@@ -318,7 +327,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
 
     async def _send(self, spec: RequestSpec) -> httpx.Response:
         """The successful answer to ``spec``, after retries; else its typed error raised."""
-        call = Call(self._options, spec)
+        call = Call(self._options, spec, asynchronous=True)
         if call.needs_server_keys():
             await self._fetch_server_keys()
         try:
@@ -384,7 +393,13 @@ class AsyncClient(AsyncAPIClient):
 
     models: AsyncModels
     embeddings: AsyncEmbeddings
+    datasets: AsyncDatasets
+    training_jobs: AsyncTrainingJobs
+    batch_predictions: AsyncBatchPredictions
 
     def _bind_resources(self) -> None:
         self.models = AsyncModels(self)
         self.embeddings = AsyncEmbeddings(self)
+        self.datasets = AsyncDatasets(self)
+        self.training_jobs = AsyncTrainingJobs(self)
+        self.batch_predictions = AsyncBatchPredictions(self)

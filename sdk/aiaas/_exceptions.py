@@ -17,7 +17,8 @@ AIaaSError
 │   │   └── APITimeoutError
 │   └── APIResponseValidationError  a success answer the SDK cannot read:
 │                                   .status_code, .response
-└── EncryptionError                 a sealed payload could not be made or opened
+├── EncryptionError                 a sealed payload could not be made or opened
+└── JobTimeoutError                 a job did not finish within a wait's timeout
 
 ``except aiaas.APIError`` catches every failed call, timeouts included; the
 request id is derived once, in :func:`request_id_of`.
@@ -42,6 +43,7 @@ __all__ = [
     "ConflictError",
     "EncryptionError",
     "InternalServerError",
+    "JobTimeoutError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -176,3 +178,16 @@ def request_id_of(response: httpx.Response, body: Problem | None) -> str | None:
     return (body.request_id if body is not None else None) or response.headers.get(
         REQUEST_ID_HEADER
     )
+
+
+class JobTimeoutError(AIaaSError):
+    """A job was still running when ``wait`` ran out of time. The job goes on;
+    ``job`` is its last state seen, and waiting again resumes."""
+
+    def __init__(self, job_id: str, status: str, progress: float, waited: float) -> None:
+        super().__init__(
+            f"job {job_id} is still {status} ({progress:.0%} done) after {waited:.1f} s"
+        )
+        self.job_id = job_id
+        self.status = status
+        self.progress = progress

@@ -6,10 +6,13 @@ import dataclasses
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import httpx
+
+if TYPE_CHECKING:
+    from ._uploads import Upload
 
 __all__ = ["RequestSpec", "build_url", "path_segment", "per_call"]
 
@@ -30,6 +33,9 @@ class RequestSpec:
     json: Any = None
     content: bytes | None = None
     """A body sent as it is, when ``json`` is ``None`` (its type goes in ``headers``)."""
+    upload: Upload | None = None
+    """A body streamed from a file or records (``datasets.create``), read again
+    from its start on each attempt."""
     headers: Mapping[str, str] = field(default_factory=dict)
     idempotency_key: str | None = None
     encrypt: bool = True

@@ -30,6 +30,7 @@ def limits(config: ServerConfig) -> dict[str, int]:
         "max_text_chars": config.max_text_chars,
         "max_pixels": config.max_pixels,
         "max_concurrent_inference": config.max_concurrent_inference,
+        "max_dataset_bytes": config.max_dataset_bytes,
     }
 
 

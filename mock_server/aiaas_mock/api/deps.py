@@ -21,3 +21,11 @@ ModelReader = Annotated[Principal, Depends(require_scope("models:read"))]
 Inferrer = Annotated[Principal, Depends(require_scope("inference"))]
 """The caller, who may run models."""
 ModelId = Annotated[str, Path(min_length=1, max_length=128)]
+DatasetReader = Annotated[Principal, Depends(require_scope("datasets:read"))]
+"""The caller, who may read its tenant's datasets."""
+DatasetWriter = Annotated[Principal, Depends(require_scope("datasets:write"))]
+"""The caller, who may upload and delete its tenant's datasets."""
+Trainer = Annotated[Principal, Depends(require_scope("training"))]
+"""The caller, who may train models and follow its tenant's training jobs."""
+ResourceId = Annotated[str, Path(min_length=1, max_length=64)]
+"""The id of a dataset or a job."""

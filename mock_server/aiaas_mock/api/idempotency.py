@@ -8,7 +8,7 @@ import inspect
 from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, get_type_hints
+from typing import Any, TypeVar, get_type_hints
 
 import anyio.to_thread
 from fastapi import Request, Response
@@ -28,6 +28,7 @@ from ..store.idempotency import (
 from .auth import ScopeDependency, authenticate, check_scope
 from .problems import ProblemError
 
+EndpointT = TypeVar("EndpointT", bound=Callable[..., Any])
 IDEMPOTENCY_HEADER = "idempotency-key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
@@ -108,6 +109,15 @@ class _KeyedRequest:
 
 
 _WRAPPED_MARK = "_aiaas_in_one_thread"
+STREAMS_BODY_MARK = "_aiaas_streams_body"
+
+
+def streams_body(endpoint: EndpointT) -> EndpointT:
+    """Mark an endpoint that reads its own body as a stream (an upload)."""
+    setattr(endpoint, STREAMS_BODY_MARK, True)
+    return endpoint
+
+
 _KEYED: ContextVar[_KeyedRequest | None] = ContextVar("aiaas_keyed_request", default=None)
 
 
@@ -139,6 +149,7 @@ class IdempotentRoute(APIRoute):
         # A body read into a model is JSON; what else arrives is refused as such.
         takes_json = self.body_field is not None and "POST" in (self.methods or ())
         in_thread = not inspect.iscoroutinefunction(self.endpoint)
+        streamed = getattr(self.endpoint, STREAMS_BODY_MARK, False)
         scopes = [
             dependency.call.scope
             for dependency in self.dependant.dependencies
@@ -155,7 +166,9 @@ class IdempotentRoute(APIRoute):
             if header is None or request.method == "GET":
                 return await handler(request)
             _check(header)
-            body = await request.body()
+            # A streamed upload is matched on its method, path and query only:
+            # reading its body here would hold the whole upload in memory.
+            body = b"" if streamed else await request.body()
             keyed = _KeyedRequest(
                 request,
                 get_services(request).store.idempotency,

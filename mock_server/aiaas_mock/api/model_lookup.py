@@ -4,13 +4,12 @@ when asked for, the loaded model."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiaas.types import Model
 
 from ..services import Services
-from ..zoo.catalogue import Catalogue
-from ..zoo.entries import ZooEntry
 from ..zoo.model_spec import LoadedModel, ModelSpec
 from ..zoo.shipped_weights import WeightsIntegrityError
 from .auth import Principal
@@ -21,15 +20,11 @@ logger = logging.getLogger("aiaas_mock")
 
 @dataclass(frozen=True)
 class ServedModel:
-    """A model the caller may use: its card, and the catalogue entry serving it."""
+    """A model the caller may use: its card and spec, and how to load it."""
 
     card: Model
-    entry: ZooEntry
-    catalogue: Catalogue
-
-    @property
-    def spec(self) -> ModelSpec:
-        return self.entry.spec
+    spec: ModelSpec
+    loader: Callable[[], LoadedModel]
 
     def load(self) -> LoadedModel:
         """The model ready to answer; 503 ``model_unavailable`` if its weights are bad.
@@ -38,7 +33,7 @@ class ServedModel:
         waits for (or fails on) the weights.
         """
         try:
-            return self.catalogue.load(self.card.id)
+            return self.loader()
         except WeightsIntegrityError:
             logger.exception("Model %s could not be loaded", self.card.id)
             raise ProblemError(
@@ -59,6 +54,11 @@ def resolve(services: Services, model_id: str, principal: Principal) -> ServedMo
     it, 409 ``model_not_ready`` if nothing on this server can run it."""
     card = visible_card(services, model_id, principal)
     entry = services.catalogue.entry(model_id)
-    if entry is None:
+    if entry is not None:
+        catalogue = services.catalogue
+        return ServedModel(card, entry.spec, lambda: catalogue.load(model_id))
+    stored = services.store.models.artifact(model_id)
+    if stored is None:
         raise ProblemError(409, "model_not_ready", f"Model '{model_id}' cannot serve predictions.")
-    return ServedModel(card, entry, services.catalogue)
+    loaded = services.trained.load(card, stored[1])
+    return ServedModel(card, loaded.spec, lambda: loaded)

@@ -94,6 +94,43 @@ CREATE TABLE IF NOT EXISTS instances (
     started_at REAL NOT NULL,
     last_seen REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS datasets (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS datasets_by_tenant ON datasets (tenant_id, seq);
+CREATE TABLE IF NOT EXISTS jobs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    kind TEXT NOT NULL CHECK (kind IN ('training', 'batch_prediction')),
+    dataset_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    record TEXT NOT NULL,
+    owner TEXT,
+    cancel_requested INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS jobs_by_tenant ON jobs (tenant_id, kind, seq);
+CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status);
+CREATE TABLE IF NOT EXISTS job_events (
+    job_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (job_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS batch_results (
+    job_id TEXT NOT NULL,
+    row INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (job_id, row)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS model_artifacts (
+    model_id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    artifact BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS predictions (
     id TEXT PRIMARY KEY,
     tenant_id TEXT NOT NULL,

@@ -33,6 +33,14 @@ class InstanceRegistry:
         with self._db.transaction() as conn:
             conn.execute("UPDATE instances SET last_seen = ? WHERE id = ?", (time.time(), self.id))
 
+    def live(self) -> set[str]:
+        """Ids of the instances that have beaten within the grace period."""
+        with self._db.read() as conn:
+            rows = conn.execute(
+                "SELECT id FROM instances WHERE last_seen > ?", (time.time() - self.grace,)
+            ).fetchall()
+        return {row["id"] for row in rows}
+
     def leave(self) -> None:
         """Forget this instance, and free the claims of requests it never finished."""
         with self._db.transaction() as conn:

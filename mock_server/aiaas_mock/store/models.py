@@ -43,6 +43,26 @@ class ModelRepository:
             if cursor.rowcount != 1:
                 raise ValueError(f"model id {card.id!r} belongs to another owner")
 
+    def add_trained(self, card: Model, tenant_id: str, kind: str, artifact: bytes) -> None:
+        """A tenant's trained model: its card and what serves it, in one transaction."""
+        with self._db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO models (id, tenant_id, task, card) VALUES (?, ?, ?, ?)",
+                (card.id, tenant_id, card.task, card.model_dump_json()),
+            )
+            conn.execute(
+                "INSERT INTO model_artifacts (model_id, kind, artifact) VALUES (?, ?, ?)",
+                (card.id, kind, artifact),
+            )
+
+    def artifact(self, model_id: str) -> tuple[str, bytes] | None:
+        """How a trained model is served (its kind) and its artifact."""
+        with self._db.read() as conn:
+            row = conn.execute(
+                "SELECT kind, artifact FROM model_artifacts WHERE model_id = ?", (model_id,)
+            ).fetchone()
+        return (row["kind"], bytes(row["artifact"])) if row else None
+
     def get(self, model_id: str, tenant_id: str) -> Model | None:
         """The card if the tenant may see it: a system model or one of its own."""
         with self._db.read() as conn:

@@ -108,6 +108,28 @@ def _add_serve(serve: argparse.ArgumentParser) -> None:
         metavar="ADDRESS",
         help="believe X-Forwarded-For from this proxy (repeatable; default: from none)",
     )
+    jobs = serve.add_argument_group("datasets and jobs")
+    jobs.add_argument(
+        "--data-dir", help="where datasets' files live (default: beside --db, or a temporary one)"
+    )
+    jobs.add_argument(
+        "--max-dataset-bytes",
+        type=int,
+        default=ServerConfig.max_dataset_bytes,
+        help="largest dataset upload (default 1 GiB)",
+    )
+    jobs.add_argument(
+        "--job-workers",
+        type=int,
+        default=None,
+        help="worker processes of the embedded pool (default: CPUs - 1)",
+    )
+    jobs.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="run jobs on this Dask distributed scheduler (tcp://host:8786) instead "
+        "of the embedded pool; needs the 'cluster' extra",
+    )
     serve.add_argument("--tls", action="store_true", help="serve HTTPS with a new certificate")
     serve.add_argument("--tls-dir", type=Path, help="where --tls writes its certificates")
     serve.add_argument(
@@ -144,6 +166,10 @@ def serve(args: argparse.Namespace) -> None:
         header_timeout=args.header_timeout,
         trusted_proxies=tuple(args.trusted_proxy),
         require_encryption=args.require_encryption,
+        data_dir=args.data_dir,
+        max_dataset_bytes=args.max_dataset_bytes,
+        cluster=args.cluster,
+        **({"job_workers": args.job_workers} if args.job_workers is not None else {}),
         faults=FaultConfig(
             rate=args.fault_rate,
             kinds=args.fault_kinds,
@@ -152,6 +178,13 @@ def serve(args: argparse.Namespace) -> None:
             header_enabled=args.fault_header,
         ),
     )
+    if args.cluster is not None:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise SystemExit(
+                "aiaas-mock: --cluster needs Dask distributed: pip install 'aiaas[mock,cluster]'"
+            ) from None
     if args.workers < 1 or (args.workers > 1 and args.db == ":memory:"):
         raise SystemExit(
             "aiaas-mock: --workers above 1 needs --db FILE, where the workers share their state"

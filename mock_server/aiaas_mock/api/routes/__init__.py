@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import embeddings, encryption_keys, health, inference_v2, limits, models, oauth
+from . import (
+    batch_predictions,
+    datasets,
+    embeddings,
+    encryption_keys,
+    health,
+    inference_v2,
+    limits,
+    models,
+    oauth,
+    training_jobs,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
@@ -13,6 +24,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     oauth.router,
     models.router,
     embeddings.router,
+    datasets.router,
+    training_jobs.router,
+    batch_predictions.router,
     inference_v2.health,
     inference_v2.router,
 )

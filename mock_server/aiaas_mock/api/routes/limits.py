@@ -13,6 +13,7 @@ router = APIRouter(prefix="/v1", tags=["limits"], responses=PROBLEMS)
 
 @router.get("/limits")
 async def get_limits(services: ServicesDep) -> dict[str, int]:
-    """Per-call limits: body bytes, inputs, text characters, decoded pixels, and how
-    many calls compute at once (more wait for a slot)."""
+    """Per-call limits: body bytes, inputs, text characters, decoded pixels, how
+    many calls compute at once (more wait for a slot), and the largest dataset
+    upload (streamed; a sealed upload keeps the body limit)."""
     return limits(services.config)

@@ -1,0 +1,206 @@
+"""``/v1/datasets``: a tenant's uploaded data, its schema and quality report.
+
+An upload is the raw file as the request body (``text/csv`` or
+``application/x-ndjson``), streamed to disk as it arrives: neither side ever
+holds the whole file. The dataset exists once it is complete, or not at all.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import sqlite3
+import time
+from typing import Annotated, Literal
+
+import anyio.to_thread
+from fastapi import APIRouter, Query, Request
+
+from aiaas.types import Dataset, DatasetDeleted, DatasetRow, ListResponse
+
+from ...datasets.files import DatasetFiles
+from ...datasets.ingest import DatasetTooLarge, MalformedDataset
+from ...datasets.uploads import DatasetUpload
+from ...services import Services
+from ...store.datasets import DatasetInUse
+from ..deps import DatasetReader, DatasetWriter, ResourceId, ServicesDep
+from ..idempotency import IdempotentRoute, record_from_loop, streams_body
+from ..openapi import PROBLEMS
+from ..problems import ProblemError
+
+router = APIRouter(
+    prefix="/v1/datasets", tags=["datasets"], route_class=IdempotentRoute, responses=PROBLEMS
+)
+
+_MEDIA_FORMATS = {
+    "text/csv": "csv",
+    "application/csv": "csv",
+    "application/x-ndjson": "jsonl",
+    "application/jsonl": "jsonl",
+    "application/jsonlines": "jsonl",
+    "application/x-jsonlines": "jsonl",
+}
+_WRITE_CHUNK = 1024 * 1024
+"""Bytes gathered before handing them to a worker thread to parse and write."""
+MAX_ROWS_PAGE = 1000
+
+
+def _format(request: Request, asked: str | None) -> Literal["csv", "jsonl"]:
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    from_media = _MEDIA_FORMATS.get(media)
+    if asked is not None:
+        if from_media is not None and from_media != asked:
+            raise ProblemError(
+                422,
+                "wrong_format",
+                f"format={asked}, but the body is sent as {media}.",
+            )
+        return asked  # type: ignore[return-value]
+    if from_media is None:
+        raise ProblemError(
+            415,
+            "unsupported_media_type",
+            "Send the file as text/csv or application/x-ndjson, or say format=csv or format=jsonl.",
+        )
+    return from_media  # type: ignore[return-value]
+
+
+async def _receive(request: Request, upload: DatasetUpload) -> None:
+    pending = bytearray()
+    async for chunk in request.stream():
+        pending += chunk
+        if len(pending) >= _WRITE_CHUNK or upload.file.size + len(pending) > upload.file.max_bytes:
+            await anyio.to_thread.run_sync(upload.write, bytes(pending))
+            pending.clear()
+    if pending:
+        await anyio.to_thread.run_sync(upload.write, bytes(pending))
+
+
+@router.post("", status_code=201)
+@streams_body
+async def create_dataset(
+    request: Request,
+    principal: DatasetWriter,
+    services: ServicesDep,
+    name: Annotated[str, Query(min_length=1, max_length=200)],
+    format: Annotated[Literal["csv", "jsonl"] | None, Query()] = None,
+    target: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+) -> Dataset:
+    """Upload a CSV or JSON-lines file (the request body) as a dataset. The answer
+    holds its inferred schema and its data-quality report."""
+    fmt = _format(request, format)
+    store = services.store
+    upload = await anyio.to_thread.run_sync(
+        DatasetUpload,
+        store.data_dir / "datasets",
+        store.instances.id,
+        services.config.max_dataset_bytes,
+    )
+    dataset_id = f"ds_{secrets.token_hex(12)}"
+    try:
+        await _receive(request, upload)
+        built = await anyio.to_thread.run_sync(upload.complete, fmt, target, dataset_id)
+    except MalformedDataset as exc:
+        await anyio.to_thread.run_sync(upload.abandon)
+        extra = {key: value for key, value in (("line", exc.line), ("column", exc.column)) if value}
+        raise ProblemError(422, exc.code, exc.message, extra=extra) from None
+    except DatasetTooLarge as exc:
+        await anyio.to_thread.run_sync(upload.abandon)
+        raise ProblemError(
+            413, "payload_too_large", str(exc), extra={"limit": exc.limit, "line": exc.line}
+        ) from None
+    except BaseException:  # a client that went away, a cancelled request
+        await anyio.to_thread.run_sync(upload.abandon)
+        raise
+    dataset = Dataset(
+        id=dataset_id,
+        name=name,
+        format=fmt,
+        bytes=upload.file.size,
+        rows=built.rows,
+        target=target,
+        columns=built.columns,
+        quality=built.quality,
+        created_at=int(time.time()),
+    )
+
+    def write(conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "INSERT INTO datasets (id, tenant_id, record) VALUES (?, ?, ?)",
+            (dataset.id, principal.tenant_id, dataset.model_dump_json()),
+        )
+
+    await record_from_loop(request, services, write)
+    return dataset
+
+
+def _visible(services: Services, dataset_id: str, tenant_id: str) -> Dataset:
+    dataset = services.store.datasets.get(dataset_id, tenant_id)
+    if dataset is None:
+        raise ProblemError(404, "not_found", f"No dataset '{dataset_id}'.")
+    return dataset
+
+
+@router.get("")
+def list_datasets(
+    principal: DatasetReader,
+    services: ServicesDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    after: Annotated[str | None, Query(max_length=512)] = None,
+) -> ListResponse[Dataset]:
+    """The tenant's datasets, oldest first, one page at a time."""
+    list_id = f"datasets|{principal.tenant_id}"
+    position = services.cursors.decode(list_id, after) if after else 0
+    page = services.store.datasets.page(principal.tenant_id, after_seq=position, limit=limit)
+    next_cursor = None
+    if page.has_more and page.last_seq is not None:
+        next_cursor = services.cursors.encode(list_id, page.last_seq)
+    return ListResponse[Dataset](
+        data=page.datasets, has_more=page.has_more, next_cursor=next_cursor
+    )
+
+
+@router.get("/{dataset_id}")
+def retrieve_dataset(
+    dataset_id: ResourceId, principal: DatasetReader, services: ServicesDep
+) -> Dataset:
+    """One dataset, with its schema and quality report."""
+    return _visible(services, dataset_id, principal.tenant_id)
+
+
+@router.get("/{dataset_id}/rows")
+def list_rows(
+    dataset_id: ResourceId,
+    principal: DatasetReader,
+    services: ServicesDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_ROWS_PAGE)] = 100,
+    after: Annotated[str | None, Query(max_length=512)] = None,
+) -> ListResponse[DatasetRow]:
+    """The dataset's rows in file order, typed as its schema says."""
+    dataset = _visible(services, dataset_id, principal.tenant_id)
+    list_id = f"rows|{dataset_id}"
+    start = services.cursors.decode(list_id, after) if after else 0
+    files = DatasetFiles(services.store.dataset_dir(dataset_id))
+    rows = files.read_rows(start, limit)
+    data = [DatasetRow(index=start + i, values=values) for i, values in enumerate(rows)]
+    end = start + len(rows)
+    has_more = end < dataset.rows
+    next_cursor = services.cursors.encode(list_id, end) if has_more else None
+    return ListResponse[DatasetRow](data=data, has_more=has_more, next_cursor=next_cursor)
+
+
+@router.delete("/{dataset_id}")
+def delete_dataset(
+    dataset_id: ResourceId, principal: DatasetWriter, services: ServicesDep
+) -> DatasetDeleted:
+    """Delete the dataset and its files. Models trained on it stay."""
+    try:
+        deleted = services.store.datasets.delete(dataset_id, principal.tenant_id)
+    except DatasetInUse:
+        raise ProblemError(
+            409, "dataset_in_use", f"A queued or running job reads dataset '{dataset_id}'."
+        ) from None
+    if not deleted:
+        raise ProblemError(404, "not_found", f"No dataset '{dataset_id}'.")
+    shutil.rmtree(services.store.dataset_dir(dataset_id), ignore_errors=True)
+    return DatasetDeleted(id=dataset_id)

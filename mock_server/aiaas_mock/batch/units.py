@@ -1,0 +1,150 @@
+"""The work of a batch prediction: one chunk of a dataset's rows through a model.
+
+Like training units, these are plain functions a pool process or a Dask worker
+runs. A row that fails (an input the model refuses, an error computing it)
+carries its error in its result; it never stops the chunk.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from aiaas.types import Model
+
+from ..datasets.files import DatasetFiles
+from ..jobs.executors import CancelFlag
+from ..training import serving
+from ..training.units import Cancelled
+from ..zoo.model_spec import LoadedModel
+
+PREDICT_BATCH = 256
+"""Rows computed in one call of the model."""
+
+
+@dataclass(frozen=True)
+class SystemModelRef:
+    model_id: str
+    data_seed: int
+
+
+@dataclass(frozen=True)
+class TenantModelRef:
+    model_id: str
+    artifact: bytes
+    card: str
+
+
+ModelRef = SystemModelRef | TenantModelRef
+
+
+@functools.lru_cache(maxsize=4)
+def load_model(ref: ModelRef) -> LoadedModel:
+    """The model, loaded once per worker process."""
+    if isinstance(ref, TenantModelRef):
+        return serving.load(ref.model_id, ref.artifact, Model.model_validate_json(ref.card))
+    return _system_model(ref.model_id, ref.data_seed)
+
+
+@functools.lru_cache(maxsize=16)
+def _system_model(model_id: str, data_seed: int) -> LoadedModel:
+    from ..zoo.registry import SYSTEM_MODELS
+
+    entry = next(entry for entry in SYSTEM_MODELS if entry.spec.id == model_id)
+    needs = {required: _system_model(required, data_seed).predictor for required in entry.requires}
+    return entry.load(data_seed, needs)
+
+
+@dataclass(frozen=True)
+class RowsRef:
+    """Rows ``start`` to ``stop`` of a dataset the worker can read from disk."""
+
+    directory: str
+    start: int
+    stop: int
+
+
+def _rows(source: RowsRef | Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    if isinstance(source, RowsRef):
+        files = DatasetFiles(Path(source.directory))
+        return list(files.iter_rows(source.start, source.stop))
+    return list(source)
+
+
+def _error(code: str, message: str) -> dict[str, str]:
+    return {"code": code, "message": message}
+
+
+def _invalid(exc: ValidationError) -> dict[str, str]:
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"])
+    return _error("invalid_input", f"{where}: {error['msg']}" if where else error["msg"])
+
+
+def predict_unit(
+    ref: ModelRef,
+    source: RowsRef | Sequence[dict[str, Any]],
+    start: int,
+    input_column: str | None,
+    cancel: CancelFlag,
+) -> list[str]:
+    """The result of each row of the chunk that starts at row ``start``, as JSON
+    texts of ``BatchResult``, in row order."""
+    if cancel.is_set():
+        raise Cancelled
+    model = load_model(ref)
+    adapter: TypeAdapter[Any] = TypeAdapter(model.spec.input_type)
+    fields = _field_names(model.spec.input_type) if input_column is None else None
+    parameters = model.spec.parameters_type()
+    rows = _rows(source)
+    results: list[dict[str, Any]] = [{"index": start + i} for i in range(len(rows))]
+    valid: list[tuple[int, Any]] = []
+    for i, row in enumerate(rows):
+        if input_column is not None:
+            value = row.get(input_column)
+        else:
+            # A row carries more than the model reads (ids, the target): pass it
+            # the columns it takes.
+            value = {name: row[name] for name in fields or () if name in row}
+        try:
+            valid.append((i, adapter.validate_python(value)))
+        except ValidationError as exc:
+            results[i]["error"] = _invalid(exc)
+    for begin in range(0, len(valid), PREDICT_BATCH):
+        if cancel.is_set():
+            raise Cancelled
+        batch = valid[begin : begin + PREDICT_BATCH]
+        for (i, _), output in zip(
+            batch, _predict(model, [v for _, v in batch], parameters), strict=True
+        ):
+            if isinstance(output, BaseModel):
+                results[i]["output"] = output.model_dump(mode="json")
+            else:
+                results[i]["error"] = output
+    return [json.dumps(result, separators=(",", ":")) for result in results]
+
+
+def _field_names(input_type: Any) -> list[str]:
+    if isinstance(input_type, type) and issubclass(input_type, BaseModel):
+        return [field.alias or name for name, field in input_type.model_fields.items()]
+    return []
+
+
+def _predict(
+    model: LoadedModel, inputs: list[Any], parameters: Any
+) -> list[BaseModel | dict[str, str]]:
+    try:
+        return list(model.predictor.predict(inputs, parameters))
+    except Exception:
+        if len(inputs) == 1:
+            return [_error("prediction_failed", "The model could not compute this row.")]
+    outputs: list[BaseModel | dict[str, str]] = []
+    for value in inputs:
+        outputs.extend(_predict(model, [value], parameters))
+    return outputs

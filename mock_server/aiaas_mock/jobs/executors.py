@@ -1,0 +1,310 @@
+"""Where a job's units run: an embedded pool of worker processes, or an existing
+Dask distributed cluster.
+
+Both hand back ``concurrent.futures.Future`` objects, so a job's driver (in
+:mod:`.runner`) is the same code for either. A unit that raises fails its
+future; a worker process that dies fails it with :class:`WorkerLost`, and the
+embedded pool starts a new process for the next unit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import pickle
+import queue
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..datasets.files import Table
+from .worker_process import read_frame, write_frame
+
+logger = logging.getLogger("aiaas_mock.jobs")
+
+
+class WorkerLost(Exception):
+    """The process (or cluster worker) running a unit went away."""
+
+
+class CancelFlag(Protocol):
+    def is_set(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class FileFlag:
+    """Set when a file exists: the embedded pool's workers share the server's disk."""
+
+    path: str
+
+    def is_set(self) -> bool:
+        return os.path.exists(self.path)
+
+
+@dataclass(frozen=True)
+class DaskEventFlag:
+    """A named ``distributed.Event`` of the cluster the unit runs on."""
+
+    name: str
+
+    def is_set(self) -> bool:
+        from distributed import Event
+
+        return bool(Event(self.name).is_set())
+
+
+class Executor(Protocol):
+    kind: str
+    """``embedded`` or ``cluster``."""
+
+    @property
+    def shares_disk(self) -> bool:
+        """Whether units can read the server's dataset files themselves."""
+        ...
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]: ...
+
+    def share(self, table: Table) -> Any:
+        """A handle that units receive as ``table`` (sent to the workers once)."""
+        ...
+
+    def cancel_flag(self, job_id: str) -> CancelFlag: ...
+
+    def set_cancelled(self, job_id: str) -> None: ...
+
+    def forget(self, job_id: str) -> None:
+        """Release what the job left on the executor (its flag, shared data)."""
+        ...
+
+    @property
+    def workers(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
+class EmbeddedPool:
+    """Worker processes of this machine, each started (again) when needed.
+
+    One thread per worker hands it units in turn from a shared queue. A worker
+    is a fresh interpreter (``python -m aiaas_mock.jobs.worker_process``): the
+    server is multi-threaded, so forking it would copy its locks in whatever
+    state they were, and ``multiprocessing``'s spawn would run the server
+    program's main script again in every worker.
+    """
+
+    kind = "embedded"
+    shares_disk = True
+
+    def __init__(self, workers: int, flags_dir: Path) -> None:
+        self._workers = workers
+        self._flags_dir = flags_dir
+        self._tasks: queue.SimpleQueue[
+            tuple[Future[Any], Callable[..., Any], tuple[Any, ...]] | None
+        ] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._processes: list[subprocess.Popen[bytes] | None] = [None] * workers
+        self._threads: list[threading.Thread] = []
+        self._closed = False
+
+    @property
+    def workers(self) -> int:
+        return self._workers
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the worker pool is closed")
+            if not self._threads:
+                for slot in range(self._workers):
+                    thread = threading.Thread(
+                        target=self._serve,
+                        args=(slot,),
+                        name=f"aiaas-job-worker-{slot}",
+                        daemon=True,
+                    )
+                    thread.start()
+                    self._threads.append(thread)
+        future: Future[Any] = Future()
+        self._tasks.put((future, fn, args))
+        return future
+
+    def _process(self, slot: int) -> subprocess.Popen[bytes]:
+        process = self._processes[slot]
+        if process is None or process.poll() is not None:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "aiaas_mock.jobs.worker_process"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+            self._processes[slot] = process
+        return process
+
+    def _serve(self, slot: int) -> None:
+        while True:
+            task = self._tasks.get()
+            if task is None:
+                return
+            future, fn, args = task
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                payload = pickle.dumps((fn, args), protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception as error:  # a unit that cannot be sent fails
+                future.set_exception(error)
+                continue
+            process = self._process(slot)
+            assert process.stdin is not None
+            assert process.stdout is not None
+            try:
+                write_frame(process.stdin, payload)
+                reply = read_frame(process.stdout)
+            except OSError:
+                reply = None
+            if reply is None:
+                code = process.wait()
+                _close_pipes(process)
+                self._processes[slot] = None
+                if not self._closed:
+                    logger.warning(
+                        "A job worker process stopped (exit code %s); restarting it", code
+                    )
+                future.set_exception(WorkerLost(f"a worker process stopped (exit code {code})"))
+                continue
+            # From the worker process this pool started: trusted.
+            status, value = pickle.loads(reply)  # noqa: S301
+            if status == "ok":
+                future.set_result(value)
+            else:
+                future.set_exception(value)
+
+    def share(self, table: Table) -> Any:
+        return table
+
+    def cancel_flag(self, job_id: str) -> FileFlag:
+        return FileFlag(str(self._flags_dir / f"{job_id}.cancel"))
+
+    def set_cancelled(self, job_id: str) -> None:
+        self._flags_dir.mkdir(parents=True, exist_ok=True)
+        Path(self.cancel_flag(job_id).path).touch()
+
+    def forget(self, job_id: str) -> None:
+        Path(self.cancel_flag(job_id).path).unlink(missing_ok=True)
+
+    def pids(self) -> list[int]:
+        """Process ids of the live workers."""
+        return [p.pid for p in self._processes if p is not None and p.poll() is None]
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            threads, self._threads = self._threads, []
+        for _ in threads:
+            self._tasks.put(None)
+        # A unit still computing would otherwise outlive the server.
+        for process in self._processes:
+            if process is not None and process.poll() is None:
+                process.terminate()
+        for process in self._processes:
+            if process is not None:
+                try:
+                    process.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+                _close_pipes(process)
+        for thread in threads:
+            thread.join(timeout=5)
+
+
+def _close_pipes(process: subprocess.Popen[bytes]) -> None:
+    for pipe in (process.stdin, process.stdout):
+        if pipe is not None:
+            # A pipe to a dead process may fail to flush.
+            with contextlib.suppress(OSError):
+                pipe.close()
+
+
+class DaskCluster:
+    """An existing Dask distributed cluster, reached through its scheduler address.
+
+    Units become Dask tasks; a job's table is scattered to the workers once.
+    Cancelling sets a named ``distributed.Event`` that running units poll.
+    """
+
+    kind = "cluster"
+    shares_disk = False
+
+    def __init__(self, address: str, timeout: float = 10.0) -> None:
+        from distributed import Client
+
+        self.address = address
+        self._client = Client(address, timeout=timeout, set_as_default=False)
+        self._shared: dict[str, list[Any]] = {}
+
+    @property
+    def workers(self) -> int:
+        info = self._client.scheduler_info(n_workers=-1)
+        return max(1, int(sum(w.get("nthreads", 1) for w in info.get("workers", {}).values())))
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        task = self._client.submit(fn, *args, pure=False)
+        outer: Future[Any] = Future()
+
+        def settle(done: Any) -> None:
+            status = done.status
+            if status == "finished":
+                outer.set_result(done.result())
+            elif status == "cancelled":
+                Future.cancel(outer)
+                outer.set_running_or_notify_cancel()
+            else:
+                error = done.exception()
+                if type(error).__name__ in ("KilledWorker", "CommClosedError"):
+                    error = WorkerLost(f"the cluster lost the worker running a unit: {error}")
+                outer.set_exception(error)
+
+        task.add_done_callback(settle)
+
+        def cancel() -> bool:
+            task.cancel()
+            return True
+
+        outer.cancel = cancel  # type: ignore[method-assign]
+        return outer
+
+    def share(self, table: Table) -> Any:
+        return self._client.scatter(table, broadcast=False, hash=False)
+
+    def cancel_flag(self, job_id: str) -> DaskEventFlag:
+        return DaskEventFlag(f"aiaas-cancel-{job_id}")
+
+    def set_cancelled(self, job_id: str) -> None:
+        from distributed import Event
+
+        Event(self.cancel_flag(job_id).name, client=self._client).set()
+
+    def forget(self, job_id: str) -> None:
+        from distributed import Event
+
+        Event(self.cancel_flag(job_id).name, client=self._client).clear()
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def make_executor(cluster: str | None, workers: int, flags_dir: Path) -> Executor:
+    if cluster is None:
+        return EmbeddedPool(workers, flags_dir)
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise RuntimeError(
+            "--cluster needs Dask distributed: pip install 'aiaas[mock,cluster]'"
+        ) from None
+    return DaskCluster(cluster)

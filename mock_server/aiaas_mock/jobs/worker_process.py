@@ -1,0 +1,67 @@
+"""A job worker process: runs the units its server sends, one at a time.
+
+Started as ``python -m aiaas_mock.jobs.worker_process`` (not by
+``multiprocessing``, which would import the server program's main script again
+in every worker). Frames on stdin and stdout are a 4-byte big-endian length
+and a pickle: ``(function, args)`` in, ``("ok", result)`` or ``("error",
+exception)`` out. Anything the unit prints goes to stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import struct
+import sys
+from typing import IO, Any
+
+_HEADER = struct.Struct(">I")
+
+
+def read_frame(stream: IO[bytes]) -> bytes | None:
+    """One frame's payload; ``None`` at end of stream."""
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        return None
+    (size,) = _HEADER.unpack(header)
+    payload = stream.read(size)
+    if len(payload) < size:
+        return None
+    return payload
+
+
+def write_frame(stream: IO[bytes], payload: bytes) -> None:
+    stream.write(_HEADER.pack(len(payload)))
+    stream.write(payload)
+    stream.flush()
+
+
+def _picklable_error(error: BaseException) -> BaseException:
+    try:
+        pickle.loads(pickle.dumps(error))  # noqa: S301 - its own bytes
+    except Exception:  # one that cannot travel becomes text
+        return RuntimeError(f"{type(error).__name__}: {error}")
+    return error
+
+
+def main() -> None:
+    # Frames own the real stdout; whatever else writes to stdout goes to stderr.
+    frames_out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    frames_in = sys.stdin.buffer
+    while True:
+        payload = read_frame(frames_in)
+        if payload is None:
+            return
+        # From the server that started this process, over its private pipe.
+        function, args = pickle.loads(payload)  # noqa: S301
+        reply: tuple[str, Any]
+        try:
+            reply = ("ok", function(*args))
+        except Exception as error:  # every failure goes back to the server
+            reply = ("error", _picklable_error(error))
+        write_frame(frames_out, pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,415 @@
+"""The SDK against the mock server: datasets, training jobs and batch predictions,
+end to end, with the sync and the async client."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+import aiaas
+from aiaas.types import JobEvent, TrainingJob
+from tests.contract.conftest import LiveTenant
+from tests.helpers import collect, resolve
+from tests.tables import machining_runs
+
+FEATURES = ["machine", "speed", "torque", "tool_wear"]
+
+
+async def upload_runs(client: Any, rows: int = 600, **options: Any) -> Any:
+    return await resolve(
+        client.datasets.create(
+            file=machining_runs(rows=rows), name="line-3", format="csv", **options
+        )
+    )
+
+
+async def test_upload_train_search_predict_and_batch(live: LiveTenant) -> None:
+    client = live.client()
+    dataset = await upload_runs(client, target="failed")
+    assert dataset.rows == 600
+    assert dataset.target == "failed"
+    assert dataset.quality.target is not None
+    assert dataset.quality.target.kind == "classes"
+    assert dataset.quality.constant_columns == ["site"]
+    assert [c.name for c in dataset.columns][:2] == ["part", "machine"]
+
+    seen: list[tuple[str, float]] = []
+    job = await resolve(
+        client.training_jobs.create(
+            model="logistic-regression",
+            dataset_id=dataset.id,
+            target="failed",
+            features=FEATURES,
+            validation={"cv_folds": 4, "group_by": "part"},
+            search={"method": "grid", "space": {"C": [0.01, 1.0, 100.0]}},
+        )
+    )
+    assert job.status == "queued"
+    assert job.result_model_id is None
+    job = await resolve(
+        client.training_jobs.wait(
+            job.id,
+            timeout=120,
+            poll_interval=0.2,
+            on_progress=lambda j: seen.append((j.status, j.progress)),
+        )
+    )
+    assert job.status == "succeeded", job.error
+    assert job.progress == 1.0
+    assert seen[-1] == ("succeeded", 1.0)
+    assert len(job.candidates) == 3
+    assert all(len(c.fold_metrics) == 4 for c in job.candidates)
+    f1 = [c.metrics["f1"] for c in job.candidates]
+    assert f1 == sorted(f1, reverse=True), "candidates come best first"
+    assert job.metrics == job.candidates[0].metrics
+    assert 0.0 < job.metrics["roc_auc"] <= 1.0
+
+    events = await collect(client.training_jobs.events(job.id, limit=7))
+    kinds = [event.type for event in events]
+    assert kinds[:2] == ["queued", "started"]
+    assert kinds[-2:] == ["model", "succeeded"]
+    assert kinds.count("fold") == 12
+    assert kinds.count("candidate") == 3
+    assert [event.seq for event in events] == list(range(1, len(events) + 1))
+    assert all(isinstance(event, JobEvent) for event in events)
+
+    model_id = job.result_model_id
+    assert model_id is not None
+    listed = {m.id: m for m in await collect(client.models.list(limit=100))}
+    card = listed[model_id]
+    assert card.owner == live.tenant.id
+    assert card.task == "tabular-classification"
+    assert card.metrics == job.metrics
+    assert card.training_job_id == job.id
+    assert sorted(card.features or []) == sorted(FEATURES)
+
+    rows = [r.values for r in await collect(client.datasets.rows(dataset.id, limit=250))]
+    assert len(rows) == 600
+    prediction = await resolve(
+        client.models.predict(model_id, inputs=[{k: rows[0][k] for k in FEATURES}])
+    )
+    output = prediction.outputs[0]
+    assert output["label"] in (True, False)
+    assert sum(output["probabilities"].values()) == pytest.approx(1.0, abs=1e-5)
+
+    batch = await resolve(client.batch_predictions.create(model=model_id, dataset_id=dataset.id))
+    batch = await resolve(client.batch_predictions.wait(batch.id, timeout=120, poll_interval=0.2))
+    assert batch.status == "succeeded"
+    assert batch.succeeded_rows == 600
+    assert batch.failed_rows == 0
+    results = await collect(client.batch_predictions.results(batch.id, limit=170))
+    assert [r.index for r in results] == list(range(600))
+    assert results[0].output == output  # the same model, the same row
+
+
+async def test_three_algorithms_compared_on_the_same_folds(live: LiveTenant) -> None:
+    client = live.client()
+    dataset = await upload_runs(client)
+    job = await resolve(
+        client.training_jobs.create(
+            model=["linear-regression", "ridge", "random-forest"],
+            dataset_id=dataset.id,
+            target="energy_kwh",
+            features=FEATURES,
+            hyperparameters={"ridge": {"alpha": 10.0}, "random-forest": {"n_estimators": 20}},
+        )
+    )
+    job = await resolve(client.training_jobs.wait(job.id, timeout=120, poll_interval=0.2))
+    assert job.status == "succeeded", job.error
+    by_algorithm = {c.algorithm: c for c in job.candidates}
+    assert set(by_algorithm) == {"linear-regression", "ridge", "random-forest"}
+    assert by_algorithm["ridge"].hyperparameters == {"alpha": 10.0}
+    rmse = [c.metrics["rmse"] for c in job.candidates]
+    assert rmse == sorted(rmse)
+    assert job.result_model_id is not None
+    assert job.result_model_id.startswith(job.candidates[0].algorithm)
+    # Energy is linear in speed and torque: the linear models win, near the noise (0.3).
+    assert job.candidates[0].algorithm in ("linear-regression", "ridge")
+    assert job.candidates[0].metrics["rmse"] < 0.45
+
+
+async def test_cancelling_a_running_job(live: LiveTenant) -> None:
+    client = live.client()
+    dataset = await upload_runs(client, rows=3000)
+    job = await resolve(
+        client.training_jobs.create(
+            model="random-forest",
+            dataset_id=dataset.id,
+            target="failed",
+            features=FEATURES,
+            search={
+                "method": "grid",
+                "space": {"n_estimators": [100, 150, 200], "max_depth": [8, 12, 16]},
+            },
+            validation={"cv_folds": 5},
+        )
+    )
+    for _ in range(600):
+        job = await resolve(client.training_jobs.retrieve(job.id))
+        if job.status == "running":
+            break
+        await _sleep(0.05)
+    cancelled = await resolve(client.training_jobs.cancel(job.id))
+    assert cancelled.status == "cancelled"
+    assert cancelled.result_model_id is None
+    events = await collect(client.training_jobs.events(job.id, limit=100))
+    assert events[-1].type == "cancelled"
+    again = await resolve(client.training_jobs.retrieve(job.id))
+    assert again.status == "cancelled"
+    assert again.progress < 1.0
+
+
+async def test_a_tenants_data_jobs_and_models_are_its_own(live: LiveTenant) -> None:
+    owner = live.client()
+    dataset = await upload_runs(owner)
+    job = await resolve(
+        owner.training_jobs.create(
+            model="ridge", dataset_id=dataset.id, target="energy_kwh", features=FEATURES
+        )
+    )
+    job = await resolve(owner.training_jobs.wait(job.id, timeout=120, poll_interval=0.2))
+    admin = live.server.admin
+    other = admin.create_tenant(f"other-{job.id}")
+    stranger = live.client(api_key=admin.issue_key(other.id).secret.reveal())
+    attempts: list[Callable[[], Any]] = [
+        lambda: stranger.datasets.retrieve(dataset.id),
+        lambda: collect(stranger.datasets.rows(dataset.id)),
+        lambda: stranger.datasets.delete(dataset.id),
+        lambda: stranger.training_jobs.retrieve(job.id),
+        lambda: collect(stranger.training_jobs.events(job.id)),
+        lambda: stranger.training_jobs.cancel(job.id),
+        lambda: stranger.models.retrieve(job.result_model_id),
+        lambda: stranger.training_jobs.create(
+            model="ridge", dataset_id=dataset.id, target="energy_kwh"
+        ),
+        lambda: stranger.batch_predictions.create(model="quality-logreg", dataset_id=dataset.id),
+    ]
+    for attempt in attempts:
+        with pytest.raises(aiaas.NotFoundError):
+            await resolve(attempt())
+    assert await collect(stranger.datasets.list()) == []
+    assert await collect(stranger.training_jobs.list()) == []
+    assert [d.id for d in await collect(owner.datasets.list())] == [dataset.id]
+
+
+@pytest.mark.parametrize(
+    ("data", "fmt", "code", "line", "column"),
+    [
+        (b"a,b,c\n1,2,3\n4,5\n", "csv", "malformed_dataset", 3, "c"),
+        (b"a,b\n1,2\n\xc3\x28,1\n", "csv", "bad_encoding", 3, None),
+        (b"", "csv", "empty_dataset", None, None),
+        (b"a;b\n1;2\n", "csv", "wrong_format", 1, None),
+        (b'{"a": 1}\n{"a": \n', "jsonl", "malformed_dataset", 2, "7"),
+    ],
+)
+async def test_malformed_uploads_are_problems_and_leave_nothing(
+    live: LiveTenant, data: bytes, fmt: str, code: str, line: int | None, column: str | None
+) -> None:
+    client = live.client()
+    with pytest.raises(aiaas.UnprocessableEntityError) as caught:
+        await resolve(client.datasets.create(file=data, name="bad", format=fmt))
+    assert caught.value.code == code
+    extra = caught.value.body.model_extra if caught.value.body else {}
+    assert extra is not None
+    assert (extra.get("line"), extra.get("column")) == (line, column)
+    assert await collect(client.datasets.list()) == []
+    datasets_dir = live.server.app.state.services.store.data_dir / "datasets"  # type: ignore[union-attr]
+    assert not [p for p in datasets_dir.iterdir() if p.name.startswith("tmp-")]
+
+
+async def test_every_kind_of_source_uploads(live: LiveTenant, tmp_path: Path) -> None:
+    client = live.client()
+    data = machining_runs(rows=50)
+    path = tmp_path / "runs.csv"
+    path.write_bytes(data)
+    records = [{"x": i, "label": "ab"[i % 2], "ok": i % 3 == 0} for i in range(40)]
+    sources: list[tuple[Any, dict[str, Any], int]] = [
+        (path, {}, 50),
+        (str(path), {}, 50),
+        (data, {"format": "csv"}, 50),
+        (io.BytesIO(data), {"format": "csv"}, 50),
+        (iter(records), {}, 40),
+        (records, {"format": "csv"}, 40),
+    ]
+    for source, options, rows in sources:
+        dataset = await resolve(client.datasets.create(file=source, name="s", **options))
+        assert dataset.rows == rows
+    last = await resolve(client.datasets.retrieve(dataset.id))
+    assert [c.type for c in last.columns] == ["integer", "string", "boolean"]
+    page = await resolve(client.datasets.rows(dataset.id, limit=2))
+    assert page.data[1].values == {"x": 1, "label": "b", "ok": False}
+
+
+async def test_bad_training_requests_are_refused_before_they_are_queued(
+    live: LiveTenant,
+) -> None:
+    client = live.client()
+    dataset = await upload_runs(client)
+    bad: list[dict[str, Any]] = [
+        {"model": "ridge", "target": "machine"},
+        {"model": "ridge", "target": "nope"},
+        {"model": "ridge", "target": "energy_kwh", "hyperparameters": {"alpha": "big"}},
+        {"model": "gradient-boosting", "target": "energy_kwh"},
+        {"model": "ridge", "target": "energy_kwh", "validation": {"cv_folds": 1}},
+    ]
+    for fields in bad:
+        with pytest.raises(aiaas.UnprocessableEntityError) as caught:
+            await resolve(client.training_jobs.create(dataset_id=dataset.id, **fields))
+        assert caught.value.body is not None, fields
+        assert caught.value.body.errors, fields
+    assert await collect(client.training_jobs.list()) == []
+    with pytest.raises(aiaas.NotFoundError):
+        await resolve(client.training_jobs.create(model="ridge", dataset_id="ds_nope", target="x"))
+
+
+async def test_rows_that_fail_carry_their_error_and_the_rest_complete(
+    live: LiveTenant,
+) -> None:
+    client = live.client()
+    runs = [
+        {
+            "product_type": "LMH"[i % 3],
+            "air_temperature": 298.0 + i % 5,
+            "process_temperature": 309.0,
+            "rotational_speed": 1400 + i,
+            "torque": 40.0 if i % 10 else "forty",
+            "tool_wear": i % 250,
+        }
+        for i in range(120)
+    ]
+    dataset = await resolve(client.datasets.create(file=runs, name="runs", format="jsonl"))
+    batch = await resolve(
+        client.batch_predictions.create(model="quality-logreg", dataset_id=dataset.id)
+    )
+    batch = await resolve(client.batch_predictions.wait(batch.id, timeout=60, poll_interval=0.2))
+    assert batch.status == "succeeded"
+    assert (batch.succeeded_rows, batch.failed_rows) == (108, 12)
+    results = await collect(client.batch_predictions.results(batch.id))
+    assert [r.index for r in results] == list(range(120))
+    for result in results:
+        if result.index % 10 == 0:
+            assert result.output is None
+            assert result.error is not None
+            assert result.error.code == "invalid_input"
+            assert "torque" in result.error.message
+        else:
+            assert result.error is None
+            assert result.output["prediction"] in ("pass", "fail")
+
+
+async def test_text_models_read_the_named_column(live: LiveTenant) -> None:
+    client = live.client()
+    orders = [{"order": f"WO-{i}", "text": "replaced worn bearing on pump 3"} for i in range(5)]
+    dataset = await resolve(client.datasets.create(file=orders, name="orders"))
+    with pytest.raises(aiaas.UnprocessableEntityError) as caught:
+        await resolve(
+            client.batch_predictions.create(model="maintenance-ner", dataset_id=dataset.id)
+        )
+    assert caught.value.code == "input_column_required"
+    batch = await resolve(
+        client.batch_predictions.create(
+            model="maintenance-ner", dataset_id=dataset.id, input_column="text"
+        )
+    )
+    batch = await resolve(client.batch_predictions.wait(batch.id, timeout=120, poll_interval=0.2))
+    results = await collect(client.batch_predictions.results(batch.id))
+    assert batch.status == "succeeded"
+    assert len(results) == 5
+    assert results[0].output is not None
+    assert results[0].output["entities"]
+
+
+async def test_waiting_gives_up_at_its_timeout_and_the_job_goes_on(live: LiveTenant) -> None:
+    client = live.client()
+    dataset = await upload_runs(client, rows=2000)
+    job = await resolve(
+        client.training_jobs.create(
+            model="random-forest",
+            dataset_id=dataset.id,
+            target="energy_kwh",
+            search={"method": "grid", "space": {"n_estimators": [50, 100, 150]}},
+        )
+    )
+    with pytest.raises(aiaas.JobTimeoutError) as caught:
+        await resolve(client.training_jobs.wait(job.id, timeout=0.3, poll_interval=0.1))
+    assert caught.value.job_id == job.id
+    done: TrainingJob = await resolve(
+        client.training_jobs.wait(job.id, timeout=180, poll_interval=0.2)
+    )
+    assert done.status == "succeeded"
+
+
+async def test_a_dataset_is_deleted_with_its_files(live: LiveTenant) -> None:
+    client = live.client()
+    dataset = await upload_runs(client, rows=30)
+    services = live.server.app.state.services  # type: ignore[union-attr]
+    directory = services.store.dataset_dir(dataset.id)
+    assert directory.exists()
+    deleted = await resolve(client.datasets.delete(dataset.id))
+    assert deleted.deleted
+    assert deleted.id == dataset.id
+    assert not directory.exists()
+    with pytest.raises(aiaas.NotFoundError):
+        await resolve(client.datasets.retrieve(dataset.id))
+
+
+async def test_raw_responses_of_an_upload(live: LiveTenant) -> None:
+    client = live.client()
+    raw = await resolve(
+        client.datasets.with_raw_response.create(file=b"a,b\n1,2\n", name="raw", format="csv")
+    )
+    assert raw.status_code == 201
+    dataset = raw.parse()
+    assert dataset.rows == 1
+    assert json.loads(raw.headers.get("content-length", "0") or "0") > 0
+
+
+async def _sleep(seconds: float) -> None:
+    import anyio
+
+    await anyio.sleep(seconds)
+
+
+async def test_a_sealed_upload_when_encryption_is_required(live: LiveTenant) -> None:
+    client = live.client(encryption="required")
+    dataset = await resolve(
+        client.datasets.create(file=machining_runs(rows=40), name="sealed", format="csv")
+    )
+    assert dataset.rows == 40
+    rows = await collect(client.datasets.rows(dataset.id))
+    assert len(rows) == 40
+
+
+def test_uploads_over_the_announced_limit_are_refused() -> None:
+    from aiaas_mock import MockServer, ServerConfig
+
+    with (
+        MockServer(ServerConfig(max_dataset_bytes=2000)) as server,
+        aiaas.Client(base_url=server.base_url, api_key=server.api_key, encryption="off") as client,
+    ):
+        announced = httpx.get(f"{server.base_url}/v1/limits").json()
+        assert announced["max_dataset_bytes"] == 2000
+        data = machining_runs(rows=100)
+        assert len(data) > 2000
+        # With a declared length, refused before a byte is read...
+        with pytest.raises(aiaas.APIStatusError) as caught:
+            client.datasets.create(file=data, name="big", format="csv")
+        assert caught.value.status_code == 413
+        assert caught.value.code == "payload_too_large"
+        # ...and streamed without one, stopped where the limit is reached.
+        with httpx.Client(base_url=server.base_url) as raw:
+            chunked = raw.post(
+                "/v1/datasets",
+                params={"name": "big", "format": "csv"},
+                headers={"Authorization": f"Bearer {server.api_key}"},
+                content=iter([data[i : i + 500] for i in range(0, len(data), 500)]),
+            )
+        assert chunked.status_code == 413
+        assert chunked.json()["line"] > 1
+        assert list(client.datasets.list()) == []
