@@ -159,13 +159,18 @@ class JobRunner:
             with self._wake:
                 if self._stopping:
                     return
-            claimed = self._store.jobs.claim_next(owner)
+            claimed = self._store.jobs.claim_next(owner, self._where)
             if claimed is None:
                 with self._wake:
                     if not self._stopping:
                         self._wake.wait(timeout=1.0)
                 continue
             self._run(*claimed)
+
+    def _where(self) -> dict[str, Any]:
+        """Where a job runs, for its log."""
+        executor = self.executor()
+        return {"executor": executor.kind, "workers": executor.workers}
 
     def _run(self, kind: str, tenant_id: str, record: dict[str, Any]) -> None:
         job_id = record["id"]

@@ -114,9 +114,11 @@ class JobRepository:
                 _add_event(conn, job_id, *event)
         return record
 
-    def claim_next(self, owner: str) -> tuple[str, str, dict[str, Any]] | None:
-        """The oldest queued job of ``owner``, now marked running: its kind, tenant
-        and record."""
+    def claim_next(
+        self, owner: str, where: Callable[[], dict[str, Any]]
+    ) -> tuple[str, str, dict[str, Any]] | None:
+        """The oldest queued job of ``owner``, now marked running (``where()`` it
+        runs goes in its log): its kind, tenant and record."""
         with self._db.transaction() as conn:
             row = conn.execute(
                 "SELECT id, kind, tenant_id, record FROM jobs "
@@ -132,7 +134,7 @@ class JobRepository:
                 "UPDATE jobs SET record = ?, status = 'running' WHERE id = ?",
                 (json.dumps(record), row["id"]),
             )
-            _add_event(conn, row["id"], "started", "The job is running.", {})
+            _add_event(conn, row["id"], "started", "The job is running.", where())
         return row["kind"], row["tenant_id"], record
 
     def request_cancel(self, job_id: str) -> None:
