@@ -31,3 +31,49 @@ def machining_runs(rows: int = 600, seed: int = 0, parts: int = 40) -> bytes:
             f"{energy[i]},{'true' if failed[i] else 'false'}\n"
         )
     return out.getvalue().encode()
+
+
+def pump_readings(rows: int = 1500, seed: int = 7, fault_share: float = 0.1) -> bytes:
+    """A CSV of readings of a pump unlike the shipped model's (its flow meter reads
+    4 % high, its vibration sensor 10 % high), a ``fault_share`` of them faulty
+    (``anomalous``)."""
+    from aiaas_mock.zoo.sensor_autoencoder.data import SENSORS, generate_readings
+
+    readings = generate_readings(rows, seed=seed, fault_share=fault_share)
+    values = readings.values * np.array([1.04, 1.0, 1.0, 1.0, 1.0, 1.10])
+    out = io.StringIO()
+    out.write(",".join((*SENSORS, "anomalous")) + "\n")
+    for row, flag in zip(values, readings.anomalous, strict=True):
+        out.write(",".join(f"{v:.5f}" for v in row) + f",{'true' if flag else 'false'}\n")
+    return out.getvalue().encode()
+
+
+def engine_runs(engines: int = 20, seed: int = 11) -> bytes:
+    """A CSV of generated engines run to failure: ``unit``, ``cycle`` and the 14 sensors."""
+    from aiaas_mock.zoo.rul_lstm.data import SENSOR_NAMES, generate_engines
+
+    out = io.StringIO()
+    out.write(",".join(("unit", "cycle", *SENSOR_NAMES)) + "\n")
+    for unit, engine in enumerate(generate_engines(engines, seed=seed), 1):
+        for cycle, row in enumerate(engine.readings, 1):
+            out.write(f"{unit},{cycle}," + ",".join(f"{v:.4f}" for v in row) + "\n")
+    return out.getvalue().encode()
+
+
+def surface_images(per_class: int = 12, seed: int = 5) -> bytes:
+    """JSON lines of generated steel-surface images (base64 PNG) and their class."""
+    import base64
+    import json
+
+    from PIL import Image
+
+    from aiaas_mock.zoo.defect_cnn.data import CLASSES, generate_images
+
+    images, labels = generate_images(per_class, seed=seed)
+    out = io.StringIO()
+    for image, label in zip(images, labels, strict=True):
+        buffer = io.BytesIO()
+        Image.fromarray(image).save(buffer, format="PNG")
+        record = {"image": base64.b64encode(buffer.getvalue()).decode(), "label": CLASSES[label]}
+        out.write(json.dumps(record) + "\n")
+    return out.getvalue().encode()

@@ -16,7 +16,7 @@ import aiaas
 from aiaas.types import JobEvent, TrainingJob
 from tests.contract.conftest import LiveTenant
 from tests.helpers import collect, resolve
-from tests.tables import machining_runs
+from tests.tables import machining_runs, pump_readings
 
 FEATURES = ["machine", "speed", "torque", "tool_wear"]
 
@@ -413,3 +413,40 @@ def test_uploads_over_the_announced_limit_are_refused() -> None:
         assert chunked.status_code == 413
         assert chunked.json()["line"] > 1
         assert list(client.datasets.list()) == []
+
+
+async def test_fine_tuning_a_zoo_family_and_serving_it(live: LiveTenant) -> None:
+    client = live.client()
+    dataset = await resolve(
+        client.datasets.create(file=pump_readings(rows=800), name="pump-p7", format="csv")
+    )
+    job = await resolve(
+        client.training_jobs.create(
+            model="sensor-autoencoder",
+            dataset_id=dataset.id,
+            target="anomalous",
+            validation={"cv_folds": 3},
+            search={"method": "grid", "space": {"epochs": [1, 4]}},
+        )
+    )
+    job = await resolve(client.training_jobs.wait(job.id, timeout=180, poll_interval=0.2))
+    assert job.status == "succeeded", job.error
+    auc = [c.metrics["roc_auc"] for c in job.candidates]
+    assert auc == sorted(auc, reverse=True)
+    assert {c.hyperparameters["epochs"] for c in job.candidates} == {1, 4}
+    assert job.metrics["roc_auc"] > job.metrics["base_roc_auc"]
+    card = await resolve(client.models.retrieve(job.result_model_id))
+    system = await resolve(client.models.retrieve("sensor-autoencoder"))
+    assert card.task == system.task == "anomaly-detection"
+    assert card.input_schema == system.input_schema
+    assert card.owner == live.tenant.id
+    rows = await collect(client.datasets.rows(dataset.id, limit=3))
+    reading = {k: v for k, v in rows[0].values.items() if k != "anomalous"}
+    prediction = await resolve(client.models.predict(card.id, inputs=[reading]))
+    assert {"anomaly_score", "threshold", "is_anomaly", "contributions"} <= set(
+        prediction.outputs[0]
+    )
+    batch = await resolve(client.batch_predictions.create(model=card.id, dataset_id=dataset.id))
+    batch = await resolve(client.batch_predictions.wait(batch.id, timeout=120, poll_interval=0.2))
+    assert batch.status == "succeeded"
+    assert batch.succeeded_rows == 800

@@ -56,13 +56,16 @@ def _stop(process: subprocess.Popen[Any]) -> None:
 
 
 @pytest.fixture(scope="module")
-def scheduler() -> Iterator[str]:
-    process = subprocess.Popen(
-        [str(DASK_PYTHON), str(LAUNCHERS / "dask_cluster.py")],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        start_new_session=True,
-    )
+def scheduler(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    log = tmp_path_factory.mktemp("dask") / "cluster.log"
+    with log.open("wb") as errors:
+        process = subprocess.Popen(
+            [str(DASK_PYTHON), str(LAUNCHERS / "dask_cluster.py")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            start_new_session=True,
+        )
     assert process.stdout is not None
     assert process.stdin is not None
     address = process.stdout.readline().decode().strip()
@@ -175,3 +178,4 @@ test_text_models_read_the_named_column = contract.test_text_models_read_the_name
 test_waiting_gives_up_at_its_timeout_and_the_job_goes_on = (
     contract.test_waiting_gives_up_at_its_timeout_and_the_job_goes_on
 )
+test_fine_tuning_a_zoo_family_and_serving_it = contract.test_fine_tuning_a_zoo_family_and_serving_it

@@ -306,7 +306,7 @@ class JobRunner:
                 }
                 for i, candidate in enumerate(plan.candidates)
             ),
-            key=lambda entry: ranking_key(plan.task, entry["metrics"]),
+            key=lambda entry: ranking_key(plan.metric, plan.higher_is_better, entry["metrics"]),
         )
         best = ranked[0]
         artifacts: list[bytes] = []

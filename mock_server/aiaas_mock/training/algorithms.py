@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..zoo.kit.linear_pipeline import LinearPipeline
 from ..zoo.kit.rbf_svm import PlattRbfSvm
 
-Task = Literal["classification", "regression", "clustering"]
+Task = Literal["classification", "regression", "clustering", "anomaly-detection"]
 
 
 class Hyperparameters(BaseModel):

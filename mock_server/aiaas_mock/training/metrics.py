@@ -78,9 +78,8 @@ def mean_metrics(folds: list[dict[str, float]]) -> dict[str, float]:
     }
 
 
-def ranking_key(task: Task, metrics: dict[str, Any]) -> float:
-    """Smaller is better: sorts candidates best first."""
-    name, higher_is_better = PRIMARY_METRIC[task]
+def ranking_key(name: str, higher_is_better: bool, metrics: dict[str, Any]) -> float:
+    """Smaller is better: sorts candidates best first by metric ``name``."""
     value = float(metrics.get(name, np.nan))
     if np.isnan(value):
         return np.inf

@@ -73,6 +73,17 @@ class TrainingPlan:
     seed: int
     classes: int | None = None
     """Number of classes of a classification target."""
+    family: str | None = None
+    """The zoo family fine-tuned, for a fine-tuning job (else a tabular algorithm's)."""
+    metric: str = ""
+    """The metric that ranks candidates (by default, the task's)."""
+    higher_is_better: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.metric:
+            name, higher = PRIMARY_METRIC[self.task]
+            object.__setattr__(self, "metric", name)
+            object.__setattr__(self, "higher_is_better", higher)
 
     @property
     def units(self) -> int:
@@ -81,7 +92,7 @@ class TrainingPlan:
 
     @property
     def primary_metric(self) -> str:
-        return PRIMARY_METRIC[self.task][0]
+        return self.metric
 
 
 MIN_ROWS_PER_FOLD = 2
@@ -89,6 +100,10 @@ MIN_ROWS_PER_FOLD = 2
 
 def plan_training(job_id: str, request: TrainingRequest, dataset: Dataset) -> TrainingPlan:
     """The plan of ``request`` on ``dataset``; :class:`PlanError` if it cannot run."""
+    from .fine_tuning import TUNERS, plan_fine_tuning
+
+    if isinstance(request.model, str) and request.model in TUNERS:
+        return plan_fine_tuning(job_id, request, dataset)
     names = [request.model] if isinstance(request.model, str) else list(request.model)
     if not names:
         raise PlanError("Name at least one algorithm.", "model")
@@ -104,7 +119,7 @@ def plan_training(job_id: str, request: TrainingRequest, dataset: Dataset) -> Tr
     features = _features(request, columns)
     if len(names) > 1 and request.search is not None:
         raise PlanError("A comparison takes no search; search one algorithm at a time.", "search")
-    candidates = _candidates(request, algorithms)
+    candidates = candidates_of(request, algorithms)
     classes = _check_rows(request, dataset, algorithms, target)
     return TrainingPlan(
         job_id=job_id,
@@ -134,8 +149,7 @@ def _target_column(
 def _task(name: str, target: ColumnProfile | None) -> Task:
     algorithms = ALGORITHMS.get(name)
     if algorithms is None:
-        known = ", ".join(sorted(ALGORITHMS))
-        raise PlanError(f"Unknown algorithm '{name}'; trainable: {known}.", "model")
+        raise PlanError(f"Unknown algorithm '{name}'; trainable: {_trainable()}.", "model")
     tasks = {algorithm.task for algorithm in algorithms}
     if tasks == {"clustering"}:
         return "clustering"
@@ -145,6 +159,12 @@ def _task(name: str, target: ColumnProfile | None) -> Task:
         return next(iter(tasks))
     # random-forest: the target decides.
     return "classification" if _is_label(target) else "regression"
+
+
+def _trainable() -> str:
+    from .fine_tuning import TUNERS
+
+    return ", ".join(sorted(ALGORITHMS)) + "; fine-tunable: " + ", ".join(sorted(TUNERS))
 
 
 def _is_label(target: ColumnProfile) -> bool:
@@ -163,8 +183,7 @@ def _algorithm(
     field = "model" if position is None else f"model.{position}"
     choices = ALGORITHMS.get(name)
     if choices is None:
-        known = ", ".join(sorted(ALGORITHMS))
-        raise PlanError(f"Unknown algorithm '{name}'; trainable: {known}.", field)
+        raise PlanError(f"Unknown algorithm '{name}'; trainable: {_trainable()}.", field)
     for algorithm in choices:
         if algorithm.task == task:
             break
@@ -244,7 +263,9 @@ def _hyperparameters(algorithm: Algorithm, values: dict[str, Any], field: str) -
         ) from None
 
 
-def _candidates(request: TrainingRequest, algorithms: list[Algorithm]) -> list[Candidate]:
+def candidates_of(request: TrainingRequest, algorithms: list[Algorithm]) -> list[Candidate]:
+    """The candidates a job cross-validates: one per compared algorithm, or the
+    points of a search, or the one set of hyperparameters."""
     if len(algorithms) > 1:
         candidates = []
         for algorithm in algorithms:

@@ -20,6 +20,8 @@ from ..zoo.model_spec import LoadedModel, ModelSpec
 from .algorithms import ClassifierParams, Clusterer, FittedModel, Task, read_fitted
 from .features import FeatureEncoder
 
+FINE_TUNED = "aiaas-finetune/1"
+"""The artifact format of a fine-tuned zoo family (see ``fine_tuning``)."""
 TASK_NAMES: dict[str, str] = {
     "classification": "tabular-classification",
     "regression": "tabular-regression",
@@ -115,7 +117,12 @@ def spec_of(model_id: str, artifact: dict[str, Any], card: Model) -> ModelSpec:
 
 
 def load(model_id: str, artifact_bytes: bytes, card: Model) -> LoadedModel:
+    """A trained model from its artifact: a tabular one, or a fine-tuned zoo family."""
     artifact = json.loads(artifact_bytes)
+    if artifact["format"] == FINE_TUNED:
+        from . import fine_tuning
+
+        return fine_tuning.load(model_id, artifact, card)
     encoder = FeatureEncoder.from_params(artifact["encoder"])
     fitted = read_fitted(artifact["task"], artifact["algorithm"], artifact["model"])
     return LoadedModel(
@@ -139,7 +146,6 @@ def trained_card(
     training_job_id: str,
 ) -> Model:
     artifact = json.loads(artifact_bytes)
-    encoder = FeatureEncoder.from_params(artifact["encoder"])
     task: str = artifact["task"]
     protocol = f"{folds}-fold cross-validation"
     if grouped_by is not None:
@@ -147,25 +153,45 @@ def trained_card(
     elif task == "classification":
         protocol = f"stratified {protocol}"
     target = artifact["target"]
+    common: dict[str, Any] = {
+        "id": model_id,
+        "version": "1",
+        "owner": tenant_id,
+        "created_at": int(time.time()),
+        "data": f"dataset '{dataset_name}' ({dataset_id}), {rows} rows",
+        "training_data": "tenant",
+        "metrics": metrics,
+        "hyperparameters": artifact["hyperparameters"],
+        "target": target,
+        "training_job_id": training_job_id,
+    }
+    if artifact["format"] == FINE_TUNED:
+        from .fine_tuning import base_spec
+
+        base = base_spec(artifact["family"])
+        return Model(
+            **common,
+            task=base.task,
+            algorithm=f"{base.algorithm}; shipped weights fine-tuned on the tenant's data",
+            description=base.description,
+            evaluation=f"{protocol} on the training dataset, each fold's network fine-tuned "
+            "without it; base_* metrics: the shipped network on the same held-out rows.",
+            input_schema=TypeAdapter(base.input_type).json_schema(),
+            output_schema=base.output_type.model_json_schema(),
+            parameters_schema=base.parameters_type.model_json_schema(),
+            features=artifact["features"],
+        )
+    encoder = FeatureEncoder.from_params(artifact["encoder"])
     what = f"'{target}'" if target else "clusters"
     return Model(
-        id=model_id,
+        **common,
         task=TASK_NAMES[task],
         algorithm=artifact["algorithm"],
-        version="1",
-        owner=tenant_id,
-        created_at=int(time.time()),
         description=f"Predicts {what} from {', '.join(encoder.feature_names)}.",
-        data=f"dataset '{dataset_name}' ({dataset_id}), {rows} rows",
-        training_data="tenant",
         evaluation=f"{protocol} on the training dataset; metrics are means over the "
         "held-out folds, each fold's model fitted without it.",
         input_schema=TypeAdapter(input_type(model_id, encoder)).json_schema(),
         output_schema=OUTPUT_TYPES[task].model_json_schema(),
         parameters_schema=NoParameters.model_json_schema(),
-        metrics=metrics,
-        hyperparameters=artifact["hyperparameters"],
-        target=target,
         features=encoder.feature_names,
-        training_job_id=training_job_id,
     )

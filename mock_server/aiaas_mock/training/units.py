@@ -160,6 +160,17 @@ def _positive_class(classes: list[Any]) -> int | None:
     return 1
 
 
+def _rows(table: Table, plan: TrainingPlan) -> NDArray[np.int64]:
+    rows = usable_rows(table, plan)
+    if plan.family is not None:
+        # A fine-tuned network reads every feature: rows missing one are left out.
+        for name in plan.features:
+            values = table.columns[name]
+            if values.dtype != object:
+                rows = rows[~np.isnan(values[rows])]
+    return rows
+
+
 def fold_unit(
     source: TableSource, plan: TrainingPlan, candidate: int, fold: int, cancel: CancelFlag
 ) -> dict[str, float]:
@@ -167,8 +178,12 @@ def fold_unit(
     if cancel.is_set():
         raise Cancelled
     table = table_of(source)
-    rows = usable_rows(table, plan)
+    rows = _rows(table, plan)
     train, test = folds_of(table, plan, rows)[fold]
+    if plan.family is not None:
+        from .fine_tuning import TUNERS
+
+        return TUNERS[plan.family].fold(table, plan, plan.candidates[candidate], train, test)
     encoder, model = _fit(table, plan, plan.candidates[candidate], train)
     return evaluate(table, plan, encoder, model, test)
 
@@ -180,8 +195,13 @@ def final_unit(
     if cancel.is_set():
         raise Cancelled
     table = table_of(source)
-    rows = usable_rows(table, plan)
+    rows = _rows(table, plan)
     chosen = plan.candidates[candidate]
+    if plan.family is not None:
+        from . import fine_tuning
+
+        state = fine_tuning.TUNERS[plan.family].final(table, plan, chosen, rows)
+        return fine_tuning.artifact(plan, chosen, state)
     encoder, model = _fit(table, plan, chosen, rows)
     artifact = {
         "format": ARTIFACT_FORMAT,
