@@ -77,3 +77,16 @@ def surface_images(per_class: int = 12, seed: int = 5) -> bytes:
         record = {"image": base64.b64encode(buffer.getvalue()).decode(), "label": CLASSES[label]}
         out.write(json.dumps(record) + "\n")
     return out.getvalue().encode()
+
+
+def work_orders(count: int = 60, seed: int = 9) -> bytes:
+    """JSON lines of labelled work orders: ``text`` and ``entities`` with offsets."""
+    import json
+
+    from aiaas_mock.zoo.maintenance_text.work_orders import generate_work_orders
+
+    out = io.StringIO()
+    for order in generate_work_orders(count, seed=seed):
+        entities = [{"start": s.start, "end": s.end, "type": s.type} for s in order.entities]
+        out.write(json.dumps({"text": order.text, "entities": entities}) + "\n")
+    return out.getvalue().encode()

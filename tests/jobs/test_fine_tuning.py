@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from aiaas_mock.training.plan import PlanError, TrainingRequest, plan_training
 from aiaas_mock.training.serving import load, trained_card
 from aiaas_mock.training.units import TableRef, columns_needed, final_unit, fold_unit
 from aiaas_mock.zoo.sensor_autoencoder.data import SENSORS
-from tests.tables import engine_runs, machining_runs, pump_readings, surface_images
+from tests.tables import engine_runs, machining_runs, pump_readings, surface_images, work_orders
 
 
 class NotCancelled:
@@ -132,3 +133,25 @@ def test_data_a_family_cannot_learn_from_is_refused(
         plan_training("tj", TrainingRequest(dataset_id=dataset.id, **request_fields), dataset)
     assert caught.value.field == field
     assert says in caught.value.message
+
+
+@pytest.mark.slow
+def test_the_entity_tagger_retrains_with_the_tenants_texts(tmp_path: Path) -> None:
+    dataset = dataset_of(tmp_path, work_orders(count=45), "jsonl")
+    folds, model = run(tmp_path, dataset, model="maintenance-ner",
+                       hyperparameters={"tenant_weight": 2})  # fmt: skip
+    assert all(0.5 < fold["f1"] <= 1.0 and 0.5 < fold["base_f1"] <= 1.0 for fold in folds)
+    assert model.spec.task == "token-classification"
+    (extraction,) = model.predictor.predict(["replaced worn bearing on pump 3"], None)
+    assert {entity.type for entity in extraction.entities} >= {"Activity", "PhysicalObject"}
+
+
+def test_entities_that_do_not_fit_their_text_fail_the_unit(tmp_path: Path) -> None:
+    entity = {"start": 0, "end": 40, "type": "PhysicalObject"}
+    data = json.dumps({"text": "pump leaking", "entities": [entity]}).encode() + b"\n"
+    dataset = dataset_of(tmp_path, data * 12, "jsonl")
+    plan = plan_training(
+        "tj", TrainingRequest(dataset_id=dataset.id, model="maintenance-ner"), dataset
+    )
+    with pytest.raises(ValueError, match=r"row 0: .* needs 0 <= start < end <= 12"):
+        final_unit(TableRef(str(tmp_path), columns_needed(plan)), plan, 0, NotCancelled())

@@ -12,6 +12,9 @@ serves like its family: same inputs, outputs and parameters.
   sensors); the remaining life is the ``target`` column or, without one, the
   cycles left to the unit's last row. Folds never split a unit.
 - ``defect-cnn``: an image column (base64 PNG) and a target of defect classes.
+- ``maintenance-ner``: JSON lines of ``text`` and ``entities`` (``start``, ``end``,
+  ``type``); CRFs are retrained rather than continued: the shipped recipe's texts
+  plus the tenant's, counted ``tenant_weight`` times.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -47,6 +50,12 @@ from .serving import FINE_TUNED as FORMAT
 class FineTuneHyperparameters(Hyperparameters):
     epochs: int = Field(default=5, ge=1, le=50)
     """Epochs of further training on the tenant's rows."""
+
+
+class TaggerHyperparameters(Hyperparameters):
+    tenant_weight: int = Field(default=1, ge=1, le=10)
+    """How many times as much as a MaintIE gold text each of the tenant's texts
+    counts in training (CRFsuite takes no sample weights: texts are repeated)."""
 
 
 def _numeric(columns: dict[str, ColumnProfile], names: tuple[str, ...], family: str) -> None:
@@ -97,7 +106,7 @@ class FamilyTuner:
     fold: Callable[..., dict[str, float]]
     final: Callable[..., dict[str, Any]]
     restore: Callable[[dict[str, Any]], Predictor]
-    hyperparameters: ClassVar[type[Hyperparameters]] = FineTuneHyperparameters
+    hyperparameters: type[Hyperparameters] = FineTuneHyperparameters
 
 
 def _epochs(candidate: Candidate) -> int:
@@ -404,6 +413,117 @@ def _defect_restore(artifact: dict[str, Any]) -> Predictor:
     return DefectClassifier(_load_state(build_network(len(classes)), artifact["state"]), classes)
 
 
+# -- maintenance-ner ---------------------------------------------------------------
+
+
+def _tagger_check(
+    request: TrainingRequest, dataset: Dataset
+) -> tuple[tuple[str, ...], str | None, str]:
+    columns = {c.name: c for c in dataset.columns}
+    if columns.get("text") is None or columns["text"].type != "string":
+        raise PlanError("maintenance-ner learns from a 'text' column of work orders.", "dataset_id")
+    if columns.get("entities") is None or columns["entities"].type != "json":
+        raise PlanError(
+            "maintenance-ner learns from an 'entities' column: per text, a list of "
+            '{"start", "end", "type"} with character offsets (JSON lines).',
+            "dataset_id",
+        )
+    if request.target not in (None, "entities"):
+        raise PlanError("maintenance-ner's target is its 'entities' column.", "target")
+    return ("text", "entities"), request.validation.group_by, "f1"
+
+
+def _orders(table: Table, rows: Any) -> list[Any]:
+    from ..zoo.kit.text_spans import Span
+    from ..zoo.maintenance_text.work_orders import ENTITY_TYPES, WorkOrder
+
+    orders = []
+    for row in rows.tolist():
+        text, entities = table.columns["text"][row], table.columns["entities"][row]
+        if not isinstance(text, str) or not isinstance(entities, list):
+            raise ValueError(f"row {row}: 'text' must be a text and 'entities' a list")
+        spans = []
+        for entity in entities:
+            kind = entity.get("type", entity.get("label")) if isinstance(entity, dict) else None
+            start, end = (entity.get("start"), entity.get("end")) if kind else (None, None)
+            if not (
+                isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)
+            ):
+                raise ValueError(
+                    f"row {row}: entity {entity!r} needs 0 <= start < end <= {len(text)}"
+                )
+            if kind not in ENTITY_TYPES:
+                raise ValueError(
+                    f"row {row}: entity type {kind!r} is not one of {', '.join(ENTITY_TYPES)}"
+                )
+            spans.append(Span(start, end, kind))
+        orders.append(WorkOrder(text, tuple(sorted(set(spans))), ()))
+    return orders
+
+
+def _tagger_fit(orders: list[Any], weight: int, directory: Any) -> Any:
+    from ..zoo.maintenance_ner.model import train
+    from ..zoo.maintenance_ner.train import TRAIN_ORDERS
+    from ..zoo.maintenance_text.maintie import load_maintie
+    from ..zoo.maintenance_text.work_orders import generate_work_orders
+
+    # The shipped recipe (which repeats every real text REAL_WEIGHT times), with the
+    # tenant's texts among the real ones, each ``weight`` times.
+    real = list(load_maintie().orders)
+    extra = [order for order in orders for _ in range(weight)]
+    return train(generate_work_orders(TRAIN_ORDERS, seed=0), [*real, *extra], directory / "tagger")
+
+
+def _tagger_f1(tagger: Any, orders: list[Any]) -> float:
+    from ..zoo.maintenance_text.scoring import span_scores
+
+    scores = span_scores(
+        [set(o.entities) for o in orders], [set(tagger.entities(o.text)) for o in orders]
+    )
+    return float(scores["f1"])
+
+
+def _tagger_fold(
+    table: Table, plan: TrainingPlan, candidate: Candidate, train: Any, test: Any
+) -> dict[str, float]:
+    import tempfile
+    from pathlib import Path
+
+    weight = TaggerHyperparameters.model_validate(candidate.hyperparameters).tenant_weight
+    held_out = _orders(table, test)
+    with tempfile.TemporaryDirectory() as scratch:
+        tagger = _tagger_fit(_orders(table, train), weight, Path(scratch))
+        f1 = _tagger_f1(tagger, held_out)
+    base = _system("maintenance-ner").predictor.model  # type: ignore[attr-defined]
+    return {"f1": f1, "base_f1": _tagger_f1(base, held_out)}
+
+
+def _tagger_final(
+    table: Table, plan: TrainingPlan, candidate: Candidate, rows: Any
+) -> dict[str, Any]:
+    import tempfile
+    from pathlib import Path
+
+    weight = TaggerHyperparameters.model_validate(candidate.hyperparameters).tenant_weight
+    with tempfile.TemporaryDirectory() as scratch:
+        _tagger_fit(_orders(table, rows), weight, Path(scratch))
+        archive = (Path(scratch) / "tagger").read_bytes()
+    return {"tagger": base64.b64encode(archive).decode()}
+
+
+def _tagger_restore(artifact: dict[str, Any]) -> Predictor:
+    import tempfile
+    from pathlib import Path
+
+    from ..zoo.maintenance_ner.model import EntityTagger
+    from ..zoo.maintenance_ner.serving import EntityPredictor
+
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "tagger.zip"
+        path.write_bytes(base64.b64decode(artifact["tagger"]))
+        return EntityPredictor(EntityTagger.from_file(path))
+
+
 TUNERS: dict[str, FamilyTuner] = {
     tuner.family: tuner
     for tuner in (
@@ -413,6 +533,9 @@ TUNERS: dict[str, FamilyTuner] = {
                     _rul_check, _rul_fold, _rul_final, _rul_restore),
         FamilyTuner("defect-cnn", "classification", "accuracy", True,
                     _defect_check, _defect_fold, _defect_final, _defect_restore),
+        FamilyTuner("maintenance-ner", "token-classification", "f1", True,
+                    _tagger_check, _tagger_fold, _tagger_final, _tagger_restore,
+                    TaggerHyperparameters),
     )
 }  # fmt: skip
 """The zoo families a tenant can fine-tune, by model id."""
@@ -423,7 +546,7 @@ def plan_fine_tuning(job_id: str, request: TrainingRequest, dataset: Dataset) ->
     assert isinstance(request.model, str)
     tuner = TUNERS[request.model]
     features, group_by, metric = tuner.check(request, dataset)
-    algorithm = Algorithm(tuner.family, tuner.task, FineTuneHyperparameters, "fine-tuning")  # type: ignore[arg-type]
+    algorithm = Algorithm(tuner.family, tuner.task, tuner.hyperparameters, "fine-tuning")  # type: ignore[arg-type]
     folds = request.validation.cv_folds
     if dataset.rows < folds * MIN_ROWS_PER_FOLD:
         raise PlanError(
@@ -441,7 +564,7 @@ def plan_fine_tuning(job_id: str, request: TrainingRequest, dataset: Dataset) ->
         seed=request.validation.seed,
         family=tuner.family,
         metric=metric,
-        higher_is_better=metric in ("roc_auc", "accuracy"),
+        higher_is_better=metric in ("roc_auc", "accuracy", "f1"),
     )
 
 
