@@ -86,6 +86,26 @@ def image_bytes(text: str) -> bytes | None:
         return None
 
 
+def convert_texts(
+    values: Sequence[str], column_type: str
+) -> tuple[list[Any], NDArray[np.float64] | None]:
+    """A block of one CSV column as its type's values (``None`` where empty) and,
+    for a numeric column, its present values as an array. Numbers are parsed by
+    numpy a block at a time."""
+    if column_type not in ("integer", "number"):
+        return [convert_text(value, column_type) for value in values], None
+    dtype = np.int64 if column_type == "integer" else np.float64
+    if "" not in values:
+        parsed = np.array(values, dtype=dtype)
+        return parsed.tolist(), parsed.astype(np.float64, copy=False)
+    present = [i for i, value in enumerate(values) if value != ""]
+    parsed = np.array([values[i] for i in present], dtype=dtype)
+    typed: list[Any] = [None] * len(values)
+    for i, value in zip(present, parsed.tolist(), strict=True):
+        typed[i] = value
+    return typed, parsed.astype(np.float64, copy=False)
+
+
 def convert_text(value: str, column_type: str) -> Any:
     """One CSV cell as the value of its column's type (``None`` when empty)."""
     if value == "":

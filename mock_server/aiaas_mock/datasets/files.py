@@ -1,6 +1,7 @@
 """A stored dataset on disk: typed JSON lines, a sparse index, and its schema.
 
-``rows.jsonl`` holds one JSON object per row, values typed as the schema says.
+``rows.jsonl`` holds one JSON array per row, its values typed as the schema says
+and in the schema's column order.
 ``index.npy`` holds the byte offset of every :data:`INDEX_STRIDE`-th row, so
 reading any page seeks near it and skips at most that many lines.
 """
@@ -54,6 +55,7 @@ class DatasetFiles:
         stride_index = start // INDEX_STRIDE
         if stride_index >= len(offsets):
             return
+        names = list(self.schema())
         with self.rows_path.open("rb") as file:
             file.seek(int(offsets[stride_index]))
             position = stride_index * INDEX_STRIDE
@@ -61,7 +63,7 @@ class DatasetFiles:
                 if stop is not None and position >= stop:
                     return
                 if position >= start:
-                    yield json.loads(line)
+                    yield dict(zip(names, json.loads(line), strict=True))
                 position += 1
 
 

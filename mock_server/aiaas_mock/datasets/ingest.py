@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 import json
 import os
 from array import array
@@ -24,14 +25,17 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import NDArray
 
 from aiaas.types import ColumnProfile, QualityReport
 
-from .columns import convert_json, convert_text, text_block_type, value_type, widen
+from .columns import convert_json, convert_texts, text_block_type, value_type, widen
 from .files import INDEX_STRIDE, DatasetFiles
 from .profile import ColumnAccumulator, Reservoir, RobustCentre, quality_report
 
 DatasetFormat = Literal["csv", "jsonl"]
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+"""One encoder for every row (``json.dumps`` with options builds one per call)."""
 BLOCK_ROWS = 4096
 MAX_COLUMNS = 1000
 
@@ -181,23 +185,41 @@ def _check_names(names: list[str], line: int) -> None:
 
 
 def _csv_blocks(path: Path, names: list[str]) -> Iterator[tuple[int, list[list[str]]]]:
-    """Blocks of data records (each checked against the header), with the line of
-    the block's first record."""
-    block: list[list[str]] = []
-    first_line = 0
-    records = _csv_records(path)
-    next(records)  # the header
-    for line, record in records:
-        if len(record) != len(names):
-            raise _ragged(line, record, names)
-        if not block:
-            first_line = line
-        block.append(record)
-        if len(block) == BLOCK_ROWS:
-            yield first_line, block
-            block = []
-    if block:
-        yield first_line, block
+    """Blocks of data records, each checked against the header. Records are read
+    a block at a time (not one generator step each); the line of a bad record is
+    found again only when there is one."""
+    width = len(names)
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        reader = csv.reader(file, strict=True)
+        taken = 0
+        try:
+            header_seen = False
+            while True:
+                block = list(itertools.islice(reader, BLOCK_ROWS))
+                if not block:
+                    return
+                taken += len(block)
+                block = [record for record in block if record]  # blank lines
+                if not header_seen and block:
+                    block = block[1:]
+                    header_seen = True
+                if any(len(record) != width for record in block):
+                    bad = next(record for record in block if len(record) != width)
+                    raise _ragged(_line_of(path, bad, names), bad, names)
+                if block:
+                    yield reader.line_num, block
+        except csv.Error as exc:
+            raise MalformedDataset(
+                "malformed_dataset", f"Line {reader.line_num}: {exc}.", line=reader.line_num
+            ) from None
+
+
+def _line_of(path: Path, wanted: list[str], names: list[str]) -> int:
+    """The line of the first record that has not the header's width (``wanted``)."""
+    for line, record in _csv_records(path):
+        if len(record) != len(names) and record == wanted:
+            return line
+    return 0
 
 
 def _ragged(line: int, record: list[str], names: list[str]) -> MalformedDataset:
@@ -341,7 +363,8 @@ def build(directory: Path, upload: Path, fmt: DatasetFormat, target: str | None)
         for name, column_type, survey in zip(names, types, surveys, strict=True)
     ]
     files = DatasetFiles(directory)
-    hashes = array("q")
+    # Eight bytes a row, to count repeated rows; the row count is known by now.
+    hashes = np.empty(rows, dtype=np.int64)
     offsets = array("q")
     rows_with_missing = 0
     written = 0
@@ -349,26 +372,23 @@ def build(directory: Path, upload: Path, fmt: DatasetFormat, target: str | None)
         position = 0
         blocks = _csv_blocks(upload, names) if fmt == "csv" else _jsonl_blocks(upload)
         for _, block in blocks:
-            columns = _typed_columns(block, names, types, fmt)
-            for accumulator, values in zip(accumulators, columns, strict=True):
-                accumulator.add(values)
-            lines = []
-            for row_values in zip(*columns, strict=True):
-                record = dict(zip(names, row_values, strict=True))
-                if None in row_values:
-                    rows_with_missing += 1
-                lines.append(json.dumps(record, separators=(",", ":"), ensure_ascii=False))
+            columns, numbers = _typed_columns(block, names, types, fmt)
+            for accumulator, values, present in zip(accumulators, columns, numbers, strict=True):
+                accumulator.add(values, present)
+            rows_in_block = list(zip(*columns, strict=True))
+            rows_with_missing += sum(1 for row_values in rows_in_block if None in row_values)
+            # A row is stored as a JSON array in the schema's column order.
+            lines = [_ENCODER.encode(row_values) for row_values in rows_in_block]
             for line in lines:
                 if written % INDEX_STRIDE == 0:
                     offsets.append(position)
-                hashes.append(hash(line))
-                encoded = len(line.encode("utf-8")) + 1
-                position += encoded
+                hashes[written] = hash(line)
+                position += len(line.encode("utf-8")) + 1
                 written += 1
             out.write("\n".join(lines))
             out.write("\n")
     np.save(files.index_path, np.frombuffer(offsets, dtype=np.int64))
-    duplicates = rows - len(np.unique(np.frombuffer(hashes, dtype=np.int64)))
+    duplicates = _repeated(hashes)
     profiles = [accumulator.profile() for accumulator in accumulators]
     files.write_schema({name: column_type for name, column_type in zip(names, types, strict=True)})
     return BuiltDataset(
@@ -380,16 +400,29 @@ def build(directory: Path, upload: Path, fmt: DatasetFormat, target: str | None)
 
 def _typed_columns(
     block: list[Any], names: list[str], types: list[str], fmt: DatasetFormat
-) -> list[list[Any]]:
+) -> tuple[list[list[Any]], list[NDArray[np.float64] | None]]:
+    """A block's values by column, typed, and (when at hand) numeric columns'
+    present values as arrays."""
     if fmt == "csv":
-        return [
-            [convert_text(value, column_type) for value in column]
+        converted = [
+            convert_texts(column, column_type)
             for column, column_type in zip(zip(*block, strict=True), types, strict=True)
         ]
-    return [
+        return [values for values, _ in converted], [numbers for _, numbers in converted]
+    columns = [
         [convert_json(record.get(name), column_type) for record in block]
         for name, column_type in zip(names, types, strict=True)
     ]
+    return columns, [None] * len(columns)
+
+
+def _repeated(hashes: NDArray[np.int64]) -> int:
+    """How many rows repeat an earlier one, from the rows' 64-bit hashes: sorted in
+    place, not gathered in a hash set."""
+    ordered = hashes
+    ordered.sort()
+    distinct = 1 + int(np.count_nonzero(ordered[1:] != ordered[:-1])) if len(ordered) else 0
+    return len(ordered) - distinct
 
 
 def remove_tree(directory: Path) -> None:

@@ -49,9 +49,9 @@ class Reservoir:
         if len(rest):
             first = self.seen + max(free, 0)
             slots = self._rng.integers(0, np.arange(first, first + len(rest)) + 1)
-            for value, slot in zip(rest, slots.tolist(), strict=True):
-                if slot < self.size:
-                    self.values[slot] = value
+            # Once the sample is full, few values get in: visit only those.
+            for position in np.flatnonzero(slots < self.size).tolist():
+                self.values[int(slots[position])] = rest[position]
         self.seen += len(values)
 
 
@@ -103,14 +103,15 @@ class ColumnAccumulator:
     def is_numeric(self) -> bool:
         return self.type in ("integer", "number")
 
-    def add(self, values: Sequence[Any]) -> None:
+    def add(self, values: Sequence[Any], numbers: NDArray[np.float64] | None = None) -> None:
+        """One block of the column's typed values (``None`` for missing); for a
+        numeric column, ``numbers`` may give its present values as an array."""
         present = [value for value in values if value is not None]
         self.missing += len(values) - len(present)
         if not present:
             return
         if self.is_numeric or self.type == "boolean":
-            block = np.array(present, dtype=np.float64)
-            self._add_numbers(block)
+            self._add_numbers(numbers if numbers is not None else np.array(present, dtype=float))
         if self.type == "image":
             self._add_images(present)
         elif self.type != "json" and self.counts is not None:
