@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,11 +69,22 @@ class RowsRef:
     stop: int
 
 
-def _rows(source: RowsRef | Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class RowLines:
+    """Rows sent along with their task (to a worker that cannot read the server's
+    disk): the stored JSON lines as they are, parsed on the worker."""
+
+    names: tuple[str, ...]
+    lines: bytes
+
+
+def _rows(source: RowsRef | RowLines) -> list[dict[str, Any]]:
     if isinstance(source, RowsRef):
         files = DatasetFiles(Path(source.directory))
         return list(files.iter_rows(source.start, source.stop))
-    return list(source)
+    return [
+        dict(zip(source.names, json.loads(line), strict=True)) for line in source.lines.splitlines()
+    ]
 
 
 def _error(code: str, message: str) -> dict[str, str]:
@@ -89,7 +99,7 @@ def _invalid(exc: ValidationError) -> dict[str, str]:
 
 def predict_unit(
     ref: ModelRef,
-    source: RowsRef | Sequence[dict[str, Any]],
+    source: RowsRef | RowLines,
     start: int,
     input_column: str | None,
     cancel: CancelFlag,

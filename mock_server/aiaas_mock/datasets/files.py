@@ -49,6 +49,22 @@ class DatasetFiles:
         """Up to ``limit`` rows from row ``start`` on."""
         return list(itertools.islice(self.iter_rows(start), limit))
 
+    def read_lines(self, start: int, stop: int) -> bytes:
+        """Rows ``start`` to ``stop`` as their stored JSON lines."""
+        offsets = np.load(self.index_path)
+        stride_index = start // INDEX_STRIDE
+        if stride_index >= len(offsets):
+            return b""
+        kept = []
+        with self.rows_path.open("rb") as file:
+            file.seek(int(offsets[stride_index]))
+            for position, line in enumerate(file, stride_index * INDEX_STRIDE):
+                if position >= stop:
+                    break
+                if position >= start:
+                    kept.append(line)
+        return b"".join(kept)
+
     def iter_rows(self, start: int = 0, stop: int | None = None) -> Iterator[dict[str, Any]]:
         """Rows ``start`` to ``stop`` (exclusive; the end when ``None``), in order."""
         offsets = np.load(self.index_path)

@@ -17,6 +17,7 @@ import queue
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -47,16 +48,34 @@ class FileFlag:
         return os.path.exists(self.path)
 
 
-@dataclass(frozen=True)
 class DaskEventFlag:
-    """A named ``distributed.Event`` of the cluster the unit runs on."""
+    """A named ``distributed.Event`` of the cluster the unit runs on. Asking the
+    scheduler costs a round trip: a unit asks at most twice a second."""
 
-    name: str
+    CHECK_EVERY = 0.5
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._event: Any = None
+        self._checked = 0.0
+        self._set = False
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"name": self.name}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["name"])  # type: ignore[misc]
 
     def is_set(self) -> bool:
-        from distributed import Event
+        now = time.monotonic()
+        if not self._set and now - self._checked >= self.CHECK_EVERY:
+            if self._event is None:
+                from distributed import Event
 
-        return bool(Event(self.name).is_set())
+                self._event = Event(self.name)
+            self._set = bool(self._event.is_set())
+            self._checked = now
+        return self._set
 
 
 class Executor(Protocol):

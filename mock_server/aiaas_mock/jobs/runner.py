@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..batch.units import ModelRef, RowsRef, predict_unit
+from ..batch.units import ModelRef, RowLines, RowsRef, predict_unit
 from ..datasets.files import DatasetFiles, load_table
 from ..store import Store
 from ..training import serving
@@ -345,6 +345,7 @@ class JobRunner:
         cancel = executor.cancel_flag(work.job_id)
         jobs = self._store.jobs
         files = DatasetFiles(work.dataset_dir)
+        names = tuple(files.schema())
         counts = {"done": 0, "failed": 0}
         chunks = [
             (start, min(start + BATCH_CHUNK_ROWS, work.rows))
@@ -355,9 +356,9 @@ class JobRunner:
         in_flight = max(2, 2 * executor.workers)
 
         def submit(start: int, stop: int) -> Future[Any]:
-            rows: Any = RowsRef(str(work.dataset_dir), start, stop)
+            rows: RowsRef | RowLines = RowsRef(str(work.dataset_dir), start, stop)
             if not executor.shares_disk:
-                rows = files.read_rows(start, stop - start)
+                rows = RowLines(names, files.read_lines(start, stop))
             return executor.submit(predict_unit, work.model, rows, start, work.input_column, cancel)
 
         def on_chunk(_: Any, results: list[str]) -> None:
