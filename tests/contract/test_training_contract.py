@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 import aiaas
-from aiaas.types import JobEvent, TrainingJob
+from aiaas.types import ClassPrediction, JobEvent, TrainingJob
 from tests.contract.conftest import LiveTenant
 from tests.helpers import collect, resolve
 from tests.tables import machining_runs, pump_readings
@@ -97,6 +97,13 @@ async def test_upload_train_search_predict_and_batch(live: LiveTenant) -> None:
     output = prediction.outputs[0]
     assert output["label"] in (True, False)
     assert sum(output["probabilities"].values()) == pytest.approx(1.0, abs=1e-5)
+    typed = await resolve(
+        client.models.predict(
+            model_id, inputs=[{k: rows[0][k] for k in FEATURES}], output_type=ClassPrediction
+        )
+    )
+    assert isinstance(typed.outputs[0], ClassPrediction)
+    assert typed.outputs[0].probabilities == output["probabilities"]
 
     batch = await resolve(client.batch_predictions.create(model=model_id, dataset_id=dataset.id))
     batch = await resolve(client.batch_predictions.wait(batch.id, timeout=120, poll_interval=0.2))

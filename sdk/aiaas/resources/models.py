@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import Any, Final, Protocol, TypeVar, overload
 
 import httpx
+from pydantic import BaseModel
 
 from .._pages import AsyncPaginator, SyncPage
 from .._raw_response import async_to_raw_response_wrapper, to_raw_response_wrapper
@@ -41,6 +42,7 @@ def _retrieve_spec(model_id: str) -> RequestSpec:
 # then reads a dict literal in ``inputs`` as that family's TypedDict, and flags
 # a misspelled key.
 OutputT = TypeVar("OutputT")
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class SupportsToList(Protocol):
@@ -49,9 +51,13 @@ class SupportsToList(Protocol):
     def tolist(self) -> Any: ...
 
 
-def _prediction_type(model_id: str | SystemModel[Any, Any]) -> type[Prediction[Any]]:
+def _prediction_type(
+    model_id: str | SystemModel[Any, Any], output_type: type[BaseModel] | None = None
+) -> type[Prediction[Any]]:
     if isinstance(model_id, SystemModel):
         return Prediction[model_id.output_type]  # type: ignore[name-defined]
+    if output_type is not None:
+        return Prediction[output_type]  # type: ignore[valid-type]
     return Prediction[dict[str, Any]]
 
 
@@ -232,6 +238,21 @@ class Models(SyncAPIResource):
         self,
         model_id: str,
         *,
+        inputs: Sequence[Mapping[str, object]] | Sequence[str],
+        output_type: type[ModelT],
+        parameters: Mapping[str, object] | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Prediction[ModelT]: ...
+
+    @overload
+    def predict(
+        self,
+        model_id: str,
+        *,
         inputs: Sequence[Any] | SupportsToList,
         parameters: Mapping[str, object] | None = None,
         idempotency_key: str | None = None,
@@ -246,6 +267,7 @@ class Models(SyncAPIResource):
         model_id: str | SystemModel[Any, Any],
         *,
         inputs: Sequence[Any] | SupportsToList,
+        output_type: type[BaseModel] | None = None,
         parameters: Mapping[str, object] | None = None,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
@@ -256,7 +278,9 @@ class Models(SyncAPIResource):
         """Run the model on ``inputs``; ``outputs[i]`` answers ``inputs[i]``.
 
         Name a system model by its handle (``aiaas.system_models.quality_logreg``)
-        for checked inputs and typed outputs; by its id for plain dicts.
+        for checked inputs and typed outputs; by its id for plain dicts, or with
+        ``output_type`` (e.g. ``aiaas.types.ClassPrediction`` for a classifier
+        you trained) for typed outputs.
         Retries reuse one idempotency key, so a retried call runs once on the server;
         pass ``idempotency_key`` to make repeated calls of your own safe as well.
         """
@@ -267,7 +291,7 @@ class Models(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return self._client._request(spec, _prediction_type(model_id))
+        return self._client._request(spec, _prediction_type(model_id, output_type))
 
 
 class AsyncModels(AsyncAPIResource):
@@ -423,6 +447,21 @@ class AsyncModels(AsyncAPIResource):
         self,
         model_id: str,
         *,
+        inputs: Sequence[Mapping[str, object]] | Sequence[str],
+        output_type: type[ModelT],
+        parameters: Mapping[str, object] | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Prediction[ModelT]: ...
+
+    @overload
+    async def predict(
+        self,
+        model_id: str,
+        *,
         inputs: Sequence[Any] | SupportsToList,
         parameters: Mapping[str, object] | None = None,
         idempotency_key: str | None = None,
@@ -437,6 +476,7 @@ class AsyncModels(AsyncAPIResource):
         model_id: str | SystemModel[Any, Any],
         *,
         inputs: Sequence[Any] | SupportsToList,
+        output_type: type[BaseModel] | None = None,
         parameters: Mapping[str, object] | None = None,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
@@ -447,7 +487,9 @@ class AsyncModels(AsyncAPIResource):
         """Run the model on ``inputs``; ``outputs[i]`` answers ``inputs[i]``.
 
         Name a system model by its handle (``aiaas.system_models.quality_logreg``)
-        for checked inputs and typed outputs; by its id for plain dicts.
+        for checked inputs and typed outputs; by its id for plain dicts, or with
+        ``output_type`` (e.g. ``aiaas.types.ClassPrediction`` for a classifier
+        you trained) for typed outputs.
         Retries reuse one idempotency key, so a retried call runs once on the server;
         pass ``idempotency_key`` to make repeated calls of your own safe as well.
         """
@@ -458,7 +500,7 @@ class AsyncModels(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return await self._client._request(spec, _prediction_type(model_id))
+        return await self._client._request(spec, _prediction_type(model_id, output_type))
 
 
 class ModelsWithRawResponse:
