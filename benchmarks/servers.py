@@ -37,6 +37,13 @@ async def predict(model_id: str, request: Request) -> dict:
 async def embeddings(request: Request) -> dict:
     await request.json()
     return ANSWER
+@app.post("/v1/datasets")
+async def upload(request: Request) -> dict:
+    # The transfer's ceiling: read the stream and throw it away.
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+    return {"bytes": size}
 @app.get("/healthz")
 async def healthz() -> dict:
     return {"status": "ok"}
@@ -72,6 +79,12 @@ class Server:
                 int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")
             )
         return total / 1024
+
+    def peak_rss_mb(self) -> float:
+        """Peak resident memory of the server process itself (``VmHWM``)."""
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
+        return kb / 1024
 
     def stop(self) -> None:
         self.process.terminate()
@@ -110,11 +123,13 @@ def wait_healthy(base_url: str) -> None:
     raise RuntimeError(f"{base_url} did not start")
 
 
-def start_mock(db: Path | None, workers: int = 1) -> Server:
+def start_mock(
+    db: Path | None, workers: int = 1, *args: str, python: str = sys.executable
+) -> Server:
     """``aiaas-mock serve`` on a free loopback port, with its database in ``db``
-    (``None``: in memory, the default)."""
+    (``None``: in memory, the default), more ``args``, run by ``python``."""
     port = free_port()
-    command = [sys.executable, "-m", "aiaas_mock", "serve", "--port", str(port)]
+    command = [python, "-m", "aiaas_mock", "serve", "--port", str(port), *args]
     command += ["--log-level", "warning"]
     if db is not None:
         command += ["--db", str(db)]
