@@ -1,5 +1,6 @@
 """Writes the example data files with the mock server's generators (deterministic):
-surface images, one engine's sensor log and a pump's readings.
+surface images, one engine's sensor log, a pump's readings and a line's
+machining runs.
 
     python examples/data/generate.py
 """
@@ -40,6 +41,41 @@ def main() -> None:
         writer.writerow(["minute", *pump_data.SENSORS])
         for minute, row in enumerate(readings):
             writer.writerow([minute, *(f"{value:.3f}" for value in row)])
+
+    write_line_runs(HERE / "line-3-runs.csv", rows=3000, seed=303)
+
+
+def write_line_runs(path: Path, rows: int, seed: int) -> None:
+    """Machining runs of line 3: each part is machined several times; energy follows
+    speed and torque, failures follow torque, tool wear and machine B's worn
+    spindle. A few torque readings are missing."""
+    rng = np.random.default_rng(seed)
+    part = rng.integers(0, 150, rows)
+    machine = rng.choice(["A", "B", "C"], rows)
+    speed = rng.normal(1500, 150, rows)
+    torque = rng.normal(40, 8, rows)
+    wear = rng.integers(0, 240, rows)
+    coolant = rng.normal(22, 1.5, rows)
+    energy = 0.004 * speed + 0.15 * torque + (machine == "C") * 1.5 + rng.normal(0, 0.3, rows)
+    risk = 0.12 * (torque - 40) + 0.02 * (wear - 120) + 1.2 * (machine == "B") - 2.6
+    failed = rng.random(rows) < 1 / (1 + np.exp(-risk))
+    with path.open("w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["part", "machine", "speed", "torque", "tool_wear", "coolant_c",
+                         "energy_kwh", "failed"])  # fmt: skip
+        for i in range(rows):
+            writer.writerow(
+                [
+                    f"P{part[i]:03d}",
+                    machine[i],
+                    f"{speed[i]:.1f}",
+                    "" if i % 97 == 13 else f"{torque[i]:.2f}",
+                    wear[i],
+                    f"{coolant[i]:.2f}",
+                    f"{energy[i]:.3f}",
+                    "true" if failed[i] else "false",
+                ]
+            )
 
 
 if __name__ == "__main__":
