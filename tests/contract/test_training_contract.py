@@ -457,3 +457,38 @@ async def test_fine_tuning_a_zoo_family_and_serving_it(live: LiveTenant) -> None
     batch = await resolve(client.batch_predictions.wait(batch.id, timeout=120, poll_interval=0.2))
     assert batch.status == "succeeded"
     assert batch.succeeded_rows == 800
+
+
+def test_a_trained_model_serves_the_open_inference_protocol(aiaas_mock: Any) -> None:
+    from aiaas.oip import Client as OipClient
+    from aiaas.oip import Tensor
+
+    admin = aiaas_mock.admin
+    tenant = admin.create_tenant("oip-trained")
+    key = admin.issue_key(tenant.id).secret.reveal()
+    with aiaas.Client(base_url=aiaas_mock.base_url, api_key=key) as client:
+        dataset = client.datasets.create(file=machining_runs(rows=300), name="r", format="csv")
+        job = client.training_jobs.create(
+            model="logistic-regression", dataset_id=dataset.id, target="failed",
+            features=["machine", "speed"],
+        )  # fmt: skip
+        job = client.training_jobs.wait(job.id, timeout=120, poll_interval=0.2)
+        assert job.result_model_id is not None
+        v1 = client.models.predict(
+            job.result_model_id, inputs=[{"machine": "B", "speed": 1400.0}]
+        ).outputs[0]
+    with OipClient(aiaas_mock.base_url, api_key=key) as oip:
+        metadata = oip.model_metadata(job.result_model_id)
+        assert [t.name for t in metadata.inputs] == ["speed", "machine"]
+        result = oip.infer(
+            job.result_model_id,
+            [Tensor("speed", "FP64", [1], [1400.0]), Tensor("machine", "BYTES", [1], ["B"])],
+        )
+    outputs = {tensor.name: tensor for tensor in result.outputs}
+    assert json.loads(outputs["probabilities"].data[0]) == v1["probabilities"]
+    stranger_key = admin.issue_key(admin.create_tenant("oip-stranger").id).secret.reveal()
+    with (
+        OipClient(aiaas_mock.base_url, api_key=stranger_key) as stranger,
+        pytest.raises(aiaas.NotFoundError),
+    ):
+        stranger.model_metadata(job.result_model_id)
