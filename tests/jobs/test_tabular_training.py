@@ -312,3 +312,22 @@ def test_a_cancelled_unit_does_no_work(runs: tuple[Path, Dataset]) -> None:
     training = plan(dataset, model="ridge", target="energy_kwh")
     with pytest.raises(Cancelled):
         fold_unit(TableRef(str(directory), columns_needed(training)), training, 0, 0, Set())
+
+
+def test_columns_may_have_any_name() -> None:
+    from aiaas_mock.training.features import FeatureEncoder
+    from aiaas_mock.training.serving import input_type
+
+    encoder = FeatureEncoder(
+        numeric=("_id", "json"),
+        medians=(0.0, 1.0),
+        categorical=(("model_config", ("a", "b")),),
+        types={"_id": "integer", "json": "number", "model_config": "string"},
+    )
+    row_type = input_type("m", encoder)
+    row = row_type.model_validate({"_id": 3, "json": 2.5, "model_config": "b"})
+    assert row.model_dump(by_alias=True) == {"_id": 3, "json": 2.5, "model_config": "b"}
+    assert encoder.encode_rows([row.model_dump(by_alias=True)]).tolist() == [[3.0, 2.5, 0.0, 1.0]]
+    assert list(row_type.model_json_schema()["properties"]) == ["_id", "json", "model_config"]
+    with pytest.raises(ValueError, match="Extra inputs"):
+        row_type.model_validate({"_id": 3, "typo": 1})

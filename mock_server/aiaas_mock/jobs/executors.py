@@ -223,6 +223,14 @@ class EmbeddedPool:
         with self._lock:
             self._closed = True
             threads, self._threads = self._threads, []
+        # Units still waiting for a worker will not get one: say so to whoever waits.
+        while True:
+            try:
+                task = self._tasks.get_nowait()
+            except queue.Empty:
+                break
+            if task is not None and task[0].set_running_or_notify_cancel():
+                task[0].set_exception(WorkerLost("the server is stopping"))
         for _ in threads:
             self._tasks.put(None)
         # A unit still computing would otherwise outlive the server.

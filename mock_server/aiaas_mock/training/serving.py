@@ -48,10 +48,14 @@ _FIELD_TYPES: dict[str, Any] = {
 
 def input_type(model_id: str, encoder: FeatureEncoder) -> type[BaseModel]:
     """One row of the model's inputs: its feature columns, each optional (a missing
-    number is imputed; a missing text sets no indicator), nothing else."""
+    number is imputed; a missing text sets no indicator), nothing else.
+
+    Fields are named by position and carry the column's name as their alias: a
+    column may be named anything, ``_id`` or ``json`` included, which pydantic
+    would not take as a field name."""
     fields: dict[str, Any] = {
-        name: (_FIELD_TYPES[encoder.types[name]], Field(default=None))
-        for name in encoder.feature_names
+        f"column_{i}": (_FIELD_TYPES[encoder.types[name]], Field(default=None, alias=name))
+        for i, name in enumerate(encoder.feature_names)
     }
     row: type[BaseModel] = create_model(
         "Row",
@@ -68,7 +72,9 @@ class TabularPredictor:
         self.model = model
 
     def predict(self, inputs: Sequence[Any], parameters: Any) -> list[BaseModel]:
-        rows = [row.model_dump() if isinstance(row, BaseModel) else row for row in inputs]
+        rows = [
+            row.model_dump(by_alias=True) if isinstance(row, BaseModel) else row for row in inputs
+        ]
         x = self.encoder.encode_rows(rows)
         if isinstance(self.model, Clusterer):
             labels, distances = self.model.assign(x)
