@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -492,3 +493,71 @@ def test_a_trained_model_serves_the_open_inference_protocol(aiaas_mock: Any) -> 
         pytest.raises(aiaas.NotFoundError),
     ):
         stranger.model_metadata(job.result_model_id)
+
+
+def test_an_interrupted_upload_leaves_nothing(
+    aiaas_mock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aiaas_mock.datasets.uploads import DatasetUpload
+
+    admin = aiaas_mock.admin
+    tenant = admin.create_tenant("interrupted-upload")
+    key = admin.issue_key(tenant.id).secret.reveal()
+    datasets_dir = aiaas_mock.app.state.services.store.data_dir / "datasets"
+    abandoned: list[int] = []
+    abandon = DatasetUpload.abandon
+
+    def counted(upload: DatasetUpload) -> None:
+        abandoned.append(upload.file.size)
+        abandon(upload)
+
+    monkeypatch.setattr(DatasetUpload, "abandon", counted)
+
+    def body() -> Iterator[bytes]:
+        for _ in range(20):
+            yield b"a,b\n" + b"1,2\n" * 50_000
+        raise ConnectionAbortedError("the line's export crashed")
+
+    with (
+        httpx.Client(base_url=aiaas_mock.base_url, timeout=10) as raw,
+        pytest.raises(ConnectionAbortedError),
+    ):
+        raw.post(
+            "/v1/datasets",
+            params={"name": "half", "format": "csv"},
+            headers={"Authorization": f"Bearer {key}"},
+            content=body(),
+        )
+    for _ in range(50):  # until the server has noticed the closed connection
+        if abandoned:
+            break
+        time.sleep(0.1)
+    assert abandoned
+    assert abandoned[0] > 1_000_000
+    assert not [p for p in datasets_dir.iterdir() if p.name.startswith("tmp-")]
+    with aiaas.Client(base_url=aiaas_mock.base_url, api_key=key) as client:
+        assert list(client.datasets.list()) == []
+
+
+def test_a_small_job_is_not_held_up_by_a_large_one() -> None:
+    from aiaas_mock import MockServer, ServerConfig
+
+    with (
+        MockServer(ServerConfig(job_workers=1)) as server,
+        aiaas.Client(base_url=server.base_url, api_key=server.api_key) as client,
+    ):
+        big = client.datasets.create(file=machining_runs(rows=3000), name="big", format="csv")
+        large = client.training_jobs.create(
+            model="random-forest",
+            dataset_id=big.id,
+            target="failed",
+            search={"method": "grid", "space": {"n_estimators": [100, 150, 200],
+                                                "max_depth": [10, 16]}},
+        )  # fmt: skip
+        small = client.training_jobs.create(
+            model="ridge", dataset_id=big.id, target="energy_kwh", features=["speed"]
+        )
+        small = client.training_jobs.wait(small.id, timeout=120, poll_interval=0.1)
+        assert small.status == "succeeded"
+        assert client.training_jobs.retrieve(large.id).status == "running"
+        client.training_jobs.cancel(large.id)

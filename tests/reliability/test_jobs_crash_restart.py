@@ -71,6 +71,13 @@ def test_a_job_running_when_the_server_dies_fails_with_its_reason_on_restart(
     db, credentials = database
     server = start(db)
     with client_of(server, credentials) as client:
+        first = client.datasets.create(file=machining_runs(rows=300), name="r", format="csv")
+        trained = client.training_jobs.create(
+            model="ridge", dataset_id=first.id, target="energy_kwh", features=["speed"]
+        )
+        trained = client.training_jobs.wait(trained.id, timeout=60, poll_interval=0.2)
+        assert trained.result_model_id is not None
+        answer = client.models.predict(trained.result_model_id, inputs=[{"speed": 1500.0}])
         dataset_id, job = start_long_job(client)
         rows_before = [row.values for row in client.datasets.rows(dataset_id, limit=1000)]
         assert job.status == "running"
@@ -95,6 +102,12 @@ def test_a_job_running_when_the_server_dies_fails_with_its_reason_on_restart(
             # The dataset is intact, and serves a new job.
             rows_after = [row.values for row in client.datasets.rows(dataset_id, limit=1000)]
             assert rows_after == rows_before
+            # A model trained before the crash is still there, and answers the same.
+            assert trained.result_model_id in {m.id for m in client.models.list(limit=100)}
+            again_answer = client.models.predict(
+                trained.result_model_id, inputs=[{"speed": 1500.0}]
+            )
+            assert again_answer.outputs == answer.outputs
             again = client.training_jobs.create(
                 model="ridge", dataset_id=dataset_id, target="energy_kwh"
             )

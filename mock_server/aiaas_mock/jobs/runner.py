@@ -290,12 +290,24 @@ class JobRunner:
                     {**chosen.describe(), "candidate": candidate, "metrics": mean},
                 )
 
-        futures = {
-            executor.submit(fold_unit, source, plan, c, f, cancel): (c, f)
-            for c in range(len(plan.candidates))
-            for f in range(plan.folds)
-        }
-        self._gather(plan.job_id, futures, on_fold)
+        # At most one unit per worker in flight: jobs running side by side then
+        # take turns on the workers, instead of a small job waiting behind every
+        # unit of a large one.
+        units = iter([(c, f) for c in range(len(plan.candidates)) for f in range(plan.folds)])
+        in_flight = max(1, executor.workers)
+        futures: dict[Future[Any], Any] = {}
+
+        def more() -> dict[Future[Any], Any]:
+            added: dict[Future[Any], Any] = {}
+            while len(futures) + len(added) < in_flight:
+                unit = next(units, None)
+                if unit is None:
+                    break
+                added[executor.submit(fold_unit, source, plan, *unit, cancel)] = unit
+            return added
+
+        futures.update(more())
+        self._gather(plan.job_id, futures, on_fold, more)
         ranked = sorted(
             (
                 {
@@ -352,7 +364,8 @@ class JobRunner:
             for start in range(0, work.rows, BATCH_CHUNK_ROWS)
         ]
         # A bounded number of chunks in flight keeps the server's memory flat
-        # however large the dataset: results are stored as chunks finish.
+        # however large the dataset (results are stored as chunks finish), and
+        # lets jobs running side by side take turns on the workers.
         in_flight = max(2, 2 * executor.workers)
 
         def submit(start: int, stop: int) -> Future[Any]:
