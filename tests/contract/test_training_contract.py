@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 import aiaas
-from aiaas.types import ClassPrediction, JobEvent, TrainingJob
+from aiaas.types import BatchPrediction, ClassPrediction, JobEvent, TrainingJob
 from tests.contract.conftest import LiveTenant
 from tests.helpers import collect, resolve
 from tests.tables import machining_runs, pump_readings
@@ -71,6 +71,9 @@ async def test_upload_train_search_predict_and_batch(live: LiveTenant) -> None:
     assert job.metrics == job.candidates[0].metrics
     assert 0.0 < job.metrics["roc_auc"] <= 1.0
 
+    listed = await collect(client.training_jobs.list())
+    assert [type(j) for j in listed] == [TrainingJob]
+    assert listed[0].id == job.id
     events = await collect(client.training_jobs.events(job.id, limit=7))
     kinds = [event.type for event in events]
     assert kinds[:2] == ["queued", "started"]
@@ -111,6 +114,8 @@ async def test_upload_train_search_predict_and_batch(live: LiveTenant) -> None:
     assert batch.status == "succeeded"
     assert batch.succeeded_rows == 600
     assert batch.failed_rows == 0
+    batches = await collect(client.batch_predictions.list())
+    assert [type(b) for b in batches] == [BatchPrediction]
     results = await collect(client.batch_predictions.results(batch.id, limit=170))
     assert [r.index for r in results] == list(range(600))
     assert results[0].output == output  # the same model, the same row

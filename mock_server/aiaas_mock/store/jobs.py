@@ -77,12 +77,7 @@ class JobRepository:
                 "ORDER BY seq LIMIT ?",
                 (tenant_id, kind, after_seq, limit + 1),
             ).fetchall()
-        kept = rows[:limit]
-        return RecordPage(
-            [json.loads(row["record"]) for row in kept],
-            kept[-1]["seq"] if kept else None,
-            len(rows) > limit,
-        )
+        return _page(rows, limit, "seq")
 
     def update(
         self,
@@ -155,12 +150,7 @@ class JobRepository:
                 "ORDER BY seq LIMIT ?",
                 (job_id, after_seq, limit + 1),
             ).fetchall()
-        kept = rows[:limit]
-        return RecordPage(
-            [json.loads(row["record"]) for row in kept],
-            kept[-1]["seq"] if kept else None,
-            len(rows) > limit,
-        )
+        return _page(rows, limit, "seq")
 
     def log(self, job_id: str, type_: str, message: str, data: dict[str, Any]) -> None:
         with self._db.transaction() as conn:
@@ -214,12 +204,17 @@ class JobRepository:
                 "ORDER BY row LIMIT ?",
                 (job_id, after_row, limit + 1),
             ).fetchall()
-        kept = rows[:limit]
-        return RecordPage(
-            [json.loads(row["record"]) for row in kept],
-            kept[-1]["row"] if kept else None,
-            len(rows) > limit,
-        )
+        return _page(rows, limit, "row")
+
+
+def _page(rows: list[Any], limit: int, position: str) -> RecordPage:
+    """The first ``limit`` of ``rows`` (one more was fetched to tell if there is more)."""
+    kept = rows[:limit]
+    return RecordPage(
+        [json.loads(row["record"]) for row in kept],
+        kept[-1][position] if kept else None,
+        len(rows) > limit,
+    )
 
 
 def _add_event(conn: Any, job_id: str, type_: str, message: str, data: dict[str, Any]) -> None:

@@ -1,16 +1,26 @@
-"""What the training-job and batch-prediction resources share: the requests that
-read a job, and the two drivers of :class:`~aiaas._polling.JobPoll`."""
+"""What the training-job and batch-prediction resources share: reading, listing,
+cancelling and waiting for a job, sync and async (on the two drivers of
+:class:`~aiaas._polling.JobPoll`)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-from .._polling import JobPoll, PolledJob
-from .._request import RequestSpec, path_segment
+import httpx
 
-JobT = TypeVar("JobT", bound=PolledJob)
+from .._pages import AsyncPaginator, SyncPage
+from .._polling import JobPoll
+from .._request import Body, Headers, Query, RequestSpec, path_segment, per_call
+from ..types.job import Job, JobEvent
+from ..types.list_response import ListResponse
+from ._base import AsyncAPIResource, SyncAPIResource
+
+if TYPE_CHECKING:
+    from .._client import AsyncClient, Client
+
+JobT = TypeVar("JobT", bound=Job)
 
 DEFAULT_POLL_INTERVAL = 1.0
 
@@ -61,3 +71,227 @@ async def wait_async(
         if job.done:
             return job
         await anyio.sleep(poll.next_wait(job))
+
+
+class SyncJobs(SyncAPIResource, Generic[JobT]):
+    """The methods every kind of job has: ``list``, ``retrieve``, ``events``,
+    ``cancel`` and ``wait``."""
+
+    def __init__(self, client: Client, collection: str, job_type: type[JobT]) -> None:
+        super().__init__(client)
+        self._collection = collection
+        self._job_type = job_type
+        self._list_type: type[ListResponse[JobT]] = ListResponse[job_type]  # type: ignore[valid-type]
+
+    def list(
+        self,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> SyncPage[JobT]:
+        """The tenant's jobs, oldest first: a page that iterates through all of them."""
+        spec = per_call(
+            list_spec(self._collection, limit, after),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return self._client._get_page(spec, self._list_type)
+
+    def retrieve(
+        self,
+        job_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> JobT:
+        """The job as it is now."""
+        spec = per_call(
+            RequestSpec("GET", job_path(self._collection, job_id)),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return self._client._request(spec, self._job_type)
+
+    def events(
+        self,
+        job_id: str,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> SyncPage[JobEvent]:
+        """The job's log, oldest first: state changes and progress (and, for a training
+        job, each fold's and each candidate's metrics)."""
+        spec = per_call(
+            events_spec(self._collection, job_id, limit, after),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return self._client._get_page(spec, ListResponse[JobEvent])
+
+    def cancel(
+        self,
+        job_id: str,
+        *,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> JobT:
+        """Cancel the job; the answer shows it cancelled once the server has stopped
+        it (a few seconds at most), or still stopping."""
+        spec = per_call(
+            cancel_spec(self._collection, job_id, idempotency_key),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return self._client._request(spec, self._job_type)
+
+    def wait(
+        self,
+        job_id: str,
+        *,
+        timeout: float | None = None,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        on_progress: Callable[[JobT], object] | None = None,
+    ) -> JobT:
+        """Poll the job until it has succeeded, failed or been cancelled; return it.
+
+        Looks again after ``poll_interval`` seconds, waiting up to four times longer
+        while the job shows no progress. ``on_progress`` gets the job each time its
+        status or progress has changed. Raises :class:`aiaas.JobTimeoutError` after
+        ``timeout`` seconds (by default the client's ``deadline``, if it has one);
+        the job itself goes on.
+        """
+        poll = JobPoll(timeout if timeout is not None else self._client.deadline, poll_interval)
+        return wait_sync(lambda: self.retrieve(job_id), poll, on_progress)
+
+
+class AsyncJobs(AsyncAPIResource, Generic[JobT]):
+    """The methods every kind of job has: ``list``, ``retrieve``, ``events``,
+    ``cancel`` and ``wait``."""
+
+    def __init__(self, client: AsyncClient, collection: str, job_type: type[JobT]) -> None:
+        super().__init__(client)
+        self._collection = collection
+        self._job_type = job_type
+        self._list_type: type[ListResponse[JobT]] = ListResponse[job_type]  # type: ignore[valid-type]
+
+    def list(
+        self,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> AsyncPaginator[JobT]:
+        """The tenant's jobs, oldest first: a page that iterates through all of them."""
+        spec = per_call(
+            list_spec(self._collection, limit, after),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return self._client._get_page(spec, self._list_type)
+
+    async def retrieve(
+        self,
+        job_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> JobT:
+        """The job as it is now."""
+        spec = per_call(
+            RequestSpec("GET", job_path(self._collection, job_id)),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return await self._client._request(spec, self._job_type)
+
+    def events(
+        self,
+        job_id: str,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> AsyncPaginator[JobEvent]:
+        """The job's log, oldest first: state changes and progress (and, for a training
+        job, each fold's and each candidate's metrics)."""
+        spec = per_call(
+            events_spec(self._collection, job_id, limit, after),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return self._client._get_page(spec, ListResponse[JobEvent])
+
+    async def cancel(
+        self,
+        job_id: str,
+        *,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> JobT:
+        """Cancel the job; the answer shows it cancelled once the server has stopped
+        it (a few seconds at most), or still stopping."""
+        spec = per_call(
+            cancel_spec(self._collection, job_id, idempotency_key),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return await self._client._request(spec, self._job_type)
+
+    async def wait(
+        self,
+        job_id: str,
+        *,
+        timeout: float | None = None,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        on_progress: Callable[[JobT], object] | None = None,
+    ) -> JobT:
+        """Poll the job until it has succeeded, failed or been cancelled; return it.
+
+        Looks again after ``poll_interval`` seconds, waiting up to four times longer
+        while the job shows no progress. ``on_progress`` gets the job each time its
+        status or progress has changed. Raises :class:`aiaas.JobTimeoutError` after
+        ``timeout`` seconds (by default the client's ``deadline``, if it has one);
+        the job itself goes on.
+        """
+        poll = JobPoll(timeout if timeout is not None else self._client.deadline, poll_interval)
+        return await wait_async(lambda: self.retrieve(job_id), poll, on_progress)

@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import cached_property
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import httpx
 
-from .._pages import AsyncPaginator, SyncPage
-from .._polling import JobPoll
 from .._raw_response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._request import Body, Headers, Query, RequestSpec, per_call
-from ..types.list_response import ListResponse
-from ..types.training_job import JobEvent, SearchSettings, TrainingJob, ValidationSettings
-from ._base import AsyncAPIResource, SyncAPIResource
-from ._jobs import (
-    DEFAULT_POLL_INTERVAL,
-    cancel_spec,
-    events_spec,
-    job_path,
-    list_spec,
-    wait_async,
-    wait_sync,
-)
+from ..types.training_job import SearchSettings, TrainingJob, ValidationSettings
+from ._jobs import AsyncJobs, SyncJobs
+
+if TYPE_CHECKING:
+    from .._client import AsyncClient, Client
 
 __all__ = [
     "AsyncTrainingJobs",
@@ -69,8 +60,11 @@ def _create_spec(
     return RequestSpec("POST", "/v1/training-jobs", json=body, idempotency_key=idempotency_key)
 
 
-class TrainingJobs(SyncAPIResource):
+class TrainingJobs(SyncJobs[TrainingJob]):
     """Training jobs of this client's tenant."""
+
+    def __init__(self, client: Client) -> None:
+        super().__init__(client, _COLLECTION, TrainingJob)
 
     @cached_property
     def with_raw_response(self) -> TrainingJobsWithRawResponse:
@@ -129,110 +123,12 @@ class TrainingJobs(SyncAPIResource):
         )
         return self._client._request(spec, TrainingJob)
 
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: float | httpx.Timeout | None = None,
-    ) -> SyncPage[TrainingJob]:
-        """The tenant's jobs, oldest first: a page that iterates through all of them."""
-        spec = per_call(
-            list_spec(_COLLECTION, limit, after),
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-        )
-        return self._client._get_page(spec, ListResponse[TrainingJob])
 
-    def retrieve(
-        self,
-        job_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: float | httpx.Timeout | None = None,
-    ) -> TrainingJob:
-        """The job as it is now."""
-        spec = per_call(
-            RequestSpec("GET", job_path(_COLLECTION, job_id)),
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-        )
-        return self._client._request(spec, TrainingJob)
-
-    def events(
-        self,
-        job_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: float | httpx.Timeout | None = None,
-    ) -> SyncPage[JobEvent]:
-        """The job's log, oldest first: state changes, progress, and each fold's and
-        candidate's metrics."""
-        spec = per_call(
-            events_spec(_COLLECTION, job_id, limit, after),
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-        )
-        return self._client._get_page(spec, ListResponse[JobEvent])
-
-    def cancel(
-        self,
-        job_id: str,
-        *,
-        idempotency_key: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: float | httpx.Timeout | None = None,
-    ) -> TrainingJob:
-        """Cancel the job; the answer shows it cancelled once the server has stopped
-        it (a few seconds at most), or still stopping."""
-        spec = per_call(
-            cancel_spec(_COLLECTION, job_id, idempotency_key),
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-        )
-        return self._client._request(spec, TrainingJob)
-
-    def wait(
-        self,
-        job_id: str,
-        *,
-        timeout: float | None = None,
-        poll_interval: float = DEFAULT_POLL_INTERVAL,
-        on_progress: Callable[[TrainingJob], object] | None = None,
-    ) -> TrainingJob:
-        """Poll the job until it has succeeded, failed or been cancelled; return it.
-
-        Looks again after ``poll_interval`` seconds, waiting up to four times longer
-        while the job shows no progress. ``on_progress`` gets the job each time its
-        status or progress has changed. Raises :class:`aiaas.JobTimeoutError` after
-        ``timeout`` seconds (by default the client's ``deadline``, if it has one);
-        the job itself goes on.
-        """
-        poll = JobPoll(timeout if timeout is not None else self._client.deadline, poll_interval)
-        return wait_sync(lambda: self.retrieve(job_id), poll, on_progress)
-
-
-class AsyncTrainingJobs(AsyncAPIResource):
+class AsyncTrainingJobs(AsyncJobs[TrainingJob]):
     """Training jobs of this client's tenant."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        super().__init__(client, _COLLECTION, TrainingJob)
 
     @cached_property
     def with_raw_response(self) -> AsyncTrainingJobsWithRawResponse:
@@ -290,107 +186,6 @@ class AsyncTrainingJobs(AsyncAPIResource):
             timeout=timeout,
         )
         return await self._client._request(spec, TrainingJob)
-
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: float | httpx.Timeout | None = None,
-    ) -> AsyncPaginator[TrainingJob]:
-        """The tenant's jobs, oldest first: a page that iterates through all of them."""
-        spec = per_call(
-            list_spec(_COLLECTION, limit, after),
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-        )
-        return self._client._get_page(spec, ListResponse[TrainingJob])
-
-    async def retrieve(
-        self,
-        job_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: float | httpx.Timeout | None = None,
-    ) -> TrainingJob:
-        """The job as it is now."""
-        spec = per_call(
-            RequestSpec("GET", job_path(_COLLECTION, job_id)),
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-        )
-        return await self._client._request(spec, TrainingJob)
-
-    def events(
-        self,
-        job_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: float | httpx.Timeout | None = None,
-    ) -> AsyncPaginator[JobEvent]:
-        """The job's log, oldest first: state changes, progress, and each fold's and
-        candidate's metrics."""
-        spec = per_call(
-            events_spec(_COLLECTION, job_id, limit, after),
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-        )
-        return self._client._get_page(spec, ListResponse[JobEvent])
-
-    async def cancel(
-        self,
-        job_id: str,
-        *,
-        idempotency_key: str | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: float | httpx.Timeout | None = None,
-    ) -> TrainingJob:
-        """Cancel the job; the answer shows it cancelled once the server has stopped
-        it (a few seconds at most), or still stopping."""
-        spec = per_call(
-            cancel_spec(_COLLECTION, job_id, idempotency_key),
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-        )
-        return await self._client._request(spec, TrainingJob)
-
-    async def wait(
-        self,
-        job_id: str,
-        *,
-        timeout: float | None = None,
-        poll_interval: float = DEFAULT_POLL_INTERVAL,
-        on_progress: Callable[[TrainingJob], object] | None = None,
-    ) -> TrainingJob:
-        """Poll the job until it has succeeded, failed or been cancelled; return it.
-
-        Looks again after ``poll_interval`` seconds, waiting up to four times longer
-        while the job shows no progress. ``on_progress`` gets the job each time its
-        status or progress has changed. Raises :class:`aiaas.JobTimeoutError` after
-        ``timeout`` seconds (by default the client's ``deadline``, if it has one);
-        the job itself goes on.
-        """
-        poll = JobPoll(timeout if timeout is not None else self._client.deadline, poll_interval)
-        return await wait_async(lambda: self.retrieve(job_id), poll, on_progress)
 
 
 class TrainingJobsWithRawResponse:

@@ -15,15 +15,13 @@ from .dataset import (
 from .embedding import Embedding, EmbeddingRequest, EmbeddingResponse, EmbeddingUsage
 from .encryption import EncryptionKey, EncryptionKeyList
 from .inputs import *  # noqa: F403 (every input type, listed in inputs.__all__)
+from .job import Job, JobError, JobEvent, JobStatus
 from .list_response import ListResponse
 from .model import Model
 from .outputs import *  # noqa: F403 (every model's output type, listed in outputs.__all__)
 from .prediction import Prediction, PredictRequest, Usage
 from .problem import FieldError, Problem
 from .training_job import (
-    JobError,
-    JobEvent,
-    JobStatus,
     SearchSettings,
     TrainingCandidate,
     TrainingJob,
@@ -46,6 +44,7 @@ __all__ = [
     "EncryptionKeyList",
     "FieldError",
     "ImageProfile",
+    "Job",
     "JobError",
     "JobEvent",
     "JobStatus",

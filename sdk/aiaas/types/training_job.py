@@ -6,20 +6,14 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-from .api_object import APIObject
+from .job import Job
 
 __all__ = [
-    "JobError",
-    "JobEvent",
-    "JobStatus",
     "SearchSettings",
     "TrainingCandidate",
     "TrainingJob",
     "ValidationSettings",
 ]
-
-JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
-TERMINAL_STATUSES: frozenset[str] = frozenset({"succeeded", "failed", "cancelled"})
 
 
 class ValidationSettings(BaseModel):
@@ -50,13 +44,6 @@ class SearchSettings(BaseModel):
     seed: int = 0
 
 
-class JobError(BaseModel):
-    """Why a job failed."""
-
-    code: str
-    message: str
-
-
 class TrainingCandidate(BaseModel):
     """One algorithm with one set of hyperparameters, as cross-validation measured it."""
 
@@ -69,22 +56,17 @@ class TrainingCandidate(BaseModel):
     fold_metrics: list[dict[str, float]]
 
 
-class TrainingJob(APIObject):
+class TrainingJob(Job):
     """A training job and, once it has succeeded, the model it made."""
 
     model_config: ClassVar[ConfigDict] = ConfigDict(extra="allow", protected_namespaces=())
 
-    id: str
     object: Literal["training_job"] = "training_job"
     model: str | list[str]
     """The algorithm or zoo family trained; a list compares them on the same folds."""
-    dataset_id: str
     target: str | None = None
     features: list[str] | None = None
     """The columns learnt from (``None``: every usable column)."""
-    status: JobStatus
-    progress: float = 0.0
-    """Share of the job's work done, 0 to 1."""
     hyperparameters: dict[str, JsonValue] = Field(default_factory=dict)
     validation: ValidationSettings = Field(default_factory=ValidationSettings)
     search: SearchSettings | None = None
@@ -93,25 +75,3 @@ class TrainingJob(APIObject):
     candidates: list[TrainingCandidate] = Field(default_factory=list)
     """Every candidate tried, with its metrics, best first."""
     result_model_id: str | None = None
-    error: JobError | None = None
-    created_at: int
-    started_at: int | None = None
-    finished_at: int | None = None
-
-    @property
-    def done(self) -> bool:
-        """Whether the job has finished, one way or another."""
-        return self.status in TERMINAL_STATUSES
-
-
-class JobEvent(APIObject):
-    """One entry of a job's log: progress, a fold's metrics, a state change."""
-
-    object: Literal["job.event"] = "job.event"
-    seq: int
-    type: str
-    """``queued``, ``started``, ``fold``, ``candidate``, ``model``, ``succeeded``,
-    ``failed``, ``cancelled``, ``note``."""
-    message: str
-    data: dict[str, JsonValue] = Field(default_factory=dict)
-    created_at: float

@@ -1,35 +1,120 @@
-"""What the training-job and batch-prediction routes share."""
+"""What the training-job and batch-prediction routes share: queueing a job,
+reading, listing and cancelling one, and paging through records."""
 
 from __future__ import annotations
 
-from typing import Any
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import anyio
 
-from aiaas.types import JobEvent, ListResponse
+from aiaas.types import Job, JobEvent, ListResponse
 
 from ...services import Services
+from ...store.jobs import JobKind, RecordPage
+from ..idempotency import commit
+from ..problems import ProblemError
 
 CANCEL_WAIT_SECONDS = 5.0
+JobT = TypeVar("JobT", bound=Job)
+ItemT = TypeVar("ItemT")
 
 
-def job_events(
-    services: Services, job_id: str, limit: int, after: str | None
-) -> ListResponse[JobEvent]:
-    list_id = f"events|{job_id}"
-    position = services.cursors.decode(list_id, after) if after else 0
-    page = services.store.jobs.events(job_id, after_seq=position, limit=limit)
+def record_page(
+    services: Services,
+    list_id: str,
+    after: str | None,
+    fetch: Callable[[int], RecordPage],
+    item: Callable[[dict[str, Any]], ItemT],
+    start: int = 0,
+) -> ListResponse[ItemT]:
+    """One page of stored records, from the position ``after`` names (``start``
+    without one), with the cursor of the next page."""
+    position = services.cursors.decode(list_id, after) if after else start
+    page = fetch(position)
     next_cursor = None
     if page.has_more and page.last_seq is not None:
         next_cursor = services.cursors.encode(list_id, page.last_seq)
-    return ListResponse[JobEvent](
-        data=[JobEvent.model_validate(record) for record in page.records],
+    return ListResponse[ItemT](
+        data=[item(record) for record in page.records],
         has_more=page.has_more,
         next_cursor=next_cursor,
     )
 
 
-async def wait_until_settled(services: Services, job_id: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class JobRoutes(Generic[JobT]):
+    """The routes' work for one kind of job."""
+
+    kind: JobKind
+    noun: str
+    """What the job is called in messages: ``training job``, ``batch prediction``."""
+    job_type: type[JobT]
+
+    def queue(self, services: Services, tenant_id: str, job: JobT) -> JobT:
+        """Store the job as queued for this server's runner, and wake the runner.
+
+        Queued at once, not with an idempotent answer: the runner reads the queue
+        from the database, and a replayed answer must name a job that exists.
+        """
+        record = job.model_dump(mode="json")
+
+        def write(conn: sqlite3.Connection) -> None:
+            services.store.jobs.insert(
+                conn, record, self.kind, tenant_id, services.store.instances.id
+            )
+
+        commit(services, [write])
+        services.jobs.wake()
+        return job
+
+    def record(self, services: Services, job_id: str, tenant_id: str) -> dict[str, Any]:
+        """The tenant's job's record; 404 for another tenant's or none."""
+        record = services.store.jobs.get(job_id, tenant_id, self.kind)
+        if record is None:
+            raise ProblemError(404, "not_found", f"No {self.noun} '{job_id}'.")
+        return record
+
+    def one(self, services: Services, job_id: str, tenant_id: str) -> JobT:
+        return self.job_type.model_validate(self.record(services, job_id, tenant_id))
+
+    def page(
+        self, services: Services, tenant_id: str, limit: int, after: str | None
+    ) -> ListResponse[JobT]:
+        return record_page(
+            services,
+            f"{self.kind}|{tenant_id}",
+            after,
+            lambda position: services.store.jobs.page(
+                tenant_id, self.kind, after_seq=position, limit=limit
+            ),
+            self.job_type.model_validate,
+        )
+
+    def events(
+        self, services: Services, job_id: str, tenant_id: str, limit: int, after: str | None
+    ) -> ListResponse[JobEvent]:
+        self.record(services, job_id, tenant_id)
+        return record_page(
+            services,
+            f"events|{job_id}",
+            after,
+            lambda position: services.store.jobs.events(job_id, after_seq=position, limit=limit),
+            JobEvent.model_validate,
+        )
+
+    async def cancel(self, services: Services, job_id: str, tenant_id: str) -> JobT:
+        """Cancel the job, and wait (a few seconds at most) until it has stopped."""
+        record = await anyio.to_thread.run_sync(self.record, services, job_id, tenant_id)
+        if record["status"] in ("queued", "running"):
+            await anyio.to_thread.run_sync(services.jobs.cancel, job_id)
+            record = await _settled(services, job_id)
+        return self.job_type.model_validate(record)
+
+
+async def _settled(services: Services, job_id: str) -> dict[str, Any]:
     """The job's record once it has left ``running`` (or after a few seconds)."""
     with anyio.move_on_after(CANCEL_WAIT_SECONDS):
         while True:

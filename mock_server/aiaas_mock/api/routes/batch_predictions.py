@@ -7,24 +7,20 @@ or the error that row met (a row the model refuses never stops the job).
 from __future__ import annotations
 
 import secrets
-import sqlite3
 import time
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, ClassVar
 
-import anyio
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from aiaas.types import BatchPrediction, BatchResult, JobEvent, ListResponse
 
-from ...services import Services
-from ...store.jobs import JobKind
 from ..deps import Inferrer, ResourceId, ServicesDep
-from ..idempotency import IdempotentRoute, commit
+from ..idempotency import IdempotentRoute
 from ..model_lookup import resolve
 from ..openapi import PROBLEMS
 from ..problems import ProblemError
-from ._jobs import job_events, wait_until_settled
+from ._jobs import JobRoutes, record_page
 
 router = APIRouter(
     prefix="/v1/batch-predictions",
@@ -32,7 +28,7 @@ router = APIRouter(
     route_class=IdempotentRoute,
     responses=PROBLEMS,
 )
-KIND: JobKind = "batch_prediction"
+JOBS = JobRoutes("batch_prediction", "batch prediction", BatchPrediction)
 MAX_RESULTS_PAGE = 1000
 
 
@@ -81,16 +77,7 @@ def create_batch_prediction(
         rows=dataset.rows,
         created_at=int(time.time()),
     )
-    record: dict[str, Any] = job.model_dump(mode="json")
-
-    def write(conn: sqlite3.Connection) -> None:
-        services.store.jobs.insert(
-            conn, record, KIND, principal.tenant_id, services.store.instances.id
-        )
-
-    commit(services, [write])
-    services.jobs.wake()
-    return job
+    return JOBS.queue(services, principal.tenant_id, job)
 
 
 @router.get("")
@@ -100,31 +87,16 @@ def list_batch_predictions(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     after: Annotated[str | None, Query(max_length=512)] = None,
 ) -> ListResponse[BatchPrediction]:
-    list_id = f"batch-predictions|{principal.tenant_id}"
-    position = services.cursors.decode(list_id, after) if after else 0
-    page = services.store.jobs.page(principal.tenant_id, KIND, after_seq=position, limit=limit)
-    next_cursor = None
-    if page.has_more and page.last_seq is not None:
-        next_cursor = services.cursors.encode(list_id, page.last_seq)
-    return ListResponse[BatchPrediction](
-        data=[BatchPrediction.model_validate(record) for record in page.records],
-        has_more=page.has_more,
-        next_cursor=next_cursor,
-    )
-
-
-def _job(services: Services, job_id: str, tenant_id: str) -> dict[str, Any]:
-    record = services.store.jobs.get(job_id, tenant_id, KIND)
-    if record is None:
-        raise ProblemError(404, "not_found", f"No batch prediction '{job_id}'.")
-    return record
+    """The tenant's batch predictions, oldest first."""
+    return JOBS.page(services, principal.tenant_id, limit, after)
 
 
 @router.get("/{job_id}")
 def retrieve_batch_prediction(
     job_id: ResourceId, principal: Inferrer, services: ServicesDep
 ) -> BatchPrediction:
-    return BatchPrediction.model_validate(_job(services, job_id, principal.tenant_id))
+    """The job: its state, progress and counts of rows done and failed."""
+    return JOBS.one(services, job_id, principal.tenant_id)
 
 
 @router.get("/{job_id}/results")
@@ -137,17 +109,14 @@ def list_batch_results(
 ) -> ListResponse[BatchResult]:
     """Per-row results in row order, as far as the job has got (all of them once it
     has succeeded)."""
-    _job(services, job_id, principal.tenant_id)
-    list_id = f"results|{job_id}"
-    position = services.cursors.decode(list_id, after) if after else -1
-    page = services.store.jobs.results(job_id, after_row=position, limit=limit)
-    next_cursor = None
-    if page.has_more and page.last_seq is not None:
-        next_cursor = services.cursors.encode(list_id, page.last_seq)
-    return ListResponse[BatchResult](
-        data=[BatchResult.model_validate(record) for record in page.records],
-        has_more=page.has_more,
-        next_cursor=next_cursor,
+    JOBS.record(services, job_id, principal.tenant_id)
+    return record_page(
+        services,
+        f"results|{job_id}",
+        after,
+        lambda row: services.store.jobs.results(job_id, after_row=row, limit=limit),
+        BatchResult.model_validate,
+        start=-1,
     )
 
 
@@ -159,16 +128,13 @@ def list_batch_prediction_events(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     after: Annotated[str | None, Query(max_length=512)] = None,
 ) -> ListResponse[JobEvent]:
-    _job(services, job_id, principal.tenant_id)
-    return job_events(services, job_id, limit, after)
+    """The job's log, oldest first: state changes and progress."""
+    return JOBS.events(services, job_id, principal.tenant_id, limit, after)
 
 
 @router.post("/{job_id}/cancel")
 async def cancel_batch_prediction(
     job_id: ResourceId, principal: Inferrer, services: ServicesDep
 ) -> BatchPrediction:
-    record = await anyio.to_thread.run_sync(_job, services, job_id, principal.tenant_id)
-    if record["status"] in ("queued", "running"):
-        await anyio.to_thread.run_sync(services.jobs.cancel, job_id)
-        record = await wait_until_settled(services, job_id)
-    return BatchPrediction.model_validate(record)
+    """Cancel the job; as for a training job, the answer waits until it has stopped."""
+    return await JOBS.cancel(services, job_id, principal.tenant_id)

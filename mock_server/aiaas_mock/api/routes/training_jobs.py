@@ -8,28 +8,24 @@ never in this process.
 from __future__ import annotations
 
 import secrets
-import sqlite3
 import time
-from typing import Annotated, Any
+from typing import Annotated
 
-import anyio
 from fastapi import APIRouter, Query
 
 from aiaas.types import FieldError, JobEvent, ListResponse, TrainingJob
 
-from ...services import Services
-from ...store.jobs import JobKind
 from ...training.plan import PlanError, TrainingRequest, plan_training
 from ..deps import ResourceId, ServicesDep, Trainer
-from ..idempotency import IdempotentRoute, commit
+from ..idempotency import IdempotentRoute
 from ..openapi import PROBLEMS
 from ..problems import ProblemError
-from ._jobs import job_events, wait_until_settled
+from ._jobs import JobRoutes
 
 router = APIRouter(
     prefix="/v1/training-jobs", tags=["training"], route_class=IdempotentRoute, responses=PROBLEMS
 )
-KIND: JobKind = "training"
+JOBS = JobRoutes("training", "training job", TrainingJob)
 
 
 @router.post("", status_code=201)
@@ -63,18 +59,7 @@ def create_training_job(
         created_at=int(time.time()),
         features=body.features,
     )
-    record: dict[str, Any] = job.model_dump(mode="json")
-
-    def write(conn: sqlite3.Connection) -> None:
-        services.store.jobs.insert(
-            conn, record, KIND, principal.tenant_id, services.store.instances.id
-        )
-
-    # Queued at once, not with the idempotent answer: the runner reads the queue
-    # from the database, and a replayed answer must name a job that exists.
-    commit(services, [write])
-    services.jobs.wake()
-    return job
+    return JOBS.queue(services, principal.tenant_id, job)
 
 
 @router.get("")
@@ -85,31 +70,15 @@ def list_training_jobs(
     after: Annotated[str | None, Query(max_length=512)] = None,
 ) -> ListResponse[TrainingJob]:
     """The tenant's training jobs, oldest first."""
-    list_id = f"training-jobs|{principal.tenant_id}"
-    position = services.cursors.decode(list_id, after) if after else 0
-    page = services.store.jobs.page(principal.tenant_id, KIND, after_seq=position, limit=limit)
-    next_cursor = None
-    if page.has_more and page.last_seq is not None:
-        next_cursor = services.cursors.encode(list_id, page.last_seq)
-    return ListResponse[TrainingJob](
-        data=[TrainingJob.model_validate(record) for record in page.records],
-        has_more=page.has_more,
-        next_cursor=next_cursor,
-    )
-
-
-def _job(services: Services, job_id: str, tenant_id: str) -> dict[str, Any]:
-    record = services.store.jobs.get(job_id, tenant_id, KIND)
-    if record is None:
-        raise ProblemError(404, "not_found", f"No training job '{job_id}'.")
-    return record
+    return JOBS.page(services, principal.tenant_id, limit, after)
 
 
 @router.get("/{job_id}")
 def retrieve_training_job(
     job_id: ResourceId, principal: Trainer, services: ServicesDep
 ) -> TrainingJob:
-    return TrainingJob.model_validate(_job(services, job_id, principal.tenant_id))
+    """The job: its state, progress, metrics and, once it has succeeded, its model."""
+    return JOBS.one(services, job_id, principal.tenant_id)
 
 
 @router.get("/{job_id}/events")
@@ -121,8 +90,7 @@ def list_training_job_events(
     after: Annotated[str | None, Query(max_length=512)] = None,
 ) -> ListResponse[JobEvent]:
     """The job's log, oldest first: state changes, each fold's and candidate's metrics."""
-    _job(services, job_id, principal.tenant_id)
-    return job_events(services, job_id, limit, after)
+    return JOBS.events(services, job_id, principal.tenant_id, limit, after)
 
 
 @router.post("/{job_id}/cancel")
@@ -131,8 +99,4 @@ async def cancel_training_job(
 ) -> TrainingJob:
     """Cancel the job. A queued job is cancelled at once; a running one within a
     second or so, which this call waits for (up to a few seconds)."""
-    record = await anyio.to_thread.run_sync(_job, services, job_id, principal.tenant_id)
-    if record["status"] in ("queued", "running"):
-        await anyio.to_thread.run_sync(services.jobs.cancel, job_id)
-        record = await wait_until_settled(services, job_id)
-    return TrainingJob.model_validate(record)
+    return await JOBS.cancel(services, job_id, principal.tenant_id)
