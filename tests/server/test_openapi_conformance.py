@@ -8,6 +8,7 @@ client credentials are beyond what a schema can say).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import schemathesis
@@ -28,6 +29,17 @@ def _sealed(context: Any, value: Any) -> bytes:
     # A sealed body is opaque bytes; whatever is generated goes as it is (and is
     # refused as not sealed to this server: a documented 400).
     return value if isinstance(value, bytes) else str(value).encode()
+
+
+@schemathesis.serializer("application/x-ndjson")
+def _json_lines(context: Any, value: Any) -> bytes:
+    # A dataset upload: whatever is generated goes as bytes, one JSON value a line
+    # when it is a list (a malformed file is a documented 422).
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, list):
+        return "".join(json.dumps(item) + "\n" for item in value).encode()
+    return json.dumps(value).encode()
 
 
 APP = create_app()

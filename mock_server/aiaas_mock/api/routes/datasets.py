@@ -76,7 +76,20 @@ async def _receive(request: Request, upload: DatasetUpload) -> None:
         await anyio.to_thread.run_sync(upload.write, bytes(pending))
 
 
-@router.post("", status_code=201)
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "The file itself, streamed: CSV with a header row, or JSON lines "
+        "(one object per line).",
+        "content": {
+            media: {"schema": {"type": "string", "format": "binary"}}
+            for media in ("text/csv", "application/x-ndjson")
+        },
+    }
+}
+
+
+@router.post("", status_code=201, openapi_extra=_UPLOAD_BODY)
 @streams_body
 async def create_dataset(
     request: Request,
