@@ -71,9 +71,9 @@ async def test_upload_train_search_predict_and_batch(live: LiveTenant) -> None:
     assert job.metrics == job.candidates[0].metrics
     assert 0.0 < job.metrics["roc_auc"] <= 1.0
 
-    listed = await collect(client.training_jobs.list())
-    assert [type(j) for j in listed] == [TrainingJob]
-    assert listed[0].id == job.id
+    jobs = await collect(client.training_jobs.list())
+    assert [type(j) for j in jobs] == [TrainingJob]
+    assert jobs[0].id == job.id
     events = await collect(client.training_jobs.events(job.id, limit=7))
     kinds = [event.type for event in events]
     assert kinds[:2] == ["queued", "started"]
