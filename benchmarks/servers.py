@@ -81,10 +81,18 @@ class Server:
         return total / 1024
 
     def peak_rss_mb(self) -> float:
-        """Peak resident memory of the server process itself (``VmHWM``)."""
-        status = Path(f"/proc/{self.process.pid}/status").read_text()
-        kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
-        return kb / 1024
+        """Peak resident memory (``VmHWM``) of the server and of its worker
+        processes (each its own peak, summed)."""
+        total = 0
+        for pid in [self.process.pid, *children(self.process.pid)]:
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except FileNotFoundError:
+                continue
+            total += next(
+                int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")
+            )
+        return total / 1024
 
     def stop(self) -> None:
         self.process.terminate()

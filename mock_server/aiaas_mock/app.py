@@ -83,6 +83,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
         yield
         heartbeat.cancel()
         await asyncio.to_thread(services.jobs.stop)
+        await asyncio.to_thread(services.ingest.close)
         await asyncio.to_thread(services.store.instances.leave)
         # This instance's unfinished jobs stopped with it: say so now, not when
         # another server next looks.

@@ -10,6 +10,7 @@ from .api.auth_failures import AuthFailureLimiter
 from .api.cursors import CursorCodec
 from .api.inference import InferenceSlots
 from .config import ServerConfig
+from .datasets.uploads import Ingest
 from .encryption.keys import KeyStore
 from .jobs.executors import make_executor
 from .jobs.prepare import work_preparer
@@ -33,6 +34,7 @@ class Services:
     inference: InferenceSlots
     jobs: JobRunner
     trained: TrainedModels
+    ingest: Ingest
 
     @classmethod
     def create(cls, config: ServerConfig) -> Services:
@@ -65,6 +67,7 @@ class Services:
                 drivers=config.job_drivers,
             ),
             trained=TrainedModels(),
+            ingest=Ingest(store.data_dir / "jobs"),
         )
         services.keys.active()  # make the first keys now, not on a client's first request
         return services

@@ -59,3 +59,14 @@ def test_cancel_flags_are_files_the_workers_see(tmp_path: Path) -> None:
     pool.forget("tj_1")
     assert not flag.is_set()
     pool.close()
+
+
+def test_a_closed_pool_starts_new_workers_for_later_units(tmp_path: Path) -> None:
+    pool = EmbeddedPool(1, tmp_path)
+    first = pool.submit(os.getpid).result(timeout=60)
+    pool.close()
+    try:
+        second = pool.submit(os.getpid).result(timeout=60)
+        assert second != first
+    finally:
+        pool.close()

@@ -52,6 +52,14 @@ class MalformedDataset(Exception):
         self.line = line
         self.column = column
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Raised in the ingest process, it travels back to the server pickled.
+        return (_malformed, (self.code, self.message, self.line, self.column))
+
+
+def _malformed(code: str, message: str, line: int | None, column: str | None) -> MalformedDataset:
+    return MalformedDataset(code, message, line=line, column=column)
+
 
 class DatasetTooLarge(Exception):
     def __init__(self, limit: int, line: int) -> None:
@@ -396,6 +404,13 @@ def build(directory: Path, upload: Path, fmt: DatasetFormat, target: str | None)
         columns=profiles,
         quality=quality_report(accumulators, rows, duplicates, rows_with_missing, target),
     )
+
+
+def build_in_directory(
+    directory: str, upload: str, fmt: DatasetFormat, target: str | None
+) -> BuiltDataset:
+    """:func:`build`, for the ingest process: paths as text, so the call pickles."""
+    return build(Path(directory), Path(upload), fmt, target)
 
 
 def _typed_columns(

@@ -14,11 +14,37 @@ import shutil
 import time
 from pathlib import Path
 
-from .ingest import BuiltDataset, DatasetFormat, UploadFile, build
+from .ingest import BuiltDataset, DatasetFormat, UploadFile, build_in_directory
 
 _TMP_PREFIX = "tmp-"
 _ORPHAN_AGE = 60.0
 """Seconds after which a dataset directory the database does not know is removed."""
+
+
+class Ingest:
+    """Reads uploads into datasets in a process of its own.
+
+    Typing and profiling a large file takes seconds of CPU; in a thread of the
+    API process it would hold the GIL and slow every other request (a light
+    call's p99 went from 3 to 88 ms during a 100 MB upload). One worker process,
+    started on the first upload: uploads are read one at a time.
+    """
+
+    def __init__(self, scratch: Path) -> None:
+        from ..jobs.executors import EmbeddedPool
+
+        self._pool = EmbeddedPool(1, scratch)
+
+    def build(
+        self, directory: Path, upload: Path, fmt: DatasetFormat, target: str | None
+    ) -> BuiltDataset:
+        built: BuiltDataset = self._pool.submit(
+            build_in_directory, str(directory), str(upload), fmt, target
+        ).result()
+        return built
+
+    def close(self) -> None:
+        self._pool.close()
 
 
 class DatasetUpload:
@@ -31,10 +57,13 @@ class DatasetUpload:
     def write(self, chunk: bytes) -> None:
         self.file.write(chunk)
 
-    def complete(self, fmt: DatasetFormat, target: str | None, dataset_id: str) -> BuiltDataset:
-        """Build the dataset and move it into place as ``datasets/<dataset_id>``."""
+    def complete(
+        self, fmt: DatasetFormat, target: str | None, dataset_id: str, ingest: Ingest
+    ) -> BuiltDataset:
+        """Build the dataset (in the ingest process) and move it into place as
+        ``datasets/<dataset_id>``."""
         self.file.finish()
-        built = build(self.directory, self.file.path, fmt, target)
+        built = ingest.build(self.directory, self.file.path, fmt, target)
         self.file.path.unlink()
         os.rename(self.directory, self.datasets_dir / dataset_id)
         return built

@@ -138,7 +138,7 @@ class EmbeddedPool:
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
         with self._lock:
             if self._closed:
-                raise RuntimeError("the worker pool is closed")
+                raise RuntimeError("the worker pool is closing")
             if not self._threads:
                 for slot in range(self._workers):
                     thread = threading.Thread(
@@ -220,6 +220,8 @@ class EmbeddedPool:
         return [p.pid for p in self._processes if p is not None and p.poll() is None]
 
     def close(self) -> None:
+        """Stop the workers (a unit still computing with them) and fail the units
+        still waiting. A unit submitted later starts new workers."""
         with self._lock:
             self._closed = True
             threads, self._threads = self._threads, []
@@ -247,6 +249,11 @@ class EmbeddedPool:
                 _close_pipes(process)
         for thread in threads:
             thread.join(timeout=5)
+        with self._lock:
+            # An app may be started again (test clients do): a later unit starts
+            # new workers.
+            self._processes = [None] * self._workers
+            self._closed = False
 
 
 def _close_pipes(process: subprocess.Popen[bytes]) -> None:

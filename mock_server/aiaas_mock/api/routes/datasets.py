@@ -112,7 +112,9 @@ async def create_dataset(
     dataset_id = f"ds_{secrets.token_hex(12)}"
     try:
         await _receive(request, upload)
-        built = await anyio.to_thread.run_sync(upload.complete, fmt, target, dataset_id)
+        built = await anyio.to_thread.run_sync(
+            upload.complete, fmt, target, dataset_id, services.ingest
+        )
     except MalformedDataset as exc:
         await anyio.to_thread.run_sync(upload.abandon)
         extra = {key: value for key, value in (("line", exc.line), ("column", exc.column)) if value}
