@@ -33,7 +33,7 @@ class Ingest:
     def __init__(self, scratch: Path) -> None:
         from ..jobs.executors import EmbeddedPool
 
-        self._pool = EmbeddedPool(1, scratch)
+        self._pool = EmbeddedPool(1, scratch, role="ingest")
 
     def build(
         self, directory: Path, upload: Path, fmt: DatasetFormat, target: str | None

@@ -111,7 +111,7 @@ class EmbeddedPool:
     """Worker processes of this machine, each started (again) when needed.
 
     One thread per worker hands it units in turn from a shared queue. A worker
-    is a fresh interpreter (``python -m aiaas_mock.jobs.worker_process``): the
+    is a fresh interpreter (``python -m aiaas_mock.jobs.worker_process ROLE``): the
     server is multi-threaded, so forking it would copy its locks in whatever
     state they were, and ``multiprocessing``'s spawn would run the server
     program's main script again in every worker.
@@ -120,9 +120,11 @@ class EmbeddedPool:
     kind = "embedded"
     shares_disk = True
 
-    def __init__(self, workers: int, flags_dir: Path) -> None:
+    def __init__(self, workers: int, flags_dir: Path, role: str = "jobs") -> None:
         self._workers = workers
         self._flags_dir = flags_dir
+        # On the workers' command lines, so that ``ps`` tells jobs from ingest.
+        self._role = role
         self._tasks: queue.SimpleQueue[
             tuple[Future[Any], Callable[..., Any], tuple[Any, ...]] | None
         ] = queue.SimpleQueue()
@@ -156,8 +158,9 @@ class EmbeddedPool:
     def _process(self, slot: int) -> subprocess.Popen[bytes]:
         process = self._processes[slot]
         if process is None or process.poll() is not None:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "aiaas_mock.jobs.worker_process"],
+            # This interpreter, this package's module, a role our own code names.
+            process = subprocess.Popen(  # noqa: S603
+                [sys.executable, "-m", "aiaas_mock.jobs.worker_process", self._role],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
             )
