@@ -17,7 +17,6 @@ import codecs
 import csv
 import itertools
 import json
-import os
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -438,12 +437,3 @@ def _repeated(hashes: NDArray[np.int64]) -> int:
     ordered.sort()
     distinct = 1 + int(np.count_nonzero(ordered[1:] != ordered[:-1])) if len(ordered) else 0
     return len(ordered) - distinct
-
-
-def remove_tree(directory: Path) -> None:
-    """Remove a dataset directory and what it holds (no subdirectories)."""
-    if not directory.exists():
-        return
-    for entry in directory.iterdir():
-        entry.unlink(missing_ok=True)
-    os.rmdir(directory)

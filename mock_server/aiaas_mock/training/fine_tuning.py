@@ -113,13 +113,6 @@ def _epochs(candidate: Candidate) -> int:
     return FineTuneHyperparameters.model_validate(candidate.hyperparameters).epochs
 
 
-def _present(table: Table, names: tuple[str, ...]) -> NDArray[np.bool_]:
-    mask = np.ones(table.rows, dtype=bool)
-    for name in names:
-        mask &= ~np.isnan(table.columns[name])
-    return mask
-
-
 # -- sensor-autoencoder ---------------------------------------------------------
 
 
