@@ -72,6 +72,14 @@ def value_type(value: Any) -> str | None:
     return "json"
 
 
+def value_text(value: Any) -> str:
+    """A value as a report counts it and a category names it: booleans as
+    ``true``/``false`` (as JSON writes them), everything else as ``str`` does."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def looks_like_image(text: str) -> bool:
     return len(text) > 64 and text.startswith(_IMAGE_PREFIXES)
 

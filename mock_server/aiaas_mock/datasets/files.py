@@ -49,38 +49,31 @@ class DatasetFiles:
         """Up to ``limit`` rows from row ``start`` on."""
         return list(itertools.islice(self.iter_rows(start), limit))
 
-    def read_lines(self, start: int, stop: int) -> bytes:
-        """Rows ``start`` to ``stop`` as their stored JSON lines."""
-        offsets = np.load(self.index_path)
-        stride_index = start // INDEX_STRIDE
-        if stride_index >= len(offsets):
-            return b""
-        kept = []
-        with self.rows_path.open("rb") as file:
-            file.seek(int(offsets[stride_index]))
-            for position, line in enumerate(file, stride_index * INDEX_STRIDE):
-                if position >= stop:
-                    break
-                if position >= start:
-                    kept.append(line)
-        return b"".join(kept)
-
-    def iter_rows(self, start: int = 0, stop: int | None = None) -> Iterator[dict[str, Any]]:
-        """Rows ``start`` to ``stop`` (exclusive; the end when ``None``), in order."""
+    def _lines(self, start: int, stop: int | None) -> Iterator[bytes]:
+        """Stored lines ``start`` to ``stop`` (exclusive; the end when ``None``):
+        a seek to the indexed row at or before ``start``, then at most
+        INDEX_STRIDE lines skipped."""
         offsets = np.load(self.index_path)
         stride_index = start // INDEX_STRIDE
         if stride_index >= len(offsets):
             return
-        names = list(self.schema())
         with self.rows_path.open("rb") as file:
             file.seek(int(offsets[stride_index]))
-            position = stride_index * INDEX_STRIDE
-            for line in file:
+            for position, line in enumerate(file, stride_index * INDEX_STRIDE):
                 if stop is not None and position >= stop:
                     return
                 if position >= start:
-                    yield dict(zip(names, json.loads(line), strict=True))
-                position += 1
+                    yield line
+
+    def read_lines(self, start: int, stop: int) -> bytes:
+        """Rows ``start`` to ``stop`` as their stored JSON lines."""
+        return b"".join(self._lines(start, stop))
+
+    def iter_rows(self, start: int = 0, stop: int | None = None) -> Iterator[dict[str, Any]]:
+        """Rows ``start`` to ``stop`` (exclusive; the end when ``None``), in order."""
+        names = list(self.schema())
+        for line in self._lines(start, stop):
+            yield dict(zip(names, json.loads(line), strict=True))
 
 
 @dataclass(frozen=True)

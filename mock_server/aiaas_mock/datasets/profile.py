@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from aiaas.types import ColumnProfile, ImageProfile, QualityReport, TargetBalance
 
-from .columns import image_bytes
+from .columns import image_bytes, value_text
 
 SAMPLE_SIZE = 20_000
 MAX_DISTINCT = 1000
@@ -185,9 +185,9 @@ class ColumnAccumulator:
             # Every value of a column that may be a class label (a target's classes
             # are checked against the folds from these), else the ten most common.
             if len(self.counts) <= MAX_CLASSES:
-                profile.top_values = {_key(v): n for v, n in self.counts.most_common()}
+                profile.top_values = {value_text(v): n for v, n in self.counts.most_common()}
             elif self.type != "integer":
-                profile.top_values = {_key(v): n for v, n in self.counts.most_common(10)}
+                profile.top_values = {value_text(v): n for v, n in self.counts.most_common(10)}
         if self.type == "image" and (self.widths or self.unreadable):
             profile.image = ImageProfile(
                 min_width=min(self.widths, default=0),
@@ -200,16 +200,12 @@ class ColumnAccumulator:
         return profile
 
 
-def _key(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def target_balance(column: ColumnAccumulator) -> TargetBalance:
     classes = column.counts
     if column.type in ("string", "boolean", "integer") and classes and len(classes) <= MAX_CLASSES:
-        counts = {_key(value): n for value, n in sorted(classes.items(), key=lambda kv: -kv[1])}
+        counts = {
+            value_text(value): n for value, n in sorted(classes.items(), key=lambda kv: -kv[1])
+        }
         total = sum(counts.values())
         return TargetBalance(
             column=column.name,

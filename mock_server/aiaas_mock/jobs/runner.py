@@ -8,11 +8,13 @@ nothing themselves: the API process stays free to answer requests.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -209,18 +211,28 @@ class JobRunner:
     def _gather(
         self,
         job_id: str,
-        futures: dict[Future[Any], Any],
+        tasks: Iterable[tuple[Any, Callable[[], Future[Any]]]],
+        in_flight: int,
         on_done: Callable[[Any, Any], None],
-        more: Callable[[], dict[Future[Any], Any]] | None = None,
     ) -> None:
-        """Wait for ``futures``, calling ``on_done(tag, result)`` as each finishes
-        and topping them up from ``more``; raise :class:`JobCancelled` when the job
-        is cancelled, or the first unit's error."""
-        pending = set(futures)
+        """Submit ``tasks`` (a tag, and how to submit it), at most ``in_flight`` at
+        once, calling ``on_done(tag, result)`` as each finishes; raise
+        :class:`JobCancelled` when the job is cancelled, or the first unit's error.
+
+        Few units in flight per job let jobs running side by side take turns on
+        the workers (and keep a batch's results from piling up in memory)."""
+        waiting = iter(tasks)
+        futures: dict[Future[Any], Any] = {}
+
+        def top_up() -> None:
+            for tag, submit in itertools.islice(waiting, max(0, in_flight - len(futures))):
+                futures[submit()] = tag
+
         executor = self.executor()
+        top_up()
         try:
-            while pending:
-                done, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+            while futures:
+                done, _ = wait(futures, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
                 if self._store.jobs.cancel_requested(job_id):
                     executor.set_cancelled(job_id)
                     raise JobCancelled
@@ -233,12 +245,9 @@ class JobRunner:
                     if error is not None:
                         raise JobFailed("unit_failed", f"{type(error).__name__}: {error}")
                     on_done(futures.pop(future), future.result())
-                if more is not None:
-                    added = more()
-                    futures.update(added)
-                    pending |= set(added)
+                top_up()
         finally:
-            for future in pending:
+            for future in futures:
                 future.cancel()
 
     # -- training -----------------------------------------------------------
@@ -290,24 +299,13 @@ class JobRunner:
                     {**chosen.describe(), "candidate": candidate, "metrics": mean},
                 )
 
-        # At most one unit per worker in flight: jobs running side by side then
-        # take turns on the workers, instead of a small job waiting behind every
-        # unit of a large one.
-        units = iter([(c, f) for c in range(len(plan.candidates)) for f in range(plan.folds)])
-        in_flight = max(1, executor.workers)
-        futures: dict[Future[Any], Any] = {}
-
-        def more() -> dict[Future[Any], Any]:
-            added: dict[Future[Any], Any] = {}
-            while len(futures) + len(added) < in_flight:
-                unit = next(units, None)
-                if unit is None:
-                    break
-                added[executor.submit(fold_unit, source, plan, *unit, cancel)] = unit
-            return added
-
-        futures.update(more())
-        self._gather(plan.job_id, futures, on_fold, more)
+        # At most one unit per worker in flight (see _gather).
+        folds = (
+            ((c, f), functools.partial(executor.submit, fold_unit, source, plan, c, f, cancel))
+            for c in range(len(plan.candidates))
+            for f in range(plan.folds)
+        )
+        self._gather(plan.job_id, folds, max(1, executor.workers), on_fold)
         ranked = sorted(
             (
                 {
@@ -322,8 +320,10 @@ class JobRunner:
         )
         best = ranked[0]
         artifacts: list[bytes] = []
-        final = executor.submit(final_unit, source, plan, best["_index"], cancel)
-        self._gather(plan.job_id, {final: None}, lambda _, artifact: artifacts.append(artifact))
+        final = functools.partial(executor.submit, final_unit, source, plan, best["_index"], cancel)
+        self._gather(
+            plan.job_id, [(None, final)], 1, lambda _, artifact: artifacts.append(artifact)
+        )
         model_id = f"{best['algorithm']}-{plan.job_id.removeprefix('tj_')[:12]}"
         card = serving.trained_card(
             model_id,
@@ -363,10 +363,6 @@ class JobRunner:
             (start, min(start + BATCH_CHUNK_ROWS, work.rows))
             for start in range(0, work.rows, BATCH_CHUNK_ROWS)
         ]
-        # A bounded number of chunks in flight keeps the server's memory flat
-        # however large the dataset (results are stored as chunks finish), and
-        # lets jobs running side by side take turns on the workers.
-        in_flight = max(2, 2 * executor.workers)
 
         def submit(start: int, stop: int) -> Future[Any]:
             rows: RowsRef | RowLines = RowsRef(str(work.dataset_dir), start, stop)
@@ -389,20 +385,10 @@ class JobRunner:
                 ),
             )
 
-        remaining = iter(chunks)
-
-        def more() -> dict[Future[Any], Any]:
-            added: dict[Future[Any], Any] = {}
-            while len(futures) + len(added) < in_flight:
-                chunk = next(remaining, None)
-                if chunk is None:
-                    break
-                added[submit(*chunk)] = chunk[0]
-            return added
-
-        futures: dict[Future[Any], Any] = {}
-        futures.update(more())
-        self._gather(work.job_id, futures, on_chunk, more)
+        # Two chunks per worker in flight: results are stored as chunks finish, so
+        # the server's memory stays flat however large the dataset.
+        tasks = ((start, functools.partial(submit, start, stop)) for start, stop in chunks)
+        self._gather(work.job_id, tasks, max(2, 2 * executor.workers), on_chunk)
         jobs.log(
             work.job_id,
             "progress",

@@ -15,16 +15,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ..datasets.columns import value_text
 from ..datasets.files import Table
 
 MAX_CATEGORIES = 50
 NUMERIC_TYPES = ("integer", "number", "boolean")
-
-
-def category_key(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 @dataclass(frozen=True)
@@ -48,7 +43,7 @@ class FeatureEncoder:
                 numeric.append(name)
                 medians.append(float(np.median(present)) if len(present) else 0.0)
             else:
-                seen = sorted({category_key(v) for v in values if v is not None})
+                seen = sorted({value_text(v) for v in values if v is not None})
                 categorical.append((name, tuple(seen[:MAX_CATEGORIES])))
         return cls(
             tuple(numeric),
@@ -99,7 +94,7 @@ class FeatureEncoder:
         for j, (_, categories) in enumerate(self.categorical):
             position = {category: k for k, category in enumerate(categories)}
             for row, value in enumerate(columns[len(self.numeric) + j]):
-                k = position.get(category_key(value)) if value is not None else None
+                k = position.get(value_text(value)) if value is not None else None
                 if k is not None:
                     matrix[row, offset + k] = 1.0
             offset += len(categories)

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 
 from aiaas.types import ClassPrediction, ClusterAssignment, Model, ValuePrediction
 
+from ..datasets.columns import value_text
 from ..zoo.model_spec import LoadedModel, ModelSpec
 from .algorithms import ClassifierParams, Clusterer, FittedModel, Task, read_fitted
 from .features import FeatureEncoder
@@ -85,7 +86,7 @@ class TabularPredictor:
         if isinstance(self.model, ClassifierParams):
             proba = self.model.predict_proba(x)
             classes = self.model.classes
-            keys = [_key(label) for label in classes]
+            keys = [value_text(label) for label in classes]
             return [
                 ClassPrediction(
                     label=classes[int(row.argmax())],
@@ -97,12 +98,6 @@ class TabularPredictor:
             ]
         values = self.model.predict(x)
         return [ValuePrediction(prediction=float(value)) for value in values]
-
-
-def _key(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def spec_of(model_id: str, artifact: dict[str, Any], card: Model) -> ModelSpec:
