@@ -118,7 +118,12 @@ async def test_upload_train_search_predict_and_batch(live: LiveTenant) -> None:
     assert [type(b) for b in batches] == [BatchPrediction]
     results = await collect(client.batch_predictions.results(batch.id, limit=170))
     assert [r.index for r in results] == list(range(600))
-    assert results[0].output == output  # the same model, the same row
+    # The same model on the same row. A chunk of 600 rows and a single row may run
+    # on different BLAS kernels, which can move the last bit, and so the sixth
+    # decimal the probabilities are rounded to.
+    assert results[0].output is not None
+    assert results[0].output["label"] == output["label"]
+    assert results[0].output["probabilities"] == pytest.approx(output["probabilities"], abs=2e-6)
 
 
 async def test_three_algorithms_compared_on_the_same_folds(live: LiveTenant) -> None:
