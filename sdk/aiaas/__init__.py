@@ -4,6 +4,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from . import inputs, system_models, types
+from ._chat_stream import AsyncChatCompletionStream, ChatCompletionStream
 from ._client import AsyncClient, Client
 from ._credentials import ApiKey, ClientCredentials, Credentials
 from ._exceptions import (
@@ -29,6 +30,7 @@ from ._options import NOT_GIVEN, RetryPolicy
 from ._pages import AsyncPage, AsyncPaginator, SyncPage
 from ._raw_response import APIResponse
 from ._secret import Secret
+from ._streaming import AsyncStream, Stream
 from ._version import __version__
 
 __all__ = [
@@ -41,11 +43,14 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "ApiKey",
+    "AsyncChatCompletionStream",
     "AsyncClient",
     "AsyncPage",
     "AsyncPaginator",
+    "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
+    "ChatCompletionStream",
     "Client",
     "ClientCredentials",
     "ConflictError",
@@ -58,6 +63,7 @@ __all__ = [
     "RateLimitError",
     "RetryPolicy",
     "Secret",
+    "Stream",
     "SyncPage",
     "UnprocessableEntityError",
     "__version__",

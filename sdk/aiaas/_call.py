@@ -11,7 +11,7 @@ import random
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from types import MappingProxyType
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import httpx
 import tenacity
@@ -19,13 +19,16 @@ from pydantic import BaseModel
 
 from ._constants import IDEMPOTENCY_KEY_HEADER, REQUEST_ID_HEADER, RETRY_COUNT_HEADER
 from ._encoding import dumps
-from ._encryption import SealedAttempt, opened_response
+from ._encryption import SealedAttempt, opened_response, stream_opener
 from ._exceptions import APIConnectionError, APIStatusError, EncryptionError
 from ._options import ClientOptions
 from ._request import RequestSpec, build_url
 from ._response import connection_error, problem_code
 from ._retry import backoff_seconds, is_retryable_exception, retry_after_seconds
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from .envelope import StreamOpener
 
 __all__ = ["RETRY_SETTINGS", "Call"]
 
@@ -73,8 +76,9 @@ class Call:
         self._url = build_url(options.base_url, spec.path, spec.params)
         # Serialised once, so every attempt carries the very same bytes.
         self._content = dumps(spec.json) if spec.json is not None else spec.content
+        # A streamed answer is made as it is sent and never stored for replay.
         self.idempotency_key = spec.idempotency_key or (
-            new_idempotency_key() if spec.method != "GET" else None
+            new_idempotency_key() if spec.method != "GET" and not spec.stream else None
         )
         self.attempts = 0
         self.last_request: httpx.Request | None = None
@@ -148,7 +152,8 @@ class Call:
         return self._request(headers, upload.achunks() if self._asynchronous else upload.chunks())
 
     def _headers(self) -> dict[str, str]:
-        headers = {"User-Agent": USER_AGENT, "Accept": self.options.dialect.accept}
+        accept = "text/event-stream" if self.spec.stream else self.options.dialect.accept
+        headers = {"User-Agent": USER_AGENT, "Accept": accept}
         if self.spec.json is not None:
             headers["Content-Type"] = "application/json"
         headers.update(self.options.default_headers)
@@ -162,9 +167,22 @@ class Call:
         """Whether the server's encryption keys must be fetched before the first attempt."""
         return self._encryption is not None and self._encryption.needs_keys()
 
+    def must_read(self, response: httpx.Response) -> bool:
+        """Whether the driver must read a streamed attempt's answer whole before
+        :meth:`receive`: an error answer is one body, read and judged as usual."""
+        return self.spec.stream and not response.is_success
+
     def receive(self, response: httpx.Response) -> httpx.Response:
-        """The answer to the latest attempt, opened if it is sealed."""
+        """The answer to the latest attempt, opened if it is sealed (a streamed
+        success is opened event by event, through :meth:`stream_opener`)."""
+        if self.spec.stream and response.is_success:
+            return response
         return opened_response(response, self._sealed)
+
+    def stream_opener(self, response: httpx.Response) -> Callable[[bytes], StreamOpener] | None:
+        """How to open the final, streamed answer: ``None`` when it is plaintext.
+        :class:`EncryptionError` when it is not sealed as its request was."""
+        return stream_opener(response, self._sealed)
 
     def wants_fresh_keys(self, response: httpx.Response) -> bool:
         """Whether the server refused the key this attempt was sealed to, for the first time."""

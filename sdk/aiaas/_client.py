@@ -8,8 +8,9 @@ import copy
 import os
 import ssl
 from collections.abc import Mapping
+from dataclasses import replace
 from types import TracebackType
-from typing import Generic, Self, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 import anyio
 import httpx
@@ -42,9 +43,11 @@ from ._raw_response import note_answer
 from ._request import RequestSpec
 from ._response import parse_body
 from ._secret import Secret
+from ._streaming import AsyncStream, EventReader, Stream
 from ._token_session import TokenSession
 from ._transport_security import VerifyTypes, check_plaintext, ssl_verify
 from .resources.batch_predictions import AsyncBatchPredictions, BatchPredictions
+from .resources.chat import AsyncChat, Chat
 from .resources.datasets import AsyncDatasets, Datasets
 from .resources.embeddings import AsyncEmbeddings, Embeddings
 from .resources.models import AsyncModels, Models
@@ -57,6 +60,8 @@ __all__ = ["AsyncClient", "Client"]
 ModelT = TypeVar("ModelT", bound=BaseModel)
 ItemT = TypeVar("ItemT")
 HttpClientT = TypeVar("HttpClientT", httpx.Client, httpx.AsyncClient)
+SyncStreamT = TypeVar("SyncStreamT", bound=Stream[Any])
+AsyncStreamT = TypeVar("AsyncStreamT", bound=AsyncStream[Any])
 
 SERVER_KEYS = RequestSpec("GET", "/v1/encryption/keys", encrypt=False)
 
@@ -238,7 +243,23 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
 
     def _send(self, spec: RequestSpec) -> httpx.Response:
         """The successful answer to ``spec``, after retries; else its typed error raised."""
-        call = Call(self._options, spec)
+        return self._run(Call(self._options, spec))
+
+    def _stream(
+        self, spec: RequestSpec, cast_to: type[ModelT], stream_cls: type[SyncStreamT]
+    ) -> SyncStreamT:
+        """The events of ``spec``'s answer as they arrive, as ``stream_cls``. Retried
+        like any call until an answer starts; never after its first byte."""
+        call = Call(self._options, replace(spec, stream=True))
+        response = self._run(call)
+        try:
+            reader = EventReader(cast_to, response, call.stream_opener(response))
+        except BaseException:
+            response.close()
+            raise
+        return stream_cls(response, reader, call.connection_error)
+
+    def _run(self, call: Call) -> httpx.Response:
         if call.needs_server_keys():
             self._fetch_server_keys()
         try:
@@ -259,11 +280,17 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         replayed = call.replay()
         if replayed is not None:
             return replayed
-        response = call.receive(self._http.send(call.next_request(), auth=self._auth))
+        response = self._exchange(call)
         if call.wants_fresh_keys(response):
             self._fetch_server_keys()
-            response = call.receive(self._http.send(call.next_request(), auth=self._auth))
+            response = self._exchange(call)
         return response
+
+    def _exchange(self, call: Call) -> httpx.Response:
+        response = self._http.send(call.next_request(), auth=self._auth, stream=call.spec.stream)
+        if call.must_read(response):
+            response.read()
+        return call.receive(response)
 
     def _fetch_server_keys(self) -> None:
         try:
@@ -301,6 +328,7 @@ class Client(SyncAPIClient):
     """
 
     models: Models
+    chat: Chat
     embeddings: Embeddings
     datasets: Datasets
     training_jobs: TrainingJobs
@@ -308,6 +336,7 @@ class Client(SyncAPIClient):
 
     def _bind_resources(self) -> None:
         self.models = Models(self)
+        self.chat = Chat(self)
         self.embeddings = Embeddings(self)
         self.datasets = Datasets(self)
         self.training_jobs = TrainingJobs(self)
@@ -327,7 +356,23 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
 
     async def _send(self, spec: RequestSpec) -> httpx.Response:
         """The successful answer to ``spec``, after retries; else its typed error raised."""
-        call = Call(self._options, spec, asynchronous=True)
+        return await self._run(Call(self._options, spec, asynchronous=True))
+
+    async def _stream(
+        self, spec: RequestSpec, cast_to: type[ModelT], stream_cls: type[AsyncStreamT]
+    ) -> AsyncStreamT:
+        """The events of ``spec``'s answer as they arrive, as ``stream_cls``. Retried
+        like any call until an answer starts; never after its first byte."""
+        call = Call(self._options, replace(spec, stream=True), asynchronous=True)
+        response = await self._run(call)
+        try:
+            reader = EventReader(cast_to, response, call.stream_opener(response))
+        except BaseException:
+            await response.aclose()
+            raise
+        return stream_cls(response, reader, call.connection_error)
+
+    async def _run(self, call: Call) -> httpx.Response:
         if call.needs_server_keys():
             await self._fetch_server_keys()
         try:
@@ -348,11 +393,18 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         replayed = call.replay()
         if replayed is not None:
             return replayed
-        response = call.receive(await self._http.send(call.next_request(), auth=self._auth))
+        response = await self._exchange(call)
         if call.wants_fresh_keys(response):
             await self._fetch_server_keys()
-            response = call.receive(await self._http.send(call.next_request(), auth=self._auth))
+            response = await self._exchange(call)
         return response
+
+    async def _exchange(self, call: Call) -> httpx.Response:
+        request = call.next_request()
+        response = await self._http.send(request, auth=self._auth, stream=call.spec.stream)
+        if call.must_read(response):
+            await response.aread()
+        return call.receive(response)
 
     async def _fetch_server_keys(self) -> None:
         try:
@@ -392,6 +444,7 @@ class AsyncClient(AsyncAPIClient):
     """
 
     models: AsyncModels
+    chat: AsyncChat
     embeddings: AsyncEmbeddings
     datasets: AsyncDatasets
     training_jobs: AsyncTrainingJobs
@@ -399,6 +452,7 @@ class AsyncClient(AsyncAPIClient):
 
     def _bind_resources(self) -> None:
         self.models = AsyncModels(self)
+        self.chat = AsyncChat(self)
         self.embeddings = AsyncEmbeddings(self)
         self.datasets = AsyncDatasets(self)
         self.training_jobs = AsyncTrainingJobs(self)

@@ -24,12 +24,12 @@ from ._exceptions import EncryptionError
 from .types.encryption import EncryptionKey
 
 if TYPE_CHECKING:
-    from .envelope import EnvelopeHeader, KeyPair
+    from .envelope import EnvelopeHeader, KeyPair, StreamOpener
 
 # aiaas.envelope (and the cryptography package under it) loads at the first
 # sealed request or answer: a client with encryption off never needs it.
 
-__all__ = ["Encryption", "EncryptionMode", "SealedAttempt", "ServerKeys"]
+__all__ = ["Encryption", "EncryptionMode", "SealedAttempt", "ServerKeys", "stream_opener"]
 
 EncryptionMode = Literal["auto", "required", "off"]
 
@@ -202,3 +202,31 @@ def _inner_content_type(response: httpx.Response) -> str:
         if name == "type" and value:
             return str(value)
     return "application/octet-stream"
+
+
+def stream_opener(
+    response: httpx.Response, attempt: SealedAttempt | None
+) -> Callable[[bytes], StreamOpener] | None:
+    """How to open a streamed success answer sealed to ``attempt``: a function of the
+    stream key event's data. ``None`` for a plaintext stream to a plaintext request;
+    a plaintext stream to an encrypted request, or the other way round, is an
+    :class:`EncryptionError`."""
+    sealed = ENCRYPTION_HEADER in response.headers
+    if attempt is None:
+        if sealed:
+            raise EncryptionError("received a sealed stream to a plaintext request")
+        return None
+    if not sealed:
+        raise EncryptionError(
+            f"received a plaintext {response.status_code} stream to an encrypted request"
+        )
+    from .envelope import StreamOpener
+
+    status = response.status_code
+
+    def open_stream(opening: bytes) -> StreamOpener:
+        return StreamOpener(
+            opening, attempt.header, attempt.response_key, attempt.method, attempt.target, status
+        )
+
+    return open_stream

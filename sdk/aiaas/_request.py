@@ -42,6 +42,8 @@ class RequestSpec:
     """Whether this call takes part in encryption (the key list itself does not)."""
     timeout: httpx.Timeout | None = None
     """This call's timeout, instead of the client's."""
+    stream: bool = False
+    """The answer is read as it arrives (Server-Sent Events), not whole."""
 
     def with_cursor(self, cursor: str | None) -> RequestSpec:
         """The same call for the page after ``cursor`` (the first page for ``None``)."""

@@ -11,12 +11,14 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from typing import Final
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric import mlkem, x25519
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hpke import (
     AEAD,
     KDF,
@@ -37,6 +39,8 @@ __all__ = [
     "EnvelopeError",
     "EnvelopeHeader",
     "KeyPair",
+    "StreamOpener",
+    "StreamSealer",
     "SuiteSpec",
     "open_request",
     "open_response",
@@ -332,6 +336,93 @@ def open_response(
 ) -> bytes:
     """The body of a sealed answer; ``EnvelopeError`` if it does not open."""
     return _open(response_key, sealed, response_info(header, method, target, status, content_type))
+
+
+STREAM_MEDIA_TYPE: Final = "text/event-stream"
+STREAM_KEY_EVENT: Final = "aiaas-stream-key"
+"""The first event of a sealed stream: the stream key, HPKE-sealed to the response key."""
+STREAM_FRAME_EVENT: Final = "aiaas-sealed"
+"""Every later event: one frame of the plaintext stream's bytes."""
+
+_STREAM_KEY_SIZE = 32
+_MORE, _LAST = b"\x00", b"\x01"
+
+
+def _frame_aad(sequence: int, flag: bytes) -> bytes:
+    return b"aiaas-hpke/1 stream\0" + sequence.to_bytes(8, "big") + flag
+
+
+class StreamSealer:
+    """Seals an answer that is sent as it is made (``text/event-stream``).
+
+    A fresh AES-256-GCM key is sealed once with HPKE to the response key, bound
+    like any answer (request line, time, id, status); then every frame is sealed
+    under that key with its sequence number as the nonce and, in the associated
+    data, the number and whether it is the last frame. So the opener refuses a
+    frame that was dropped, reordered, replayed or moved to another stream, and
+    a stream that stops before its last frame.
+    """
+
+    def __init__(self, header: EnvelopeHeader, method: str, target: str, status: int) -> None:
+        key = os.urandom(_STREAM_KEY_SIZE)
+        self.opening = seal_response(key, header, method, target, status, STREAM_MEDIA_TYPE)
+        """The stream key, sealed to the response key: the first event's data."""
+        self._aead = AESGCM(key)
+        self._sequence = 0
+        self.finished = False
+
+    def seal(self, chunk: bytes, *, last: bool = False) -> bytes:
+        """One frame: a flag byte, then ``chunk`` sealed."""
+        if self.finished:
+            raise EnvelopeError("decryption_failed", "The sealed stream has ended.")
+        flag = _LAST if last else _MORE
+        nonce = self._sequence.to_bytes(12, "big")
+        sealed = self._aead.encrypt(nonce, chunk, _frame_aad(self._sequence, flag))
+        self._sequence += 1
+        self.finished = last
+        return flag + sealed
+
+
+class StreamOpener:
+    """Opens the frames of a stream sealed by :class:`StreamSealer`, in order."""
+
+    def __init__(
+        self,
+        opening: bytes,
+        header: EnvelopeHeader,
+        response_key: KeyPair,
+        method: str,
+        target: str,
+        status: int,
+    ) -> None:
+        key = open_response(
+            opening, header, response_key, method, target, status, STREAM_MEDIA_TYPE
+        )
+        if len(key) != _STREAM_KEY_SIZE:
+            raise EnvelopeError("decryption_failed", "The stream key has a wrong size.")
+        self._aead = AESGCM(key)
+        self._sequence = 0
+        self.finished = False
+
+    def open(self, frame: bytes) -> bytes:
+        """The plaintext of the next frame; ``EnvelopeError`` if it is not the next one."""
+        if self.finished:
+            raise EnvelopeError("decryption_failed", "A frame arrived after the last one.")
+        flag, sealed = frame[:1], frame[1:]
+        if flag not in (_MORE, _LAST) or len(sealed) < 16:
+            raise EnvelopeError("decryption_failed", "A sealed frame is malformed.")
+        nonce = self._sequence.to_bytes(12, "big")
+        try:
+            plain = self._aead.decrypt(nonce, sealed, _frame_aad(self._sequence, flag))
+        except InvalidTag:
+            raise EnvelopeError(
+                "decryption_failed",
+                "A sealed frame does not open: frames were dropped, reordered, "
+                "replayed or altered on the way.",
+            ) from None
+        self._sequence += 1
+        self.finished = flag == _LAST
+        return plain
 
 
 def encapsulation(sealed: bytes, suite_name: str) -> bytes:
