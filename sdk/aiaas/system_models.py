@@ -34,6 +34,7 @@ from .types.inputs import (
 )
 from .types.outputs import (
     AnomalyAssessment,
+    ChatReply,
     DefectClassification,
     EnergyForecast,
     EntityExtraction,
@@ -62,6 +63,7 @@ __all__ = [
     "regime_kmeans",
     "rul_lstm",
     "sensor_autoencoder",
+    "smollm2_135m_instruct",
 ]
 
 QualityInput = ProcessRun | ProcessRunDict
@@ -113,3 +115,8 @@ maintenance_ner: SystemModel[TextInput, EntityExtraction] = SystemModel(
 maintenance_srl: SystemModel[TextInput, SemanticFrames] = SystemModel(
     "maintenance-srl", SemanticFrames
 )
+smollm2_135m_instruct: SystemModel[TextInput, ChatReply] = SystemModel(
+    "smollm2-135m-instruct", ChatReply
+)
+"""Through ``predict``: one answer per text. For conversations, streams, schemas
+and tools, use ``client.chat.completions``."""

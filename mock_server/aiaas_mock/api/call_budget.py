@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..config import ServerConfig
+from ..zoo.chat_llm.runtime import CONTEXT_TOKENS
+from ..zoo.chat_llm.serving import MAX_COMPLETION_TOKENS
 from .problems import ProblemError
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -31,6 +33,9 @@ def limits(config: ServerConfig) -> dict[str, int]:
         "max_pixels": config.max_pixels,
         "max_concurrent_inference": config.max_concurrent_inference,
         "max_dataset_bytes": config.max_dataset_bytes,
+        "chat_context_tokens": CONTEXT_TOKENS,
+        "chat_max_prompt_tokens": CONTEXT_TOKENS - 1,
+        "chat_max_completion_tokens": MAX_COMPLETION_TOKENS,
     }
 
 

@@ -12,9 +12,10 @@ inputs in chunks and stops between two if its client has disconnected.
 from __future__ import annotations
 
 import collections
+import contextlib
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import anyio.from_thread
@@ -71,6 +72,17 @@ class InferenceSlots:
         self.abandoned = 0
         """Calls stopped because their client had gone."""
 
+    @contextlib.contextmanager
+    def turn(self) -> Iterator[None]:
+        """One turn on a slot (a few tokens of a generation); 503 ``inference_busy``
+        if none comes free in time."""
+        if not self._slots.acquire(timeout=self._timeout):
+            raise _busy()
+        try:
+            yield
+        finally:
+            self._slots.release()
+
     def run(
         self,
         predictor: Predictor,
@@ -92,17 +104,21 @@ class InferenceSlots:
                 outputs.extend(predictor.predict(inputs[start : start + CHUNK], parameters))
                 continue
             if not self._slots.acquire(timeout=self._timeout):
-                raise ProblemError(
-                    503,
-                    "inference_busy",
-                    "Every inference slot is taken; try again shortly.",
-                    headers={"Retry-After": "1"},
-                )
+                raise _busy()
             try:
                 outputs.extend(predictor.predict(inputs[start : start + CHUNK], parameters))
             finally:
                 self._slots.release()
         return outputs
+
+
+def _busy() -> ProblemError:
+    return ProblemError(
+        503,
+        "inference_busy",
+        "Every inference slot is taken; try again shortly.",
+        headers={"Retry-After": "1"},
+    )
 
 
 def client_gone(request: Request) -> Callable[[], bool]:

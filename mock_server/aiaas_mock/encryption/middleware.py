@@ -12,10 +12,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from aiaas.envelope import (
     HEADER,
     MEDIA_TYPE,
+    STREAM_FRAME_EVENT,
+    STREAM_KEY_EVENT,
+    STREAM_MEDIA_TYPE,
     EnvelopeError,
     EnvelopeHeader,
+    StreamSealer,
     encapsulation,
     open_request,
+    public_key_text,
     seal_response,
 )
 
@@ -142,7 +147,8 @@ class EncryptionMiddleware:
 
 
 class _Sealer:
-    """A ``send`` that holds the answer back, seals it, then sends it."""
+    """A ``send`` that holds the answer back, seals it, then sends it; or, for an
+    event stream, seals each part as it is sent (``StreamSealer``)."""
 
     def __init__(self, send: Send, header: EnvelopeHeader, scope: Scope) -> None:
         self._send = send
@@ -151,10 +157,17 @@ class _Sealer:
         self._target = _target(scope)
         self._start: Message | None = None
         self._body = bytearray()
+        self._stream: StreamSealer | None = None
 
     async def __call__(self, message: Message) -> None:
         if message["type"] == "http.response.start":
             self._start = message
+            content_type = MutableHeaders(scope=message).get("content-type", "")
+            if content_type.split(";")[0].strip() == STREAM_MEDIA_TYPE:
+                await self._start_stream(message)
+            return
+        if self._stream is not None and message["type"] == "http.response.body":
+            await self._send_frame(message)
             return
         if message["type"] != "http.response.body" or self._start is None:
             await self._send(message)
@@ -178,6 +191,25 @@ class _Sealer:
         headers[HEADER] = f"v=1; suite={self._header.suite}; type={content_type}"
         await self._send(start)
         await self._send({"type": "http.response.body", "body": sealed, "more_body": False})
+
+    async def _start_stream(self, start: Message) -> None:
+        self._stream = StreamSealer(self._header, self._method, self._target, start["status"])
+        headers = MutableHeaders(scope=start)
+        del headers["content-length"]
+        headers[HEADER] = f"v=1; suite={self._header.suite}; type={STREAM_MEDIA_TYPE}; framing=sse"
+        await self._send(start)
+        await self._send_event(STREAM_KEY_EVENT, self._stream.opening, more=True)
+
+    async def _send_frame(self, message: Message) -> None:
+        assert self._stream is not None
+        body = message.get("body", b"")
+        more = message.get("more_body", False)
+        if body or not more:
+            await self._send_event(STREAM_FRAME_EVENT, self._stream.seal(body, last=not more), more)
+
+    async def _send_event(self, name: str, data: bytes, more: bool) -> None:
+        event = f"event: {name}\ndata: {public_key_text(data)}\n\n".encode()
+        await self._send({"type": "http.response.body", "body": event, "more_body": more})
 
 
 def _target(scope: Scope) -> str:

@@ -1,5 +1,6 @@
-"""The two kinds of zoo entry: models trained when first used, and models
-whose weights ship with the package. Both answer the catalogue the same way."""
+"""The three kinds of zoo entry: models trained when first used, models whose
+weights ship with the package, and pretrained models whose weights come in a
+package of their own. All answer the catalogue the same way."""
 
 from __future__ import annotations
 
@@ -200,6 +201,56 @@ class ShippedModel(Generic[CardT]):
         weights = self.weights(directory)
         trained = self.train(weights, needs)
         card = trained.model_copy(
+            update={
+                "model": self.spec.id,
+                "version": self.spec.version,
+                "sha256": file_digest(weights),
+                "training_seconds": round(time.perf_counter() - started, 1),
+            }
+        )
+        write_card(card, directory)
+        return card
+
+
+@dataclass(frozen=True)
+class PretrainedModel(Generic[CardT]):
+    """A model trained elsewhere, whose weights are a file in another installed
+    package (found by ``locate``). Its card, ``weights/<id>.json``, holds what
+    ``evaluate`` measured of it here and the weights file's SHA-256."""
+
+    spec: ModelSpec
+    card_type: type[CardT]
+    locate: Callable[[], Path]
+    restore: Callable[[CardT, Path], Predictor]
+    evaluate: Callable[[Path], CardT]
+    """Measures the model on held-out data and returns the card's metrics and data."""
+    requires: tuple[str, ...] = ()
+
+    def card(self, directory: Path = WEIGHTS_DIR) -> CardT:
+        return read_card(self.card_type, self.spec.id, directory)
+
+    def metrics(self, data_seed: int) -> dict[str, float]:
+        return self.card().metrics
+
+    def references(self) -> dict[str, float]:
+        return self.card().references
+
+    def load(self, data_seed: int, needs: Needs) -> LoadedModel:
+        def restore() -> LoadedModel:
+            card = self.card()
+            weights = self.locate()
+            verify_file(weights, card.sha256)
+            return LoadedModel(self.spec, self.restore(card, weights), card.metrics)
+
+        return _restored_once(self.spec.id, restore)
+
+    def evaluate_into(self, directory: Path) -> CardT:
+        """Measure the model and write its card into ``directory``."""
+        directory.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        weights = self.locate()
+        measured = self.evaluate(weights)
+        card = measured.model_copy(
             update={
                 "model": self.spec.id,
                 "version": self.spec.version,

@@ -50,4 +50,5 @@ def example_inputs() -> dict[str, Any]:
         "maintenance-word2vec": WORK_ORDER,
         "maintenance-ner": WORK_ORDER,
         "maintenance-srl": WORK_ORDER,
+        "smollm2-135m-instruct": WORK_ORDER,
     }

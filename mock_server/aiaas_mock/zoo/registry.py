@@ -9,9 +9,10 @@ from __future__ import annotations
 from graphlib import TopologicalSorter
 from typing import Any
 
+from .chat_llm import CHAT_LLM
 from .defect_cnn import DEFECT_CNN
 from .energy_regression import ENERGY_REGRESSION
-from .entries import ShippedModel, TrainedOnLoad, ZooEntry
+from .entries import PretrainedModel, ShippedModel, TrainedOnLoad, ZooEntry
 from .maintenance_ner import MAINTENANCE_NER
 from .maintenance_srl import MAINTENANCE_SRL
 from .maintenance_word2vec import MAINTENANCE_WORD2VEC
@@ -31,6 +32,7 @@ SYSTEM_MODELS: tuple[ZooEntry, ...] = (
     MAINTENANCE_WORD2VEC,
     MAINTENANCE_NER,
     MAINTENANCE_SRL,
+    CHAT_LLM,
 )
 
 
@@ -61,6 +63,11 @@ def dependency_order(entries: tuple[ZooEntry, ...] = SYSTEM_MODELS) -> list[ZooE
 def shipped_models() -> dict[str, ShippedModel[Any]]:
     """The models whose weights ship, in an order that trains requirements first."""
     return {entry.spec.id: entry for entry in dependency_order() if isinstance(entry, ShippedModel)}
+
+
+def pretrained_models() -> dict[str, PretrainedModel[Any]]:
+    """The models trained elsewhere, measured here for their cards."""
+    return {entry.spec.id: entry for entry in SYSTEM_MODELS if isinstance(entry, PretrainedModel)}
 
 
 def trained_on_load_models() -> dict[str, TrainedOnLoad]:

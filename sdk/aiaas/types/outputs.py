@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = [
     "AnomalyAssessment",
     "Argument",
+    "ChatReply",
     "ClassPrediction",
     "ClusterAssignment",
     "DefectClassification",
@@ -139,6 +140,14 @@ class SemanticFrames(_Output):
 class SimilarTerm(_Output):
     term: str
     similarity: float = Field(description="Cosine similarity, -1 to 1")
+
+
+class ChatReply(_Output):
+    """``smollm2-135m-instruct`` through ``predict``: the answer to one text."""
+
+    text: str
+    finish_reason: str = Field(description="stop (end of turn) or length (max_tokens)")
+    completion_tokens: int
 
 
 class TermEmbedding(_Output):

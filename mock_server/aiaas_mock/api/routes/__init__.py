@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from . import (
     batch_predictions,
+    chat,
     datasets,
     embeddings,
     encryption_keys,
@@ -24,6 +25,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     oauth.router,
     models.router,
     embeddings.router,
+    chat.router,
     datasets.router,
     training_jobs.router,
     batch_predictions.router,
