@@ -571,3 +571,25 @@ def test_a_small_job_is_not_held_up_by_a_large_one() -> None:
         assert small.status == "succeeded"
         assert client.training_jobs.retrieve(large.id).status == "running"
         client.training_jobs.cancel(large.id)
+
+
+async def test_following_a_jobs_events_streams_them_as_written(live: LiveTenant) -> None:
+    client = live.client()
+    dataset = await upload_runs(client, rows=300)
+    job = await resolve(
+        client.training_jobs.create(
+            model="ridge", dataset_id=dataset.id, target="energy_kwh", features=FEATURES
+        )
+    )
+    stream = await resolve(client.training_jobs.events(job.id, follow=True))
+    if isinstance(stream, aiaas.AsyncStream):
+        followed = [event async for event in stream]
+    else:
+        followed = list(stream)
+    # The stream ends by itself once the job has ended: its last event says how.
+    assert followed[-1].type == "succeeded"
+    assert [e.seq for e in followed] == sorted({e.seq for e in followed})
+    logged = await collect(client.training_jobs.events(job.id, limit=5))
+    assert [e.model_dump() for e in followed] == [e.model_dump() for e in logged]
+    with pytest.raises(aiaas.NotFoundError):
+        await resolve(live.client().training_jobs.events("tj_nope", follow=True))

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, Literal, TypeVar, overload
 
 import httpx
 
 from .._pages import AsyncPaginator, SyncPage
 from .._polling import JobPoll
 from .._request import Body, Headers, Query, RequestSpec, path_segment, per_call
+from .._streaming import AsyncStream, Stream
 from ..types.job import Job, JobEvent
 from ..types.list_response import ListResponse
 from ._base import AsyncAPIResource, SyncAPIResource
@@ -122,19 +123,54 @@ class SyncJobs(SyncAPIResource, Generic[JobT]):
         )
         return self._client._request(spec, self._job_type)
 
+    @overload
     def events(
         self,
         job_id: str,
         *,
+        follow: Literal[False] = False,
         limit: int | None = None,
         after: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: float | httpx.Timeout | None = None,
-    ) -> SyncPage[JobEvent]:
+    ) -> SyncPage[JobEvent]: ...
+
+    @overload
+    def events(
+        self,
+        job_id: str,
+        *,
+        follow: Literal[True],
+        limit: int | None = None,
+        after: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Stream[JobEvent]: ...
+
+    def events(
+        self,
+        job_id: str,
+        *,
+        follow: bool = False,
+        limit: int | None = None,
+        after: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> SyncPage[JobEvent] | Stream[JobEvent]:
         """The job's log, oldest first: state changes and progress (and, for a training
-        job, each fold's and each candidate's metrics)."""
+        job, each fold's and each candidate's metrics).
+
+        With ``follow=True``, a :class:`~aiaas.Stream` of the events as they are
+        written, from the first, ending once the job has ended (or after the
+        server's longest stream, 15 minutes; follow again from the last ``seq``
+        with ``extra_headers={"Last-Event-ID": str(seq)}``).
+        """
         spec = per_call(
             events_spec(self._collection, job_id, limit, after),
             extra_headers=extra_headers,
@@ -142,6 +178,8 @@ class SyncJobs(SyncAPIResource, Generic[JobT]):
             extra_body=extra_body,
             timeout=timeout,
         )
+        if follow:
+            return self._client._stream(spec, JobEvent, Stream[JobEvent])
         return self._client._get_page(spec, ListResponse[JobEvent])
 
     def cancel(
@@ -234,19 +272,50 @@ class AsyncJobs(AsyncAPIResource, Generic[JobT]):
         )
         return await self._client._request(spec, self._job_type)
 
+    @overload
     def events(
         self,
         job_id: str,
         *,
+        follow: Literal[False] = False,
         limit: int | None = None,
         after: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: float | httpx.Timeout | None = None,
-    ) -> AsyncPaginator[JobEvent]:
+    ) -> AsyncPaginator[JobEvent]: ...
+
+    @overload
+    def events(
+        self,
+        job_id: str,
+        *,
+        follow: Literal[True],
+        limit: int | None = None,
+        after: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Awaitable[AsyncStream[JobEvent]]: ...
+
+    def events(
+        self,
+        job_id: str,
+        *,
+        follow: bool = False,
+        limit: int | None = None,
+        after: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> AsyncPaginator[JobEvent] | Awaitable[AsyncStream[JobEvent]]:
         """The job's log, oldest first: state changes and progress (and, for a training
-        job, each fold's and each candidate's metrics)."""
+        job, each fold's and each candidate's metrics). With ``follow=True``, awaited,
+        an :class:`~aiaas.AsyncStream` of the events as they are written (see
+        :meth:`SyncJobs.events`)."""
         spec = per_call(
             events_spec(self._collection, job_id, limit, after),
             extra_headers=extra_headers,
@@ -254,6 +323,8 @@ class AsyncJobs(AsyncAPIResource, Generic[JobT]):
             extra_body=extra_body,
             timeout=timeout,
         )
+        if follow:
+            return self._client._stream(spec, JobEvent, AsyncStream[JobEvent])
         return self._client._get_page(spec, ListResponse[JobEvent])
 
     async def cancel(

@@ -4,11 +4,14 @@ reading, listing and cancelling one, and paging through records."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import anyio
+from fastapi import Request
+from fastapi.responses import StreamingResponse
 
 from aiaas.types import Job, JobEvent, ListResponse
 
@@ -18,6 +21,10 @@ from ..idempotency import commit
 from ..problems import ProblemError
 
 CANCEL_WAIT_SECONDS = 5.0
+EVENT_STREAM: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}
+}
+"""The events routes' other answer, for OpenAPI."""
 JobT = TypeVar("JobT", bound=Job)
 ItemT = TypeVar("ItemT")
 
@@ -94,9 +101,26 @@ class JobRoutes(Generic[JobT]):
         )
 
     def events(
-        self, services: Services, job_id: str, tenant_id: str, limit: int, after: str | None
-    ) -> ListResponse[JobEvent]:
+        self,
+        services: Services,
+        job_id: str,
+        tenant_id: str,
+        limit: int,
+        after: str | None,
+        request: Request,
+    ) -> ListResponse[JobEvent] | StreamingResponse:
+        """A page of the job's log; or, when the caller accepts ``text/event-stream``,
+        the log as it is written, from the event after ``Last-Event-ID``."""
         self.record(services, job_id, tenant_id)
+        if "text/event-stream" in request.headers.get("accept", ""):
+            last = request.headers.get("last-event-id", "0")
+            if not last.isdigit():
+                raise ProblemError(400, "invalid_last_event_id", "Last-Event-ID is an event's seq.")
+            return StreamingResponse(
+                follow_events(services, job_id, int(last)),
+                media_type="text/event-stream",
+                headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+            )
         return record_page(
             services,
             f"events|{job_id}",
@@ -112,6 +136,43 @@ class JobRoutes(Generic[JobT]):
             await anyio.to_thread.run_sync(services.jobs.cancel, job_id)
             record = await _settled(services, job_id)
         return self.job_type.model_validate(record)
+
+
+FOLLOW_POLL_SECONDS = 0.25
+FOLLOW_KEEPALIVE_SECONDS = 15.0
+FOLLOW_MAX_SECONDS = 900.0
+"""A followed log is one request: it ends after this long (without ``[DONE]``),
+and the client follows on from its ``Last-Event-ID``."""
+_FINAL = ("succeeded", "failed", "cancelled")
+
+
+async def follow_events(services: Services, job_id: str, after_seq: int) -> AsyncIterator[bytes]:
+    """The job's events as Server-Sent Events (``id`` is the event's seq), then
+    ``data: [DONE]`` once the job has ended and its last event is sent."""
+    jobs = services.store.jobs
+    started = last_sent = time.monotonic()
+    while time.monotonic() - started < FOLLOW_MAX_SECONDS:
+        # The status first: an event written after this read is still read below.
+        status = (await anyio.to_thread.run_sync(jobs.record, job_id))["status"]
+        page = await anyio.to_thread.run_sync(_events_after, services, job_id, after_seq)
+        for record in page.records:
+            event = JobEvent.model_validate(record)
+            after_seq = event.seq
+            yield f"id: {event.seq}\ndata: {event.model_dump_json()}\n\n".encode()
+            last_sent = time.monotonic()
+        if page.has_more:
+            continue
+        if status in _FINAL:
+            yield b"data: [DONE]\n\n"
+            return
+        if time.monotonic() - last_sent > FOLLOW_KEEPALIVE_SECONDS:
+            yield b": keep-alive\n\n"
+            last_sent = time.monotonic()
+        await anyio.sleep(FOLLOW_POLL_SECONDS)
+
+
+def _events_after(services: Services, job_id: str, after_seq: int) -> RecordPage:
+    return services.store.jobs.events(job_id, after_seq=after_seq, limit=100)
 
 
 async def _settled(services: Services, job_id: str) -> dict[str, Any]:

@@ -10,7 +10,8 @@ import secrets
 import time
 from typing import Annotated, ClassVar
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from aiaas.types import BatchPrediction, BatchResult, JobEvent, ListResponse
@@ -20,7 +21,7 @@ from ..idempotency import IdempotentRoute
 from ..model_lookup import resolve
 from ..openapi import PROBLEMS
 from ..problems import ProblemError
-from ._jobs import JobRoutes, record_page
+from ._jobs import EVENT_STREAM, JobRoutes, record_page
 
 router = APIRouter(
     prefix="/v1/batch-predictions",
@@ -120,16 +121,19 @@ def list_batch_results(
     )
 
 
-@router.get("/{job_id}/events")
+@router.get("/{job_id}/events", response_model=ListResponse[JobEvent], responses=EVENT_STREAM)
 def list_batch_prediction_events(
     job_id: ResourceId,
+    request: Request,
     principal: Inferrer,
     services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     after: Annotated[str | None, Query(max_length=512)] = None,
-) -> ListResponse[JobEvent]:
-    """The job's log, oldest first: state changes and progress."""
-    return JOBS.events(services, job_id, principal.tenant_id, limit, after)
+) -> ListResponse[JobEvent] | StreamingResponse:
+    """The job's log, oldest first: state changes and progress. With ``Accept:
+    text/event-stream``, the log as it is written (from the event after
+    ``Last-Event-ID``), ending with ``data: [DONE]``."""
+    return JOBS.events(services, job_id, principal.tenant_id, limit, after, request)
 
 
 @router.post("/{job_id}/cancel")

@@ -11,7 +11,8 @@ import secrets
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
 
 from aiaas.types import FieldError, JobEvent, ListResponse, TrainingJob
 
@@ -20,7 +21,7 @@ from ..deps import ResourceId, ServicesDep, Trainer
 from ..idempotency import IdempotentRoute
 from ..openapi import PROBLEMS
 from ..problems import ProblemError
-from ._jobs import JobRoutes
+from ._jobs import EVENT_STREAM, JobRoutes
 
 router = APIRouter(
     prefix="/v1/training-jobs", tags=["training"], route_class=IdempotentRoute, responses=PROBLEMS
@@ -81,16 +82,19 @@ def retrieve_training_job(
     return JOBS.one(services, job_id, principal.tenant_id)
 
 
-@router.get("/{job_id}/events")
+@router.get("/{job_id}/events", response_model=ListResponse[JobEvent], responses=EVENT_STREAM)
 def list_training_job_events(
     job_id: ResourceId,
+    request: Request,
     principal: Trainer,
     services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     after: Annotated[str | None, Query(max_length=512)] = None,
-) -> ListResponse[JobEvent]:
-    """The job's log, oldest first: state changes, each fold's and candidate's metrics."""
-    return JOBS.events(services, job_id, principal.tenant_id, limit, after)
+) -> ListResponse[JobEvent] | StreamingResponse:
+    """The job's log, oldest first: state changes, each fold's and candidate's
+    metrics. With ``Accept: text/event-stream``, the log as it is written (from
+    the event after ``Last-Event-ID``), ending with ``data: [DONE]``."""
+    return JOBS.events(services, job_id, principal.tenant_id, limit, after, request)
 
 
 @router.post("/{job_id}/cancel")
