@@ -55,7 +55,7 @@ class EventReader(Generic[ItemT]):
         self._open_stream = open_stream
         self._opener: StreamOpener | None = None
         self._inner = SSEDecoder() if open_stream is not None else None
-        self.done = False
+        self.done: bool = False
         """``[DONE]`` was read: nothing after it is an item."""
 
     def feed(self, chunk: bytes) -> list[ItemT]:
@@ -234,7 +234,7 @@ class Stream(Generic[ItemT]):
     def __init__(
         self, response: httpx.Response, reader: EventReader[ItemT], fail: MapError
     ) -> None:
-        self.response = response
+        self.response: httpx.Response = response
         self._reader = reader
         self._fail = fail
         # The generator does not refer back to the stream, so dropping the stream
@@ -270,7 +270,7 @@ class AsyncStream(Generic[ItemT]):
     def __init__(
         self, response: httpx.Response, reader: EventReader[ItemT], fail: MapError
     ) -> None:
-        self.response = response
+        self.response: httpx.Response = response
         self._reader = reader
         self._fail = fail
         self._iterator = _aitems(response, reader, fail)

@@ -365,11 +365,11 @@ class StreamSealer:
 
     def __init__(self, header: EnvelopeHeader, method: str, target: str, status: int) -> None:
         key = os.urandom(_STREAM_KEY_SIZE)
-        self.opening = seal_response(key, header, method, target, status, STREAM_MEDIA_TYPE)
+        self.opening: bytes = seal_response(key, header, method, target, status, STREAM_MEDIA_TYPE)
         """The stream key, sealed to the response key: the first event's data."""
         self._aead = AESGCM(key)
         self._sequence = 0
-        self.finished = False
+        self.finished: bool = False
 
     def seal(self, chunk: bytes, *, last: bool = False) -> bytes:
         """One frame: a flag byte, then ``chunk`` sealed."""
@@ -402,7 +402,7 @@ class StreamOpener:
             raise EnvelopeError("decryption_failed", "The stream key has a wrong size.")
         self._aead = AESGCM(key)
         self._sequence = 0
-        self.finished = False
+        self.finished: bool = False
 
     def open(self, frame: bytes) -> bytes:
         """The plaintext of the next frame; ``EnvelopeError`` if it is not the next one."""

@@ -254,7 +254,7 @@ class Chat(SyncAPIResource):
 
     def __init__(self, client: Client) -> None:
         super().__init__(client)
-        self.completions = Completions(client)
+        self.completions: Completions = Completions(client)
 
 
 class AsyncCompletions(AsyncAPIResource):
@@ -419,4 +419,4 @@ class AsyncChat(AsyncAPIResource):
 
     def __init__(self, client: AsyncClient) -> None:
         super().__init__(client)
-        self.completions = AsyncCompletions(client)
+        self.completions: AsyncCompletions = AsyncCompletions(client)
