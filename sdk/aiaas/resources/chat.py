@@ -33,6 +33,29 @@ __all__ = ["AsyncChat", "AsyncCompletions", "Chat", "Completions"]
 ParsedT = TypeVar("ParsedT", bound=BaseModel)
 
 
+OPTION_NAMES = frozenset(
+    {
+        "max_completion_tokens",
+        "max_tokens",
+        "temperature",
+        "top_p",
+        "seed",
+        "stop",
+        "n",
+        "stream_options",
+        "response_format",
+        "tools",
+        "tool_choice",
+        "logprobs",
+        "top_logprobs",
+        "frequency_penalty",
+        "presence_penalty",
+        "user",
+    }
+)
+"""The parameters sent in the body as they are given (``None``: not sent)."""
+
+
 def _create_spec(
     *,
     model: str,
@@ -42,7 +65,12 @@ def _create_spec(
     options: Mapping[str, Any],
 ) -> RequestSpec:
     body: dict[str, Any] = {"model": model, "messages": list(messages)}
-    body.update({name: value for name, value in options.items() if value is not None})
+    for name, value in options.items():
+        if value is None:
+            continue
+        if name in ("stop", "tools") and not isinstance(value, str):
+            value = list(value)
+        body[name] = value
     if stream:
         body["stream"] = True
     return RequestSpec(
@@ -184,30 +212,15 @@ class Completions(SyncAPIResource):
         ``None`` are not sent. A stream is retried until its answer starts, never
         after; ``timeout`` bounds each read, not the whole answer.
         """
+        # Every OpenAI parameter of this method, by the name it has on the wire.
+        options = {name: value for name, value in locals().items() if name in OPTION_NAMES}
         spec = per_call(
             _create_spec(
                 model=model,
                 messages=messages,
                 stream=bool(stream),
                 idempotency_key=idempotency_key,
-                options={
-                    "max_completion_tokens": max_completion_tokens,
-                    "max_tokens": max_tokens,
-                    "temperature": temperature,
-                    "top_p": top_p,
-                    "seed": seed,
-                    "stop": stop if stop is None or isinstance(stop, str) else list(stop),
-                    "n": n,
-                    "stream_options": stream_options,
-                    "response_format": response_format,
-                    "tools": None if tools is None else list(tools),
-                    "tool_choice": tool_choice,
-                    "logprobs": logprobs,
-                    "top_logprobs": top_logprobs,
-                    "frequency_penalty": frequency_penalty,
-                    "presence_penalty": presence_penalty,
-                    "user": user,
-                },
+                options=options,
             ),
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -349,30 +362,15 @@ class AsyncCompletions(AsyncAPIResource):
         """The model's reply to ``messages``: a :class:`ChatCompletion`, or with
         ``stream=True`` an :class:`~aiaas.AsyncChatCompletionStream` of chunks as
         they are generated (see :meth:`Completions.create`)."""
+        # Every OpenAI parameter of this method, by the name it has on the wire.
+        options = {name: value for name, value in locals().items() if name in OPTION_NAMES}
         spec = per_call(
             _create_spec(
                 model=model,
                 messages=messages,
                 stream=bool(stream),
                 idempotency_key=idempotency_key,
-                options={
-                    "max_completion_tokens": max_completion_tokens,
-                    "max_tokens": max_tokens,
-                    "temperature": temperature,
-                    "top_p": top_p,
-                    "seed": seed,
-                    "stop": stop if stop is None or isinstance(stop, str) else list(stop),
-                    "n": n,
-                    "stream_options": stream_options,
-                    "response_format": response_format,
-                    "tools": None if tools is None else list(tools),
-                    "tool_choice": tool_choice,
-                    "logprobs": logprobs,
-                    "top_logprobs": top_logprobs,
-                    "frequency_penalty": frequency_penalty,
-                    "presence_penalty": presence_penalty,
-                    "user": user,
-                },
+                options=options,
             ),
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -62,16 +62,11 @@ def evaluate(weights: Path, orders: int = ORDERS) -> WeightsCard:
         generation = model.start(
             prompt, GenerationSettings(max_tokens=160, temperature=0.0), grammar, 60.0
         )
-        texts = []
-        try:
-            while generation.finish_reason is None:
-                texts.append(generation.step(64, 60.0).text)
-        finally:
-            generation.close()
+        text = generation.finish()
         seconds += time.perf_counter() - started
         tokens += generation.completion_tokens
         try:
-            fields = json.loads("".join(texts))
+            fields = json.loads(text)
             valid += isinstance(fields, dict) and set(fields) == {
                 "asset",
                 "symptom",

@@ -14,7 +14,7 @@ import codecs
 import importlib.util
 import queue
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -269,6 +269,16 @@ class Generation:
             ],
         }
 
+    def finish(self) -> str:
+        """The rest of the answer's text, generated now; then the context is given back."""
+        texts = []
+        try:
+            while self.finish_reason is None:
+                texts.append(self.step(64, 60.0).text)
+        finally:
+            self.close()
+        return "".join(texts)
+
     def close(self) -> None:
         """Stop generating and give the context back."""
         self._tokens.close()
@@ -293,12 +303,3 @@ def start(
     except BaseException:
         borrowed.give_back()
         raise
-
-
-def pieces(generation: Generation) -> Iterator[Piece]:
-    """Every piece of a generation, one token at a time (for evaluation scripts)."""
-    try:
-        while generation.finish_reason is None:
-            yield generation.step(1, 60.0)
-    finally:
-        generation.close()

@@ -102,16 +102,11 @@ class ChatModel:
                 max_tokens=parameters.max_tokens, temperature=parameters.temperature, seed=0
             )
             generation = self.start(self.prompt(messages), settings, None, wait_seconds=60.0)
-            texts = []
-            try:
-                while generation.finish_reason is None:
-                    texts.append(generation.step(64, 60.0).text)
-            finally:
-                generation.close()
+            text = generation.finish()
             outputs.append(
                 ChatReply(
-                    text="".join(texts),
-                    finish_reason=generation.finish_reason,
+                    text=text,
+                    finish_reason=generation.finish_reason or "stop",  # set once finished
                     completion_tokens=generation.completion_tokens,
                 )
             )
