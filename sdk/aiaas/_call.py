@@ -87,6 +87,8 @@ class Call:
         self._keys_refreshed = False
         self._replay: httpx.Response | Exception | None = None
         self._asynchronous = asynchronous
+        self.primed: Iterator[bytes] | AsyncIterator[bytes] | None = None
+        """A streamed answer's body from its first bytes, read by the attempt."""
         # An upload of records is encoded as it is sent: it can be sent only once.
         self._resendable = spec.upload is None or spec.upload.rewindable
 

@@ -4,6 +4,7 @@ chat streams offer it as ``get_final_completion()``."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 
 import httpx
@@ -124,9 +125,13 @@ class ChatCompletionStream(Stream[ChatCompletionChunk]):
     :meth:`get_final_completion`."""
 
     def __init__(
-        self, response: httpx.Response, reader: EventReader[ChatCompletionChunk], fail: MapError
+        self,
+        response: httpx.Response,
+        reader: EventReader[ChatCompletionChunk],
+        fail: MapError,
+        chunks: Iterator[bytes] | None = None,
     ) -> None:
-        super().__init__(response, reader, fail)
+        super().__init__(response, reader, fail, chunks)
         self._accumulator = ChatCompletionAccumulator()
 
     def __next__(self) -> ChatCompletionChunk:
@@ -148,9 +153,13 @@ class AsyncChatCompletionStream(AsyncStream[ChatCompletionChunk]):
     """:class:`ChatCompletionStream` for the async client."""
 
     def __init__(
-        self, response: httpx.Response, reader: EventReader[ChatCompletionChunk], fail: MapError
+        self,
+        response: httpx.Response,
+        reader: EventReader[ChatCompletionChunk],
+        fail: MapError,
+        chunks: AsyncIterator[bytes] | None = None,
     ) -> None:
-        super().__init__(response, reader, fail)
+        super().__init__(response, reader, fail, chunks)
         self._accumulator = ChatCompletionAccumulator()
 
     async def __anext__(self) -> ChatCompletionChunk:

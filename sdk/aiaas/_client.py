@@ -5,9 +5,10 @@ drivers that run a :class:`~aiaas._call.Call` with blocking or async I/O.
 from __future__ import annotations
 
 import copy
+import itertools
 import os
 import ssl
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Mapping
 from dataclasses import replace
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
@@ -257,7 +258,8 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         except BaseException:
             response.close()
             raise
-        return stream_cls(response, reader, call.connection_error)
+        chunks = call.primed if isinstance(call.primed, Iterator) else response.iter_bytes()
+        return stream_cls(response, reader, call.connection_error, chunks)
 
     def _run(self, call: Call) -> httpx.Response:
         if call.needs_server_keys():
@@ -290,6 +292,16 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         response = self._http.send(call.next_request(), auth=self._auth, stream=call.spec.stream)
         if call.must_read(response):
             response.read()
+        elif call.spec.stream:
+            # The attempt lasts until the body's first bytes: a connection that
+            # breaks before them is retried like any other.
+            chunks = response.iter_bytes()
+            try:
+                first = next(chunks, b"")
+            except BaseException:
+                response.close()
+                raise
+            call.primed = itertools.chain([first], chunks)
         return call.receive(response)
 
     def _fetch_server_keys(self) -> None:
@@ -370,7 +382,8 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         except BaseException:
             await response.aclose()
             raise
-        return stream_cls(response, reader, call.connection_error)
+        chunks = call.primed if isinstance(call.primed, AsyncIterator) else response.aiter_bytes()
+        return stream_cls(response, reader, call.connection_error, chunks)
 
     async def _run(self, call: Call) -> httpx.Response:
         if call.needs_server_keys():
@@ -404,6 +417,14 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         response = await self._http.send(request, auth=self._auth, stream=call.spec.stream)
         if call.must_read(response):
             await response.aread()
+        elif call.spec.stream:
+            chunks = response.aiter_bytes()
+            try:
+                first = await anext(chunks, b"")
+            except BaseException:
+                await response.aclose()
+                raise
+            call.primed = _chained(first, chunks)
         return call.receive(response)
 
     async def _fetch_server_keys(self) -> None:
@@ -436,6 +457,12 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         tb: TracebackType | None,
     ) -> None:
         await self.close()
+
+
+async def _chained(first: bytes, rest: AsyncIterator[bytes]) -> AsyncGenerator[bytes, None]:
+    yield first
+    async for chunk in rest:
+        yield chunk
 
 
 class AsyncClient(AsyncAPIClient):

@@ -177,9 +177,8 @@ async def _adrain(chunks: AsyncIterator[bytes]) -> None:
 
 
 def _items(
-    response: httpx.Response, reader: EventReader[ItemT], fail: MapError
+    response: httpx.Response, chunks: Iterator[bytes], reader: EventReader[ItemT], fail: MapError
 ) -> Generator[ItemT, None, None]:
-    chunks = response.iter_bytes()
     try:
         while True:
             try:
@@ -201,9 +200,11 @@ def _items(
 
 
 async def _aitems(
-    response: httpx.Response, reader: EventReader[ItemT], fail: MapError
+    response: httpx.Response,
+    chunks: AsyncIterator[bytes],
+    reader: EventReader[ItemT],
+    fail: MapError,
 ) -> AsyncGenerator[ItemT, None]:
-    chunks = response.aiter_bytes()
     try:
         while True:
             try:
@@ -219,7 +220,9 @@ async def _aitems(
                 return
         reader.end()
     finally:
-        await chunks.aclose()  # type: ignore[attr-defined]
+        closing = getattr(chunks, "aclose", None)
+        if closing is not None:
+            await closing()
         await response.aclose()
 
 
@@ -232,14 +235,17 @@ class Stream(Generic[ItemT]):
     """
 
     def __init__(
-        self, response: httpx.Response, reader: EventReader[ItemT], fail: MapError
+        self,
+        response: httpx.Response,
+        reader: EventReader[ItemT],
+        fail: MapError,
+        chunks: Iterator[bytes] | None = None,
     ) -> None:
         self.response: httpx.Response = response
-        self._reader = reader
-        self._fail = fail
+        body = chunks if chunks is not None else response.iter_bytes()
         # The generator does not refer back to the stream, so dropping the stream
         # drops the generator at once, whose ``finally`` closes the response.
-        self._iterator = _items(response, reader, fail)
+        self._iterator = _items(response, body, reader, fail)
 
     def __iter__(self) -> Iterator[ItemT]:
         return self._iterator
@@ -268,12 +274,15 @@ class AsyncStream(Generic[ItemT]):
     """:class:`Stream` for the async client: ``async for``, ``async with``, :meth:`aclose`."""
 
     def __init__(
-        self, response: httpx.Response, reader: EventReader[ItemT], fail: MapError
+        self,
+        response: httpx.Response,
+        reader: EventReader[ItemT],
+        fail: MapError,
+        chunks: AsyncIterator[bytes] | None = None,
     ) -> None:
         self.response: httpx.Response = response
-        self._reader = reader
-        self._fail = fail
-        self._iterator = _aitems(response, reader, fail)
+        body = chunks if chunks is not None else response.aiter_bytes()
+        self._iterator = _aitems(response, body, reader, fail)
 
     def __aiter__(self) -> AsyncIterator[ItemT]:
         return self._iterator

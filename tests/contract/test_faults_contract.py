@@ -10,7 +10,7 @@ import pytest
 import aiaas
 from aiaas_mock import FaultConfig, MockServer, ServerConfig
 from aiaas_mock.zoo.registry import system_model_ids
-from tests.helpers import FAST_RETRIES, healthy_run
+from tests.helpers import CHAT_INSTALLED, FAST_RETRIES, healthy_run
 
 CALLS = 40
 
@@ -123,3 +123,24 @@ def test_latency_beyond_the_timeout_is_a_timeout(aiaas_mock: MockServer) -> None
         pytest.raises(aiaas.APITimeoutError),
     ):
         client.models.retrieve("quality-logreg")
+
+
+@pytest.mark.skipif(not CHAT_INSTALLED, reason="the chat extra is not installed")
+def test_streamed_chats_are_retried_until_their_answer_starts(faulty: MockServer) -> None:
+    _, key = new_tenant(faulty, "stream-faults")
+    before = sum(faulty.services.faults.injected.values())
+    texts = set()
+    with aiaas.Client(
+        api_key=key, base_url=faulty.base_url, max_retries=8, retry_policy=FAST_RETRIES
+    ) as client:
+        for _ in range(12):
+            with client.chat.completions.create(
+                model="smollm2-135m-instruct",
+                messages=[{"role": "user", "content": "pump 3 leaks"}],
+                max_completion_tokens=4,
+                temperature=0,
+                stream=True,
+            ) as stream:
+                texts.add(stream.get_final_completion().choices[0].message.content)
+    assert sum(faulty.services.faults.injected.values()) > before  # faults were met
+    assert len(texts) == 1  # and every answer came whole

@@ -211,6 +211,28 @@ def test_retried_before_the_answer_starts_never_after() -> None:
     assert broken.closed
 
 
+def test_a_body_that_breaks_before_its_first_byte_is_retried() -> None:
+    broken = TrackedStream([sse(chunk("never"))], fail_after=0)
+    whole = TrackedStream([sse(chunk("a"), chunk(finish="stop"))])
+    server = Server(streamed(broken), streamed(whole))
+    with client(server) as c:
+        stream = c.chat.completions.create(model="m", messages=MESSAGES, stream=True)
+        assert stream.get_final_completion().choices[0].message.content == "a"
+    assert len(server.requests) == 2
+    assert broken.closed
+
+
+async def test_async_a_body_that_breaks_before_its_first_byte_is_retried() -> None:
+    broken = TrackedStream([sse(chunk("never"))], fail_after=0)
+    whole = TrackedStream([sse(chunk("a"), chunk(finish="stop"))])
+    server = Server(streamed(broken), streamed(whole))
+    async with async_client(server) as c:
+        stream = await c.chat.completions.create(model="m", messages=MESSAGES, stream=True)
+        final = await stream.get_final_completion()
+    assert final.choices[0].message.content == "a"
+    assert len(server.requests) == 2
+
+
 def test_an_error_status_is_raised_with_its_problem_before_any_chunk() -> None:
     problem = {"title": "t", "status": 400, "code": "context_length_exceeded", "detail": "long"}
     server = Server(lambda: httpx.Response(400, json=problem))
