@@ -150,3 +150,43 @@ def test_an_answer_held_to_a_json_schema(client: aiaas.Client) -> None:
 def test_an_unknown_route_is_a_typed_error(client: aiaas.Client) -> None:
     with pytest.raises(aiaas.NotFoundError):
         client.models.retrieve("smollm2")
+
+
+def test_a_named_tool_call_and_no_usage_chunk(client: aiaas.Client) -> None:
+    tool: Any = {
+        "type": "function",
+        "function": {
+            "name": "open_work_order",
+            "parameters": {
+                "type": "object",
+                "properties": {"asset": {"type": "string"}},
+                "required": ["asset"],
+            },
+        },
+    }
+    answer = client.chat.completions.create(
+        model="smollm2",
+        messages=[{"role": "user", "content": "Pump 3 leaks. Open a work order."}],
+        tools=[tool],
+        tool_choice={"type": "function", "function": {"name": "open_work_order"}},
+        max_tokens=60,
+        temperature=0,
+    )
+    assert answer.choices[0].finish_reason == "tool_calls"
+    calls = answer.choices[0].message.tool_calls
+    assert calls is not None
+    assert calls[0].function.name == "open_work_order"
+    assert "asset" in json.loads(calls[0].function.arguments)
+    # Fields the SDK does not know (the old "function_call") are kept.
+    assert answer.choices[0].message.model_extra is not None
+    # This server sends no usage chunk, even when asked: the final completion has none.
+    with client.chat.completions.create(
+        model="smollm2",
+        messages=ASK,
+        max_tokens=4,
+        stream=True,
+        stream_options={"include_usage": True},
+    ) as stream:
+        final = stream.get_final_completion()
+    assert final.usage is None
+    assert final.choices[0].finish_reason == "length"
