@@ -17,7 +17,8 @@ from pydantic import BaseModel
 
 import aiaas
 from aiaas.types.chat import ChatCompletion, ChatCompletionChunk
-from aiaas_mock import MockServer
+from aiaas_mock import MockServer, ServerConfig
+from aiaas_mock.zoo.examples import PROCESS_RUN
 from tests.contract.conftest import LiveTenant
 from tests.helpers import CHAT_INSTALLED, collect, resolve
 
@@ -395,3 +396,19 @@ async def test_the_chat_model_is_listed_with_measured_metrics(live: LiveTenant) 
     assert card.task == "chat-completion"
     assert 0 < card.metrics["maintie_entity_text_recall"] <= 1
     assert card.metrics["json_schema_valid_rate"] > 0.8
+
+
+def test_the_chat_models_predict_always_takes_a_turn_on_the_slots() -> None:
+    config = ServerConfig(max_concurrent_inference=1, inference_queue_timeout=0.2)
+    with (
+        MockServer(config) as server,
+        aiaas.Client(api_key=server.api_key, base_url=server.base_url, max_retries=0) as client,
+    ):
+        with server.services.inference.turn():  # every slot taken
+            with pytest.raises(aiaas.InternalServerError) as busy:
+                client.models.predict(MODEL, inputs=["pump 3 leaks"])
+            assert busy.value.code == "inference_busy"
+            # A light call of another model does not wait for a slot.
+            client.models.predict("quality-logreg", inputs=[PROCESS_RUN])
+        reply = client.models.predict(MODEL, inputs=["pump 3 leaks"], parameters={"max_tokens": 4})
+        assert reply.outputs[0]["completion_tokens"] <= 4

@@ -37,6 +37,9 @@ class ModelSpec:
     references: Mapping[str, float] = field(default_factory=dict)
     """Published figures for orientation; never measurements of this model."""
     released_at: int = 1767225600  # 2026-01-01, the catalogue's first release
+    heavy: bool = False
+    """Every call costs seconds, however small (a generative model): it always
+    takes its turn on the inference slots."""
 
 
 EMBEDDING_TASK = "word-embedding"

@@ -106,7 +106,12 @@ async def infer(
     parameters = validate_as(spec.parameters_type, user_parameters, ("parameters",))
     predictor = served.load().predictor
     outputs = await anyio.to_thread.run_sync(
-        services.inference.run, predictor, inputs, parameters, client_gone(request), cost.heavy
+        services.inference.run,
+        predictor,
+        inputs,
+        parameters,
+        client_gone(request),
+        cost.heavy or spec.heavy,
     )
     log = PredictionLog.write(
         f"pred_{secrets.token_hex(12)}", principal.tenant_id, model_id, len(inputs)

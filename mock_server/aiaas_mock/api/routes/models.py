@@ -81,7 +81,7 @@ def predict(
     model = served.load()
     started = time.perf_counter()
     outputs = services.inference.run(
-        model.predictor, inputs, parameters, client_gone(request), heavy=cost.heavy
+        model.predictor, inputs, parameters, client_gone(request), heavy=cost.heavy or spec.heavy
     )
     compute_ms = (time.perf_counter() - started) * 1000.0
     prediction_id = f"pred_{secrets.token_hex(12)}"

@@ -62,6 +62,7 @@ SPEC = ModelSpec(
         "extraction of asset, symptom, action and parts as JSON (held to a schema) "
         "from real MaintIE work orders it never saw; recall of the gold entities' texts"
     ),
+    heavy=True,
 )
 
 
