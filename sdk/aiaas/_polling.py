@@ -63,6 +63,17 @@ class JobPoll:
         )
         return moved
 
+    def time_left(self, job: PolledJob) -> float | None:
+        """Seconds left before the timeout (``None``: no timeout);
+        :class:`JobTimeoutError` if it has passed."""
+        waited = self._clock() - self._started
+        if self._timeout is None:
+            return None
+        left = self._timeout - waited
+        if left <= 0:
+            raise JobTimeoutError(job.id, job.status, job.progress, waited)
+        return left
+
     def next_wait(self, job: PolledJob) -> float:
         """Seconds to wait before the next look; :class:`JobTimeoutError` if the
         timeout has passed."""

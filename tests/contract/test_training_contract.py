@@ -593,3 +593,40 @@ async def test_following_a_jobs_events_streams_them_as_written(live: LiveTenant)
     assert [e.model_dump() for e in followed] == [e.model_dump() for e in logged]
     with pytest.raises(aiaas.NotFoundError):
         await resolve(live.client().training_jobs.events("tj_nope", follow=True))
+
+
+async def test_wait_can_follow_the_log_instead_of_polling(live: LiveTenant) -> None:
+    client = live.client()
+    dataset = await upload_runs(client, rows=300)
+    seen: list[tuple[str, float]] = []
+    job = await resolve(
+        client.training_jobs.create(
+            model="ridge", dataset_id=dataset.id, target="energy_kwh", features=FEATURES
+        )
+    )
+    done = await resolve(
+        client.training_jobs.wait(
+            job.id,
+            timeout=120,
+            follow=True,
+            on_progress=lambda j: seen.append((j.status, j.progress)),
+        )
+    )
+    assert done.status == "succeeded"
+    assert seen[-1] == ("succeeded", 1.0)
+    assert seen == sorted(set(seen), key=seen.index)  # each change once, in order
+    slow = await resolve(
+        client.training_jobs.create(
+            model="random-forest",
+            dataset_id=(await upload_runs(client, rows=3000)).id,
+            target="failed",
+            features=FEATURES,
+            search={"method": "grid", "space": {"n_estimators": [150, 200], "max_depth": [12, 16]}},
+            validation={"cv_folds": 5},
+        )
+    )
+    started = time.monotonic()
+    with pytest.raises(aiaas.JobTimeoutError):
+        await resolve(client.training_jobs.wait(slow.id, timeout=0.5, follow=True))
+    assert time.monotonic() - started < 5
+    await resolve(client.training_jobs.cancel(slow.id))

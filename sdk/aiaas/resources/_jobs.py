@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Generic, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
 import httpx
 
+from .._exceptions import APITimeoutError
 from .._pages import AsyncPaginator, SyncPage
 from .._polling import JobPoll
 from .._request import Body, Headers, Query, RequestSpec, path_segment, per_call
@@ -56,6 +57,86 @@ def wait_sync(
         if job.done:
             return job
         time.sleep(poll.next_wait(job))
+
+
+FOLLOW_READ_SECONDS = 30.0
+"""Longest wait for the next event of a followed log: twice the server's keep-alive."""
+
+Follow = Callable[[int, float], Stream[JobEvent]]
+"""Opens a job's log from after an event's seq, with a read timeout."""
+AsyncFollow = Callable[[int, float], Awaitable[AsyncStream[JobEvent]]]
+
+
+def _look(
+    retrieve: Callable[[], JobT], poll: JobPoll, on_progress: Callable[[JobT], object] | None
+) -> JobT:
+    job = retrieve()
+    if poll.changed(job) and on_progress is not None:
+        on_progress(job)
+    return job
+
+
+def follow_sync(
+    retrieve: Callable[[], JobT],
+    follow: Follow,
+    poll: JobPoll,
+    on_progress: Callable[[JobT], object] | None,
+) -> JobT:
+    """``wait`` on the job's log as it is written: a look at the job after each
+    event instead of on a schedule."""
+    last_seq = 0
+    while True:
+        job = _look(retrieve, poll, on_progress)
+        if job.done:
+            return job
+        left = poll.time_left(job)
+        try:
+            with follow(last_seq, min(left or FOLLOW_READ_SECONDS, FOLLOW_READ_SECONDS)) as log:
+                for event in log:
+                    last_seq = event.seq
+                    job = _look(retrieve, poll, on_progress)
+                    if job.done:
+                        return job
+                    poll.time_left(job)
+        except APITimeoutError:
+            continue  # no event for a while: look again (and time out if it is time)
+
+
+async def follow_async(
+    retrieve: Callable[[], Awaitable[JobT]],
+    follow: AsyncFollow,
+    poll: JobPoll,
+    on_progress: Callable[[JobT], object] | None,
+) -> JobT:
+    last_seq = 0
+    while True:
+        job = await retrieve()
+        if poll.changed(job) and on_progress is not None:
+            on_progress(job)
+        if job.done:
+            return job
+        left = poll.time_left(job)
+        try:
+            log = await follow(last_seq, min(left or FOLLOW_READ_SECONDS, FOLLOW_READ_SECONDS))
+            async with log:
+                async for event in log:
+                    last_seq = event.seq
+                    job = await retrieve()
+                    if poll.changed(job) and on_progress is not None:
+                        on_progress(job)
+                    if job.done:
+                        return job
+                    poll.time_left(job)
+        except APITimeoutError:
+            continue
+
+
+def follow_options(last_seq: int, read_seconds: float) -> dict[str, Any]:
+    """The per-call options of one followed stream of a ``wait``."""
+    return {
+        "extra_headers": {"Last-Event-ID": str(last_seq)} if last_seq else None,
+        "timeout": httpx.Timeout(10.0, read=read_seconds),
+    }
 
 
 async def wait_async(
@@ -210,16 +291,26 @@ class SyncJobs(SyncAPIResource, Generic[JobT]):
         timeout: float | None = None,
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         on_progress: Callable[[JobT], object] | None = None,
+        follow: bool = False,
     ) -> JobT:
         """Poll the job until it has succeeded, failed or been cancelled; return it.
 
         Looks again after ``poll_interval`` seconds, waiting up to four times longer
-        while the job shows no progress. ``on_progress`` gets the job each time its
-        status or progress has changed. Raises :class:`aiaas.JobTimeoutError` after
-        ``timeout`` seconds (by default the client's ``deadline``, if it has one);
-        the job itself goes on.
+        while the job shows no progress; with ``follow=True``, looks after each
+        event of the job's log instead, as the server writes it (one open stream,
+        no schedule). ``on_progress`` gets the job each time its status or progress
+        has changed. Raises :class:`aiaas.JobTimeoutError` after ``timeout``
+        seconds (by default the client's ``deadline``, if it has one); the job
+        itself goes on.
         """
         poll = JobPoll(timeout if timeout is not None else self._client.deadline, poll_interval)
+        if follow:
+            return follow_sync(
+                lambda: self.retrieve(job_id),
+                lambda last, read: self.events(job_id, follow=True, **follow_options(last, read)),
+                poll,
+                on_progress,
+            )
         return wait_sync(lambda: self.retrieve(job_id), poll, on_progress)
 
 
@@ -355,14 +446,17 @@ class AsyncJobs(AsyncAPIResource, Generic[JobT]):
         timeout: float | None = None,
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         on_progress: Callable[[JobT], object] | None = None,
+        follow: bool = False,
     ) -> JobT:
-        """Poll the job until it has succeeded, failed or been cancelled; return it.
-
-        Looks again after ``poll_interval`` seconds, waiting up to four times longer
-        while the job shows no progress. ``on_progress`` gets the job each time its
-        status or progress has changed. Raises :class:`aiaas.JobTimeoutError` after
-        ``timeout`` seconds (by default the client's ``deadline``, if it has one);
-        the job itself goes on.
-        """
+        """Poll the job until it has succeeded, failed or been cancelled; return it
+        (see :meth:`SyncJobs.wait`; ``follow=True`` looks after each event of the
+        job's log as it is written)."""
         poll = JobPoll(timeout if timeout is not None else self._client.deadline, poll_interval)
+        if follow:
+            return await follow_async(
+                lambda: self.retrieve(job_id),
+                lambda last, read: self.events(job_id, follow=True, **follow_options(last, read)),
+                poll,
+                on_progress,
+            )
         return await wait_async(lambda: self.retrieve(job_id), poll, on_progress)
