@@ -6,6 +6,7 @@ across machines: only validity, and sameness on this machine."""
 from __future__ import annotations
 
 import json
+import socket
 import time
 from typing import Any
 
@@ -412,3 +413,53 @@ def test_the_chat_models_predict_always_takes_a_turn_on_the_slots() -> None:
             client.models.predict("quality-logreg", inputs=[PROCESS_RUN])
         reply = client.models.predict(MODEL, inputs=["pump 3 leaks"], parameters={"max_tokens": 4})
         assert reply.outputs[0]["completion_tokens"] <= 4
+
+
+def test_clients_that_hang_up_at_once_leave_every_context_free(aiaas_mock: MockServer) -> None:
+    host, port = aiaas_mock.base_url.removeprefix("http://").split(":")
+    body = json.dumps(
+        {"model": MODEL, "messages": ASK, "max_completion_tokens": 200, "stream": True}
+    ).encode()
+    request = (
+        f"POST /v1/chat/completions HTTP/1.1\r\nHost: {host}\r\n"
+        f"Authorization: Bearer {aiaas_mock.api_key}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+    for _ in range(8):
+        with socket.create_connection((host, int(port))) as connection:
+            connection.sendall(request)
+    time.sleep(1.5)  # the server notices within a turn
+    with aiaas.Client(api_key=aiaas_mock.api_key, base_url=aiaas_mock.base_url) as client:
+        streams = [
+            client.chat.completions.create(
+                model=MODEL,
+                messages=ASK,
+                max_completion_tokens=2,
+                stream=True,
+                timeout=5,
+            )
+            for _ in range(4)
+        ]
+        for stream in streams:
+            assert stream.get_final_completion().choices[0].finish_reason == "length"
+
+
+def test_a_request_is_sized_while_every_context_generates(aiaas_mock: MockServer) -> None:
+    with aiaas.Client(api_key=aiaas_mock.api_key, base_url=aiaas_mock.base_url) as client:
+        busy = [
+            client.chat.completions.create(
+                model=MODEL, messages=ASK, max_completion_tokens=400, stream=True, seed=n
+            )
+            for n in range(4)
+        ]
+        for stream in busy:
+            next(stream)
+        started = time.monotonic()
+        with pytest.raises(aiaas.BadRequestError) as too_long:
+            client.with_options(max_retries=0).chat.completions.create(
+                model=MODEL, messages=[{"role": "user", "content": "pump bearing seal " * 1500}]
+            )
+        assert too_long.value.code == "context_length_exceeded"
+        assert time.monotonic() - started < 2.0  # counted without waiting for a context
+        for stream in busy:
+            stream.close()

@@ -78,12 +78,14 @@ async def create_chat_completion(
     prompt = model.prompt(chat_plan.messages)
     prompt_tokens = await anyio.to_thread.run_sync(model.count, prompt)
     settings = _settings(body, prompt_tokens, model.context_tokens)
-    generation = await anyio.to_thread.run_sync(
-        _start, model, prompt, settings, chat_plan.grammar, services.config.inference_queue_timeout
-    )
     answer = ChatAnswer(body.model, prompt_tokens, chat_plan.tools, _fingerprint())
     log = PredictionLog.write(f"chat_{secrets.token_hex(12)}", principal.tenant_id, body.model, 1)
     wants_logprobs = bool(body.logprobs)
+    if body.stream:
+        await record_from_loop(request, services, log)
+    generation = await anyio.to_thread.run_sync(
+        _start, model, prompt, settings, chat_plan.grammar, services.config.inference_queue_timeout
+    )
     if not body.stream:
         try:
             while generation.finish_reason is None:
@@ -96,7 +98,6 @@ async def create_chat_completion(
         answer.finish(generation.finish_reason)
         await record_from_loop(request, services, log)
         return JSONResponse(answer.completion())
-    await record_from_loop(request, services, log)
     include_usage = bool((body.stream_options or {}).get("include_usage"))
     return StreamingResponse(
         _events(services, generation, answer, wants_logprobs, include_usage),

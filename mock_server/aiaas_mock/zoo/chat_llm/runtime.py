@@ -90,6 +90,9 @@ class ChatRuntime:
         first = self._new_context()
         self.chat_template: str = first.metadata["tokenizer.chat_template"]
         self.eos_text = first.detokenize([first.token_eos()], special=True).decode()
+        # Tokenizing reads only the vocabulary, never a context's state: any
+        # context tokenizes, even while it generates.
+        self._tokenizer = first
         self._free.put(first)
 
     def _new_context(self) -> Llama:
@@ -107,8 +110,7 @@ class ChatRuntime:
 
     def count(self, prompt: str) -> int:
         """Tokens of ``prompt`` (special tokens such as ``<|im_start|>`` count as one)."""
-        with self.context(timeout=None) as llm:
-            return len(_tokens(llm, prompt))
+        return len(_tokens(self._tokenizer, prompt))
 
     def context(self, timeout: float | None) -> _Borrowed:
         """A context to generate with, made if fewer than the most exist; ``TimeoutError``
@@ -282,6 +284,11 @@ class Generation:
     def close(self) -> None:
         """Stop generating and give the context back."""
         self._tokens.close()
+        self._borrowed.give_back()
+
+    def __del__(self) -> None:
+        # The last resort for an answer whose stream never started (its client
+        # left before the first byte): the context still goes back to the pool.
         self._borrowed.give_back()
 
 
