@@ -463,3 +463,27 @@ def test_a_request_is_sized_while_every_context_generates(aiaas_mock: MockServer
         assert time.monotonic() - started < 2.0  # counted without waiting for a context
         for stream in busy:
             stream.close()
+
+
+async def test_logprobs_of_each_token_and_its_alternatives(live: LiveTenant) -> None:
+    answer = await resolve(
+        live.client().chat.completions.create(
+            model=MODEL,
+            messages=ASK,
+            temperature=0,
+            max_completion_tokens=8,
+            logprobs=True,
+            top_logprobs=3,
+        )
+    )
+    choice = answer.choices[0]
+    assert choice.logprobs is not None
+    tokens = choice.logprobs.content
+    assert tokens is not None
+    assert len(tokens) == 8
+    assert "".join(t.token for t in tokens) == choice.message.content
+    for token in tokens:
+        assert token.logprob <= 0
+        assert len(token.top_logprobs) == 3
+        # Greedy: the chosen token is the most likely one.
+        assert token.logprob == pytest.approx(token.top_logprobs[0].logprob)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import time
 
 import httpx
+import pytest
 import respx
 import trio
 
 import aiaas
 from aiaas_mock import MockServer
 from tests.contract.test_credentials_contract import credentials_of, oauth_client
-from tests.helpers import BASE_URL, CARD, FAST_RETRIES, healthy_run
+from tests.helpers import BASE_URL, CARD, CHAT_INSTALLED, FAST_RETRIES, healthy_run
 
 
 def test_calls_sealed_payloads_and_pages_under_trio(aiaas_mock: MockServer) -> None:
@@ -86,5 +87,32 @@ def test_retries_wait_with_trio() -> None:
             ) as client:
                 assert (await client.models.retrieve("m")).id == "m"
             assert route.call_count == 2
+
+    trio.run(main)
+
+
+@pytest.mark.skipif(not CHAT_INSTALLED, reason="the chat extra is not installed")
+def test_sealed_chat_streams_under_trio(aiaas_mock: MockServer) -> None:
+    tenant = aiaas_mock.admin.create_tenant(f"trio-chat-{time.monotonic_ns()}")
+    key = aiaas_mock.admin.issue_key(tenant.id).secret.reveal()
+
+    async def main() -> None:
+        async with aiaas.AsyncClient(
+            api_key=key, base_url=aiaas_mock.base_url, encryption="required"
+        ) as client:
+            texts = []
+            for _ in range(2):
+                stream = await client.chat.completions.create(
+                    model="smollm2-135m-instruct",
+                    messages=[{"role": "user", "content": "pump 3 leaks"}],
+                    max_completion_tokens=6,
+                    temperature=0,
+                    stream=True,
+                )
+                async with stream:
+                    final = await stream.get_final_completion()
+                texts.append(final.choices[0].message.content)
+            assert texts[0]
+            assert texts[0] == texts[1]
 
     trio.run(main)
