@@ -6,6 +6,8 @@ import importlib.util
 import inspect
 from typing import Any
 
+import pytest
+
 import aiaas
 
 CHAT_INSTALLED = all(
@@ -13,6 +15,15 @@ CHAT_INSTALLED = all(
 )
 """The mock's chat model can run: the ``chat`` extra is installed (the README's
 commands install it; the lowest-versions tier does not)."""
+CHAT_MODEL = "smollm2-135m-instruct"
+
+
+def skip_unless_runnable(model_id: str) -> None:
+    """Skip a test of ``model_id`` whose runtime is not installed (the chat model
+    without the ``chat`` extra)."""
+    if model_id == CHAT_MODEL and not CHAT_INSTALLED:
+        pytest.skip("the chat extra is not installed")
+
 
 BASE_URL = "https://aiaas.test"
 API_KEY = "aiaas_sk_test-secret-value-0123456789"

@@ -15,7 +15,7 @@ from aiaas_mock import MockServer
 from aiaas_mock.zoo.examples import example_inputs
 from aiaas_mock.zoo.registry import system_model_ids
 from tests.contract.conftest import LiveTenant
-from tests.helpers import CHAT_INSTALLED, FAST_RETRIES, resolve
+from tests.helpers import FAST_RETRIES, resolve, skip_unless_runnable
 
 EXAMPLES = example_inputs()
 
@@ -52,8 +52,7 @@ def tensors_for(metadata: ModelMetadata, rows: list[Any]) -> list[Tensor]:
 async def test_every_model_answers_as_v1_does(
     live: LiveTenant, oip: Any, model: str, encoding: str
 ) -> None:
-    if model == "smollm2-135m-instruct" and not CHAT_INSTALLED:
-        pytest.skip("the chat extra is not installed")
+    skip_unless_runnable(model)
     rows = [EXAMPLES[model], EXAMPLES[model]]
     metadata = await resolve(oip.model_metadata(model))
     assert await resolve(oip.model_ready(model))
