@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from ._constants import REQUEST_ID_HEADER
 from ._exceptions import APIError, APIResponseValidationError, EncryptionError
 from ._response import error_class
 from ._sse import ServerSentEvent, SSEDecoder
@@ -50,11 +51,12 @@ class EventReader(Generic[ItemT]):
     ) -> None:
         self._cast_to = cast_to
         self._response = response
-        self._request_id = response.headers.get("x-request-id")
+        self._request_id = response.headers.get(REQUEST_ID_HEADER)
         self._decoder = SSEDecoder()
         self._open_stream = open_stream
         self._opener: StreamOpener | None = None
-        self._inner = SSEDecoder() if open_stream is not None else None
+        self._inner = SSEDecoder()
+        """Reads the plaintext of a sealed stream's frames."""
         self.done: bool = False
         """``[DONE]`` was read: nothing after it is an item."""
 
@@ -62,8 +64,8 @@ class EventReader(Generic[ItemT]):
         if self.done:
             return []
         events = self._decoder.feed(chunk)
-        if self._inner is not None:
-            events = self._opened(events)
+        if self._open_stream is not None:
+            events = self._opened(events, self._open_stream)
         items: list[ItemT] = []
         for event in events:
             if event.data == DONE:
@@ -79,19 +81,24 @@ class EventReader(Generic[ItemT]):
                 "the sealed stream ended before its last frame: the answer was cut short"
             )
 
-    def _opened(self, events: list[ServerSentEvent]) -> list[ServerSentEvent]:
-        from .envelope import STREAM_FRAME_EVENT, STREAM_KEY_EVENT, EnvelopeError
+    def _opened(
+        self, events: list[ServerSentEvent], open_stream: Callable[[bytes], StreamOpener]
+    ) -> list[ServerSentEvent]:
+        from .envelope import (
+            STREAM_FRAME_EVENT,
+            STREAM_KEY_EVENT,
+            EnvelopeError,
+            stream_event_bytes,
+        )
 
-        assert self._inner is not None
-        assert self._open_stream is not None
         inner: list[ServerSentEvent] = []
         try:
             for event in events:
-                raw = _unb64(event.data)
+                raw = stream_event_bytes(event.data)
                 if self._opener is None:
                     if event.event != STREAM_KEY_EVENT:
                         raise EnvelopeError("decryption_failed", "no stream key")
-                    self._opener = self._open_stream(raw)
+                    self._opener = open_stream(raw)
                 elif event.event == STREAM_FRAME_EVENT:
                     inner.extend(self._inner.feed(self._opener.open(raw)))
                 else:
@@ -143,12 +150,6 @@ class EventReader(Generic[ItemT]):
         exc = error_class(status)(message, response=self._response, body=body)
         exc.status_code = status
         return exc
-
-
-def _unb64(text: str) -> bytes:
-    import base64
-
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 MapError = Callable[[httpx.TransportError], Exception]

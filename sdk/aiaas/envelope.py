@@ -46,6 +46,8 @@ __all__ = [
     "open_response",
     "seal_request",
     "seal_response",
+    "stream_event_bytes",
+    "stream_event_data",
 ]
 
 VERSION: Final = "1"
@@ -346,6 +348,16 @@ STREAM_FRAME_EVENT: Final = "aiaas-sealed"
 
 _STREAM_KEY_SIZE = 32
 _MORE, _LAST = b"\x00", b"\x01"
+
+
+def stream_event_data(raw: bytes) -> str:
+    """A sealed stream event's ``data``: base64url without padding."""
+    return _b64(raw)
+
+
+def stream_event_bytes(text: str) -> bytes:
+    """The bytes of a sealed stream event's ``data``; ``ValueError`` if malformed."""
+    return _unb64(text)
 
 
 def _frame_aad(sequence: int, flag: bytes) -> bytes:

@@ -26,7 +26,6 @@ class ChatAnswer:
         self.prompt_tokens = prompt_tokens
         self.completion_tokens = 0
         self._fingerprint = fingerprint
-        self._tools = tools
         self._mode = "undecided" if tools else "text"
         self._held: list[str] = []
         self._text: list[str] = []
@@ -55,7 +54,9 @@ class ChatAnswer:
         """The chunks ``piece`` makes ready to send (none while a tool call grows)."""
         self.completion_tokens += piece.tokens
         if logprobs:
-            self._logprobs = (self._logprobs or []) + piece.logprobs
+            if self._logprobs is None:
+                self._logprobs = []
+            self._logprobs.extend(piece.logprobs)
         self._text.append(piece.text)
         if self._mode == "undecided":
             self._held.append(piece.text)

@@ -77,7 +77,7 @@ class InferenceSlots:
         """One turn on a slot (a few tokens of a generation); 503 ``inference_busy``
         if none comes free in time."""
         if not self._slots.acquire(timeout=self._timeout):
-            raise _busy()
+            raise busy()
         try:
             yield
         finally:
@@ -104,7 +104,7 @@ class InferenceSlots:
                 outputs.extend(predictor.predict(inputs[start : start + CHUNK], parameters))
                 continue
             if not self._slots.acquire(timeout=self._timeout):
-                raise _busy()
+                raise busy()
             try:
                 outputs.extend(predictor.predict(inputs[start : start + CHUNK], parameters))
             finally:
@@ -112,13 +112,9 @@ class InferenceSlots:
         return outputs
 
 
-def _busy() -> ProblemError:
-    return ProblemError(
-        503,
-        "inference_busy",
-        "Every inference slot is taken; try again shortly.",
-        headers={"Retry-After": "1"},
-    )
+def busy(detail: str = "Every inference slot is taken; try again shortly.") -> ProblemError:
+    """503 ``inference_busy``: the call may pass when sent again shortly."""
+    return ProblemError(503, "inference_busy", detail, headers={"Retry-After": "1"})
 
 
 def client_gone(request: Request) -> Callable[[], bool]:

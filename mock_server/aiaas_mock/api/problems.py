@@ -73,6 +73,26 @@ def problem_response(
     request_id = request_id_of(scope)
     if str(scope.get("path", "")).startswith(OIP_PREFIX):
         return _oip_error(status, detail, request_id, options.get("headers", {}))
+    body = problem_body(status, code, detail, request_id, **options)
+    all_headers = dict(options.get("headers", {}))
+    if request_id:
+        all_headers[REQUEST_ID_HEADER] = request_id
+    return JSONResponse(
+        body,
+        status_code=status,
+        headers=all_headers,
+        media_type=options.get("media_type", PROBLEM_MEDIA_TYPE),
+    )
+
+
+def problem_body(
+    status: int,
+    code: str,
+    detail: str,
+    request_id: str | None,
+    **options: Unpack[ProblemOptions],
+) -> dict[str, Any]:
+    """The RFC 9457 body of a problem: in an answer, or in an error event of a stream."""
     problem = Problem(
         type=f"/problems/{code}",
         title=HTTPStatus(status).phrase,
@@ -82,15 +102,7 @@ def problem_response(
         request_id=request_id,
         errors=list(options.get("errors", ())),
     )
-    all_headers = dict(options.get("headers", {}))
-    if request_id:
-        all_headers[REQUEST_ID_HEADER] = request_id
-    return JSONResponse(
-        {**problem.model_dump(mode="json", exclude_none=True), **options.get("extra", {})},
-        status_code=status,
-        headers=all_headers,
-        media_type=options.get("media_type", PROBLEM_MEDIA_TYPE),
-    )
+    return {**problem.model_dump(mode="json", exclude_none=True), **options.get("extra", {})}
 
 
 OIP_PREFIX = "/v2"

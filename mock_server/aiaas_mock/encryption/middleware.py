@@ -20,8 +20,8 @@ from aiaas.envelope import (
     StreamSealer,
     encapsulation,
     open_request,
-    public_key_text,
     seal_response,
+    stream_event_data,
 )
 
 from ..api.problems import problem_response
@@ -208,7 +208,7 @@ class _Sealer:
             await self._send_event(STREAM_FRAME_EVENT, self._stream.seal(body, last=not more), more)
 
     async def _send_event(self, name: str, data: bytes, more: bool) -> None:
-        event = f"event: {name}\ndata: {public_key_text(data)}\n\n".encode()
+        event = f"event: {name}\ndata: {stream_event_data(data)}\n\n".encode()
         await self._send({"type": "http.response.body", "body": event, "more_body": more})
 
 

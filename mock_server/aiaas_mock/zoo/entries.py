@@ -152,8 +152,38 @@ def _train_once(train: Callable[[int], LoadedModel], data_seed: int) -> LoadedMo
     return train(data_seed)
 
 
+class _WithCard(Generic[CardT]):
+    """What an entry whose card ships as ``weights/<id>.json`` answers from it."""
+
+    spec: ModelSpec
+    card_type: type[CardT]
+
+    def card(self, directory: Path = WEIGHTS_DIR) -> CardT:
+        return read_card(self.card_type, self.spec.id, directory)
+
+    def metrics(self, data_seed: int) -> dict[str, float]:
+        return self.card().metrics
+
+    def references(self) -> dict[str, float]:
+        return self.card().references
+
+    def _write_card(self, measured: CardT, weights: Path, started: float, directory: Path) -> CardT:
+        """``measured`` completed with the model's identity, the weights' SHA-256
+        and the seconds since ``started``, written into ``directory``."""
+        card = measured.model_copy(
+            update={
+                "model": self.spec.id,
+                "version": self.spec.version,
+                "sha256": file_digest(weights),
+                "training_seconds": round(time.perf_counter() - started, 1),
+            }
+        )
+        write_card(card, directory)
+        return card
+
+
 @dataclass(frozen=True)
-class ShippedModel(Generic[CardT]):
+class ShippedModel(_WithCard[CardT]):
     """A model whose weights ship as ``weights/<id><suffix>`` beside its card."""
 
     spec: ModelSpec
@@ -165,15 +195,6 @@ class ShippedModel(Generic[CardT]):
     card's metrics, data and whatever serving needs."""
     weights_suffix: str = ".pt"
     requires: tuple[str, ...] = ()
-
-    def card(self, directory: Path = WEIGHTS_DIR) -> CardT:
-        return read_card(self.card_type, self.spec.id, directory)
-
-    def metrics(self, data_seed: int) -> dict[str, float]:
-        return self.card().metrics
-
-    def references(self) -> dict[str, float]:
-        return self.card().references
 
     def weights(self, directory: Path = WEIGHTS_DIR) -> Path:
         return weights_path(self.spec.id, self.weights_suffix, directory)
@@ -199,21 +220,11 @@ class ShippedModel(Generic[CardT]):
         directory.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         weights = self.weights(directory)
-        trained = self.train(weights, needs)
-        card = trained.model_copy(
-            update={
-                "model": self.spec.id,
-                "version": self.spec.version,
-                "sha256": file_digest(weights),
-                "training_seconds": round(time.perf_counter() - started, 1),
-            }
-        )
-        write_card(card, directory)
-        return card
+        return self._write_card(self.train(weights, needs), weights, started, directory)
 
 
 @dataclass(frozen=True)
-class PretrainedModel(Generic[CardT]):
+class PretrainedModel(_WithCard[CardT]):
     """A model trained elsewhere, whose weights are a file in another installed
     package (found by ``locate``). Its card, ``weights/<id>.json``, holds what
     ``evaluate`` measured of it here and the weights file's SHA-256."""
@@ -225,15 +236,6 @@ class PretrainedModel(Generic[CardT]):
     evaluate: Callable[[Path], CardT]
     """Measures the model on held-out data and returns the card's metrics and data."""
     requires: tuple[str, ...] = ()
-
-    def card(self, directory: Path = WEIGHTS_DIR) -> CardT:
-        return read_card(self.card_type, self.spec.id, directory)
-
-    def metrics(self, data_seed: int) -> dict[str, float]:
-        return self.card().metrics
-
-    def references(self) -> dict[str, float]:
-        return self.card().references
 
     def load(self, data_seed: int, needs: Needs) -> LoadedModel:
         def restore() -> LoadedModel:
@@ -249,17 +251,7 @@ class PretrainedModel(Generic[CardT]):
         directory.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         weights = self.locate()
-        measured = self.evaluate(weights)
-        card = measured.model_copy(
-            update={
-                "model": self.spec.id,
-                "version": self.spec.version,
-                "sha256": file_digest(weights),
-                "training_seconds": round(time.perf_counter() - started, 1),
-            }
-        )
-        write_card(card, directory)
-        return card
+        return self._write_card(self.evaluate(weights), weights, started, directory)
 
 
 # Restored models are read-only, so one copy serves every app in the process.

@@ -47,13 +47,18 @@ def cancel_spec(collection: str, job_id: str, idempotency_key: str | None) -> Re
     )
 
 
+def _noted(job: JobT, poll: JobPoll, on_progress: Callable[[JobT], object] | None) -> JobT:
+    """``job``, after telling ``on_progress`` if it moved since the last look."""
+    if poll.changed(job) and on_progress is not None:
+        on_progress(job)
+    return job
+
+
 def wait_sync(
     retrieve: Callable[[], JobT], poll: JobPoll, on_progress: Callable[[JobT], object] | None
 ) -> JobT:
     while True:
-        job = retrieve()
-        if poll.changed(job) and on_progress is not None:
-            on_progress(job)
+        job = _noted(retrieve(), poll, on_progress)
         if job.done:
             return job
         time.sleep(poll.next_wait(job))
@@ -67,13 +72,10 @@ Follow = Callable[[int, float], Stream[JobEvent]]
 AsyncFollow = Callable[[int, float], Awaitable[AsyncStream[JobEvent]]]
 
 
-def _look(
-    retrieve: Callable[[], JobT], poll: JobPoll, on_progress: Callable[[JobT], object] | None
-) -> JobT:
-    job = retrieve()
-    if poll.changed(job) and on_progress is not None:
-        on_progress(job)
-    return job
+def _read_seconds(poll: JobPoll, job: Job) -> float:
+    """How long a followed log may be silent: the read timeout, within the wait's."""
+    left = poll.time_left(job)
+    return FOLLOW_READ_SECONDS if left is None else min(left, FOLLOW_READ_SECONDS)
 
 
 def follow_sync(
@@ -86,15 +88,14 @@ def follow_sync(
     event instead of on a schedule."""
     last_seq = 0
     while True:
-        job = _look(retrieve, poll, on_progress)
+        job = _noted(retrieve(), poll, on_progress)
         if job.done:
             return job
-        left = poll.time_left(job)
         try:
-            with follow(last_seq, min(left or FOLLOW_READ_SECONDS, FOLLOW_READ_SECONDS)) as log:
+            with follow(last_seq, _read_seconds(poll, job)) as log:
                 for event in log:
                     last_seq = event.seq
-                    job = _look(retrieve, poll, on_progress)
+                    job = _noted(retrieve(), poll, on_progress)
                     if job.done:
                         return job
                     poll.time_left(job)
@@ -110,20 +111,15 @@ async def follow_async(
 ) -> JobT:
     last_seq = 0
     while True:
-        job = await retrieve()
-        if poll.changed(job) and on_progress is not None:
-            on_progress(job)
+        job = _noted(await retrieve(), poll, on_progress)
         if job.done:
             return job
-        left = poll.time_left(job)
         try:
-            log = await follow(last_seq, min(left or FOLLOW_READ_SECONDS, FOLLOW_READ_SECONDS))
+            log = await follow(last_seq, _read_seconds(poll, job))
             async with log:
                 async for event in log:
                     last_seq = event.seq
-                    job = await retrieve()
-                    if poll.changed(job) and on_progress is not None:
-                        on_progress(job)
+                    job = _noted(await retrieve(), poll, on_progress)
                     if job.done:
                         return job
                     poll.time_left(job)
@@ -147,9 +143,7 @@ async def wait_async(
     import anyio  # the async client runs on asyncio or trio: sleep on whichever
 
     while True:
-        job = await retrieve()
-        if poll.changed(job) and on_progress is not None:
-            on_progress(job)
+        job = _noted(await retrieve(), poll, on_progress)
         if job.done:
             return job
         await anyio.sleep(poll.next_wait(job))

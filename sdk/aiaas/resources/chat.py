@@ -56,16 +56,13 @@ OPTION_NAMES = frozenset(
 """The parameters sent in the body as they are given (``None``: not sent)."""
 
 
-def _create_spec(
-    *,
-    model: str,
-    messages: Iterable[ChatCompletionMessageParam],
-    stream: bool,
-    idempotency_key: str | None,
-    options: Mapping[str, Any],
-) -> RequestSpec:
-    body: dict[str, Any] = {"model": model, "messages": list(messages)}
-    for name, value in options.items():
+def _create_spec(arguments: Mapping[str, Any]) -> RequestSpec:
+    """The request of one ``create`` call, from its arguments (``locals()``): the
+    OpenAI parameters that are not ``None`` go in the body as they are given."""
+    stream = bool(arguments["stream"])
+    body: dict[str, Any] = {"model": arguments["model"], "messages": list(arguments["messages"])}
+    for name in OPTION_NAMES:
+        value = arguments[name]
         if value is None:
             continue
         if name in ("stop", "tools") and not isinstance(value, str):
@@ -73,8 +70,19 @@ def _create_spec(
         body[name] = value
     if stream:
         body["stream"] = True
-    return RequestSpec(
-        "POST", "/v1/chat/completions", json=body, idempotency_key=idempotency_key, stream=stream
+    spec = RequestSpec(
+        "POST",
+        "/v1/chat/completions",
+        json=body,
+        idempotency_key=arguments["idempotency_key"],
+        stream=stream,
+    )
+    return per_call(
+        spec,
+        extra_headers=arguments["extra_headers"],
+        extra_query=arguments["extra_query"],
+        extra_body=arguments["extra_body"],
+        timeout=arguments["timeout"],
     )
 
 
@@ -212,21 +220,8 @@ class Completions(SyncAPIResource):
         ``None`` are not sent. A stream is retried until its answer starts, never
         after; ``timeout`` bounds each read, not the whole answer.
         """
-        # Every OpenAI parameter of this method, by the name it has on the wire.
-        options = {name: value for name, value in locals().items() if name in OPTION_NAMES}
-        spec = per_call(
-            _create_spec(
-                model=model,
-                messages=messages,
-                stream=bool(stream),
-                idempotency_key=idempotency_key,
-                options=options,
-            ),
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-        )
+        # The parameters are named as on the wire: the request is built from them.
+        spec = _create_spec(locals())
         if stream:
             return self._client._stream(spec, ChatCompletionChunk, ChatCompletionStream)
         return self._client._request(spec, ChatCompletion)
@@ -362,21 +357,8 @@ class AsyncCompletions(AsyncAPIResource):
         """The model's reply to ``messages``: a :class:`ChatCompletion`, or with
         ``stream=True`` an :class:`~aiaas.AsyncChatCompletionStream` of chunks as
         they are generated (see :meth:`Completions.create`)."""
-        # Every OpenAI parameter of this method, by the name it has on the wire.
-        options = {name: value for name, value in locals().items() if name in OPTION_NAMES}
-        spec = per_call(
-            _create_spec(
-                model=model,
-                messages=messages,
-                stream=bool(stream),
-                idempotency_key=idempotency_key,
-                options=options,
-            ),
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-        )
+        # The parameters are named as on the wire: the request is built from them.
+        spec = _create_spec(locals())
         if stream:
             return await self._client._stream(spec, ChatCompletionChunk, AsyncChatCompletionStream)
         return await self._client._request(spec, ChatCompletion)

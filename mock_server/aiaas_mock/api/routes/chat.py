@@ -24,6 +24,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from aiaas.types import FieldError
 from aiaas.types.chat import ChatCompletionRequest
 
+from ...middleware.request_id import request_id_of
 from ...services import Services
 from ...store.predictions import PredictionLog
 from ...zoo.chat_llm.prompts import PromptError, plan
@@ -38,9 +39,10 @@ from ..call_budget import check_budget
 from ..chat_answers import ChatAnswer
 from ..deps import Inferrer, ServicesDep
 from ..idempotency import IDEMPOTENCY_HEADER, IdempotentRoute, record_from_loop
+from ..inference import busy
 from ..model_lookup import resolve
 from ..openapi import PROBLEMS
-from ..problems import ProblemError, field_problem
+from ..problems import ProblemError, field_problem, problem_body
 
 router = APIRouter(prefix="/v1", tags=["chat"], route_class=IdempotentRoute, responses=PROBLEMS)
 
@@ -100,7 +102,14 @@ async def create_chat_completion(
         return JSONResponse(answer.completion())
     include_usage = bool((body.stream_options or {}).get("include_usage"))
     return StreamingResponse(
-        _events(services, generation, answer, wants_logprobs, include_usage),
+        _events(
+            services,
+            generation,
+            answer,
+            wants_logprobs,
+            include_usage,
+            request_id_of(request.scope),
+        ),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
@@ -112,6 +121,7 @@ async def _events(
     answer: ChatAnswer,
     wants_logprobs: bool,
     include_usage: bool,
+    request_id: str | None,
 ) -> AsyncIterator[bytes]:
     try:
         yield _event(answer.first_chunk())
@@ -120,7 +130,7 @@ async def _events(
             try:
                 piece = await anyio.to_thread.run_sync(_turn, services, generation, first)
             except ProblemError as error:
-                yield _error_event(error)
+                yield _error_event(error, request_id)
                 return
             first = False
             for chunk in answer.add(piece, wants_logprobs):
@@ -147,13 +157,8 @@ def _event(payload: dict[str, Any]) -> bytes:
     return b"data: " + json.dumps(payload, separators=(",", ":")).encode() + b"\n\n"
 
 
-def _error_event(error: ProblemError) -> bytes:
-    problem = {
-        "status": error.status,
-        "code": error.code,
-        "title": error.code,
-        "detail": error.detail,
-    }
+def _error_event(error: ProblemError, request_id: str | None) -> bytes:
+    problem = problem_body(error.status, error.code, error.detail, request_id, **error.options)
     return b"event: error\ndata: " + json.dumps({"error": problem}).encode() + b"\n\n"
 
 
@@ -163,16 +168,7 @@ def _start(
     try:
         return model.start(prompt, settings, grammar, wait)
     except TimeoutError:
-        raise _busy() from None
-
-
-def _busy() -> ProblemError:
-    return ProblemError(
-        503,
-        "inference_busy",
-        "Every chat context is generating; try again shortly.",
-        headers={"Retry-After": "1"},
-    )
+        raise busy("Every chat context is generating; try again shortly.") from None
 
 
 def _load(load: Any) -> ChatModel:

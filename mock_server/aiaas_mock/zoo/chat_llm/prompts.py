@@ -20,7 +20,6 @@ from aiaas.types.chat import ChatCompletionRequest
 __all__ = [
     "ChatPlan",
     "PromptError",
-    "json_text",
     "plan",
     "render",
     "tool_calls_of",
@@ -219,7 +218,3 @@ def tool_calls_of(text: str) -> list[tuple[str, str]] | None:
             return None
         calls.append((call["name"], json.dumps(call.get("arguments", {}))))
     return calls or None
-
-
-def json_text(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))

@@ -14,6 +14,7 @@ import codecs
 import importlib.util
 import queue
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,12 +132,6 @@ class _Borrowed:
         self.llm = llm
         self._returned = False
 
-    def __enter__(self) -> Llama:
-        return self.llm
-
-    def __exit__(self, *exc: object) -> None:
-        self.give_back()
-
     def give_back(self) -> None:
         if not self._returned:
             self._returned = True
@@ -163,15 +158,19 @@ class Generation:
         llm = borrowed.llm
         self._llm = llm
         self.settings = settings
-        self.prompt_tokens = len(prompt_tokens)
         self.completion_tokens = 0
         self.finish_reason: str | None = None
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._held = ""
         """Text kept back because it may be the start of a stop sequence."""
-        self._scores: list[np.ndarray[Any, Any]] = []
+        self._scores: np.ndarray[Any, Any] | None = None
+        """The logits the last token was drawn from (kept only for logprobs)."""
         if settings.seed is not None:
             llm.set_seed(settings.seed)
+        # Evaluate the whole prompt every time: reusing a cached prefix evaluates
+        # its last token alone, whose kernels round differently from a batch's,
+        # so an answer could depend on what the context generated before.
+        llm.reset()  # type: ignore[no-untyped-call]
         processors = [self._keep_scores] if settings.top_logprobs is not None else None
         self._tokens = llm.generate(
             list(prompt_tokens),
@@ -187,21 +186,21 @@ class Generation:
         )
         from llama_cpp import llama_cpp as low
 
-        self._vocab = low.llama_model_get_vocab(llm.model)
+        vocab = low.llama_model_get_vocab(llm.model)
+        is_end_of_generation = low.llama_vocab_is_eog
 
-    def _is_end(self, token: int) -> bool:
-        from llama_cpp import llama_cpp as low
+        def is_end(token: int) -> bool:
+            return bool(is_end_of_generation(vocab, token))
 
-        return bool(low.llama_vocab_is_eog(self._vocab, token))
+        # Looked up once: it is asked of every token.
+        self._is_end = is_end
 
     def _keep_scores(self, _ids: Any, scores: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-        self._scores.append(np.array(scores, dtype=np.float32))
+        self._scores = np.array(scores, dtype=np.float32)
         return scores
 
     def step(self, most_tokens: int, budget_seconds: float) -> Piece:
         """Up to ``most_tokens`` more tokens, or fewer when ``budget_seconds`` pass."""
-        import time
-
         deadline = time.perf_counter() + budget_seconds
         texts: list[str] = []
         logprobs: list[dict[str, Any]] = []
@@ -218,7 +217,7 @@ class Generation:
             self.completion_tokens += 1
             raw = self._llm.detokenize([token])
             text = self._decoder.decode(raw)
-            if self._scores:
+            if self._scores is not None:
                 logprobs.append(self._logprob(token, raw))
             texts.append(text)
             if time.perf_counter() >= deadline:
@@ -251,8 +250,8 @@ class Generation:
         return (text[: len(text) - keep], text[len(text) - keep :]) if keep else (text, "")
 
     def _logprob(self, token: int, raw: bytes) -> dict[str, Any]:
-        scores = self._scores.pop()
-        self._scores.clear()
+        scores = self._scores
+        assert scores is not None
         shifted = scores - scores.max()
         logprobs = shifted - np.log(np.exp(shifted).sum())
         count = self.settings.top_logprobs or 0

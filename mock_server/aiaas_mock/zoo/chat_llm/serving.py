@@ -16,7 +16,7 @@ from ..maintenance_text.inputs import MaintenanceText
 from ..model_spec import ModelSpec
 from ..shipped_weights import WeightsCard
 from .prompts import render
-from .runtime import ChatRuntime, Generation, GenerationSettings, start
+from .runtime import CONTEXT_TOKENS, ChatRuntime, Generation, GenerationSettings, start
 
 CHAT_TASK = "chat-completion"
 """Models of this task serve ``POST /v1/chat/completions``; their predictor is a
@@ -74,8 +74,6 @@ class ChatModel:
 
     @property
     def context_tokens(self) -> int:
-        from .runtime import CONTEXT_TOKENS
-
         return CONTEXT_TOKENS
 
     def prompt(self, messages: list[dict[str, str]]) -> str:
