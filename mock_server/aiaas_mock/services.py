@@ -9,16 +9,17 @@ from fastapi import Request
 from .api.auth_failures import AuthFailureLimiter
 from .api.cursors import CursorCodec
 from .api.inference import InferenceSlots
+from .batch.driver import BatchDriver
 from .config import ServerConfig
 from .datasets.uploads import Ingest
 from .encryption.keys import KeyStore
-from .jobs.executors import make_executor
-from .jobs.prepare import work_preparer
 from .jobs.runner import JobRunner
 from .middleware.faults import FaultInjector
+from .model_loader import ModelLoader
 from .store import Store
-from .training.trained_models import TrainedModels
-from .zoo.catalogue import Catalogue
+from .training.driver import TrainingDriver
+from .workers import make_executor
+from .zoo.catalogue import system_cards
 from .zoo.registry import SYSTEM_MODELS
 
 
@@ -26,27 +27,25 @@ from .zoo.registry import SYSTEM_MODELS
 class Services:
     config: ServerConfig
     store: Store
-    catalogue: Catalogue
+    models: ModelLoader
     cursors: CursorCodec
     faults: FaultInjector
     auth_failures: AuthFailureLimiter
     keys: KeyStore
     inference: InferenceSlots
     jobs: JobRunner
-    trained: TrainedModels
     ingest: Ingest
 
     @classmethod
     def create(cls, config: ServerConfig) -> Services:
         """Open the store, list the system models in it and make the first keys."""
         store = Store.open(config)
-        catalogue = Catalogue(SYSTEM_MODELS, config.data_seed)
-        for model_card in catalogue.cards():
+        for model_card in system_cards(SYSTEM_MODELS, config.data_seed):
             store.models.put(model_card)
         services = cls(
             config=config,
             store=store,
-            catalogue=catalogue,
+            models=ModelLoader(SYSTEM_MODELS, config.data_seed),
             cursors=CursorCodec(store.db.setting_secret("cursor_key")),
             faults=FaultInjector(config.faults),
             auth_failures=AuthFailureLimiter(
@@ -63,10 +62,12 @@ class Services:
             jobs=JobRunner(
                 store,
                 lambda: make_executor(config.cluster, config.job_workers, store.data_dir / "jobs"),
-                work_preparer(store, catalogue, config.data_seed),
-                drivers=config.job_drivers,
+                {
+                    "training": TrainingDriver(store, config.data_seed),
+                    "batch_prediction": BatchDriver(store, config.data_seed),
+                },
+                threads=config.job_drivers,
             ),
-            trained=TrainedModels(),
             ingest=Ingest(store.data_dir / "jobs"),
         )
         services.keys.active()  # make the first keys now, not on a client's first request

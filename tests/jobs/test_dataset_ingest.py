@@ -14,6 +14,7 @@ from PIL import Image
 
 from aiaas_mock.datasets.files import DatasetFiles, load_table
 from aiaas_mock.datasets.ingest import (
+    BLOCK_ROWS,
     BuiltDataset,
     DatasetTooLarge,
     MalformedDataset,
@@ -79,6 +80,26 @@ def test_the_schema_and_report_of_a_plant_table(tmp_path: Path) -> None:
     assert balance.counts == {"false": 600 - failures, "true": failures}
     assert balance.minority_share == pytest.approx(failures / 600, abs=1e-6)
     assert any("single value" in warning for warning in built.quality.warnings)
+
+
+def test_a_report_over_many_blocks_counts_every_row(tmp_path: Path) -> None:
+    """Rows are read in blocks of BLOCK_ROWS: the report must add up every block,
+    not keep the last one's counts."""
+    rows_count = 2 * BLOCK_ROWS + 123
+    data = machining_runs(rows=rows_count, seed=5)
+    built = ingest(tmp_path, data, target="failed")
+    rows = list(csv.DictReader(io.StringIO(data.decode())))
+    failures = sum(r["failed"] == "true" for r in rows)
+    assert built.rows == rows_count
+    assert built.quality.target is not None
+    assert built.quality.target.counts == {"false": rows_count - failures, "true": failures}
+    machine = next(c for c in built.columns if c.name == "machine")
+    expected = {name: sum(r["machine"] == name for r in rows) for name in ("A", "B", "C")}
+    assert machine.top_values == expected
+    torque = next(c for c in built.columns if c.name == "torque")
+    assert torque.missing == sum(r["torque"] == "" for r in rows)
+    values = np.array([float(r["torque"]) for r in rows if r["torque"]])
+    assert torque.mean == pytest.approx(values.mean())
 
 
 def test_duplicates_and_outliers_are_counted(tmp_path: Path) -> None:

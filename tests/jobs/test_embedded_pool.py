@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from aiaas_mock.jobs.executors import EmbeddedPool, WorkerLost
+from aiaas_mock.workers import EmbeddedPool, WorkerLost
 
 
 def test_units_run_in_workers_and_their_errors_come_back(tmp_path: Path) -> None:

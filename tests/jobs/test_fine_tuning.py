@@ -10,7 +10,8 @@ import pytest
 
 from aiaas.types import Dataset, ValidationSettings
 from aiaas_mock.datasets.ingest import UploadFile, build
-from aiaas_mock.training.plan import PlanError, TrainingRequest, plan_training
+from aiaas_mock.training.driver import plan_training
+from aiaas_mock.training.plan import PlanError, TrainingRequest
 from aiaas_mock.training.serving import load, trained_card
 from aiaas_mock.training.units import TableRef, columns_needed, final_unit, fold_unit
 from aiaas_mock.zoo.sensor_autoencoder.data import SENSORS

@@ -12,16 +12,12 @@ from aiaas.types import Dataset
 from aiaas_mock.datasets.files import load_table
 from aiaas_mock.datasets.ingest import UploadFile, build
 from aiaas_mock.training import algorithms
-from aiaas_mock.training.plan import PlanError, TrainingRequest, plan_training
+from aiaas_mock.training.cross_validation import folds_of, labels_of, usable_rows
+from aiaas_mock.training.driver import plan_training
+from aiaas_mock.training.plan import PlanError, TrainingRequest
 from aiaas_mock.training.serving import load, trained_card
-from aiaas_mock.training.units import (
-    TableRef,
-    columns_needed,
-    final_unit,
-    fold_unit,
-    folds_of,
-    usable_rows,
-)
+from aiaas_mock.training.units import TableRef, columns_needed, final_unit, fold_unit
+from aiaas_mock.workers import Cancelled
 from tests.tables import machining_runs
 
 
@@ -247,7 +243,6 @@ def _sklearn_reference(
     from sklearn.svm import SVC
 
     from aiaas_mock.training.features import FeatureEncoder
-    from aiaas_mock.training.units import labels_of
 
     table = load_table(directory)
     rows = usable_rows(table, training)
@@ -280,7 +275,7 @@ def _sklearn_reference(
             random_state=training.seed,
             n_jobs=1,
         ).fit(x, y)
-    mean, scale = algorithms._standardise(x)
+    mean, scale = algorithms.standardise(x)
     regressor = Ridge(alpha=hp["alpha"]) if model == "ridge" else LinearRegression()
     regressor.fit((x - mean) / scale, y)
     regressor._aiaas_standardise = lambda v: (v - mean) / scale
@@ -302,7 +297,6 @@ def test_fold_metrics_measure_held_out_rows(runs: tuple[Path, Dataset]) -> None:
 
 
 def test_a_cancelled_unit_does_no_work(runs: tuple[Path, Dataset]) -> None:
-    from aiaas_mock.training.units import Cancelled
 
     class Set:
         def is_set(self) -> bool:

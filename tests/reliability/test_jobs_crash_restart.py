@@ -60,7 +60,7 @@ def worker_pids(server_pid: int) -> list[int]:
                 parent = int(file.read().rsplit(")", 1)[1].split()[1])
         except OSError:
             continue
-        if b"aiaas_mock.jobs.worker_process\x00jobs" in command and parent == server_pid:
+        if b"aiaas_mock.workers.worker_process\x00jobs" in command and parent == server_pid:
             found.append(int(entry))
     return found
 

@@ -81,7 +81,7 @@ def ingest_process(server_pid: int) -> int:
             parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
         except OSError:
             continue
-        if parent == server_pid and b"aiaas_mock.jobs.worker_process\x00ingest" in command:
+        if parent == server_pid and b"aiaas_mock.workers.worker_process\x00ingest" in command:
             return int(entry.name)
     raise AssertionError("no ingest process")
 

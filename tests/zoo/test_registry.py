@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from aiaas_mock.model_loader import ModelLoader
 from aiaas_mock.zoo import train
-from aiaas_mock.zoo.catalogue import Catalogue
 from aiaas_mock.zoo.entries import TrainedOnLoad, ZooEntry
 from aiaas_mock.zoo.maintenance_ner.serving import EntityPredictor
 from aiaas_mock.zoo.maintenance_srl.serving import FramePredictor
@@ -72,9 +72,9 @@ def test_weights_cards_are_typed_and_complete(model_id: str) -> None:
 
 
 def test_the_catalogue_loads_requirements_first() -> None:
-    catalogue = Catalogue(SYSTEM_MODELS, data_seed=0)
-    srl = catalogue.load("maintenance-srl").predictor
-    ner = catalogue.load("maintenance-ner").predictor
+    catalogue = ModelLoader(SYSTEM_MODELS, data_seed=0)
+    srl = catalogue.system("maintenance-srl").predictor
+    ner = catalogue.system("maintenance-ner").predictor
     assert isinstance(srl, FramePredictor)
     assert isinstance(ner, EntityPredictor)
     assert srl.model.frames("replace brg on pump 3")

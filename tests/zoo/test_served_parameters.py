@@ -77,10 +77,10 @@ def test_a_server_answering_with_them_imports_no_scikit_learn() -> None:
     script = """
 import sys
 from aiaas_mock.zoo.registry import SYSTEM_MODELS
-from aiaas_mock.zoo.catalogue import Catalogue
-catalogue = Catalogue(SYSTEM_MODELS, data_seed=0)
+from aiaas_mock.model_loader import ModelLoader
+catalogue = ModelLoader(SYSTEM_MODELS, data_seed=0)
 for model_id in ("quality-logreg", "quality-svm", "energy-regression", "regime-kmeans"):
-    catalogue.load(model_id)
+    catalogue.system(model_id)
 print("sklearn" in sys.modules, "scipy" in sys.modules)
 """
     result = subprocess.run(

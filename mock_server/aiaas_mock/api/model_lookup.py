@@ -53,12 +53,12 @@ def resolve(services: Services, model_id: str, principal: Principal) -> ServedMo
     """The model ``model_id`` as ``principal`` may use it: 404 if they may not see
     it, 409 ``model_not_ready`` if nothing on this server can run it."""
     card = visible_card(services, model_id, principal)
-    entry = services.catalogue.entry(model_id)
+    models = services.models
+    entry = models.entry(model_id)
     if entry is not None:
-        catalogue = services.catalogue
-        return ServedModel(card, entry.spec, lambda: catalogue.load(model_id))
+        return ServedModel(card, entry.spec, lambda: models.system(model_id))
     stored = services.store.models.artifact(model_id)
     if stored is None:
         raise ProblemError(409, "model_not_ready", f"Model '{model_id}' cannot serve predictions.")
-    loaded = services.trained.load(card, stored[1])
+    loaded = models.tenant(card, stored[1])
     return ServedModel(card, loaded.spec, lambda: loaded)

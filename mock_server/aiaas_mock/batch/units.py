@@ -1,13 +1,13 @@
-"""The work of a batch prediction: one chunk of a dataset's rows through a model.
+"""The unit of a batch prediction: one chunk of a dataset's rows through a model.
 
-Like training units, these are plain functions a pool process or a Dask worker
-runs. A row that fails (an input the model refuses, an error computing it)
-carries its error in its result; it never stops the chunk.
+Like training units, a plain function a pool process or a Dask worker runs; it
+loads the model with the worker's :func:`~aiaas_mock.model_loader.worker_models`.
+A row that fails (an input the model refuses, an error computing it) carries
+its error in its result; it never stops the chunk.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,49 +15,13 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from aiaas.types import Model
-
 from ..datasets.files import DatasetFiles
-from ..jobs.executors import CancelFlag
-from ..training import serving
-from ..training.units import Cancelled
+from ..model_loader import ModelRef, worker_models
+from ..workers import CancelFlag, Cancelled
 from ..zoo.model_spec import LoadedModel
 
 PREDICT_BATCH = 256
 """Rows computed in one call of the model."""
-
-
-@dataclass(frozen=True)
-class SystemModelRef:
-    model_id: str
-    data_seed: int
-
-
-@dataclass(frozen=True)
-class TenantModelRef:
-    model_id: str
-    artifact: bytes
-    card: str
-
-
-ModelRef = SystemModelRef | TenantModelRef
-
-
-@functools.lru_cache(maxsize=4)
-def load_model(ref: ModelRef) -> LoadedModel:
-    """The model, loaded once per worker process."""
-    if isinstance(ref, TenantModelRef):
-        return serving.load(ref.model_id, ref.artifact, Model.model_validate_json(ref.card))
-    return _system_model(ref.model_id, ref.data_seed)
-
-
-@functools.lru_cache(maxsize=16)
-def _system_model(model_id: str, data_seed: int) -> LoadedModel:
-    from ..zoo.registry import SYSTEM_MODELS
-
-    entry = next(entry for entry in SYSTEM_MODELS if entry.spec.id == model_id)
-    needs = {required: _system_model(required, data_seed).predictor for required in entry.requires}
-    return entry.load(data_seed, needs)
 
 
 @dataclass(frozen=True)
@@ -108,7 +72,7 @@ def predict_unit(
     texts of ``BatchResult``, in row order."""
     if cancel.is_set():
         raise Cancelled
-    model = load_model(ref)
+    model = worker_models(ref.data_seed).load(ref)
     adapter: TypeAdapter[Any] = TypeAdapter(model.spec.input_type)
     fields = _field_names(model.spec.input_type) if input_column is None else None
     parameters = model.spec.parameters_type()

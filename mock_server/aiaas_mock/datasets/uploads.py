@@ -14,6 +14,7 @@ import shutil
 import time
 from pathlib import Path
 
+from ..workers import EmbeddedPool
 from .ingest import BuiltDataset, DatasetFormat, UploadFile, build_in_directory
 
 _TMP_PREFIX = "tmp-"
@@ -31,8 +32,6 @@ class Ingest:
     """
 
     def __init__(self, scratch: Path) -> None:
-        from ..jobs.executors import EmbeddedPool
-
         self._pool = EmbeddedPool(1, scratch, role="ingest")
 
     def build(

@@ -1,9 +1,10 @@
-"""The tabular algorithms a tenant can train: fitted with scikit-learn on a worker,
-served from their parameters with numpy (as the zoo's own tabular models are).
+"""The tabular algorithms a tenant can train, and the fitted models they become.
 
-Each algorithm names its task, validates its hyperparameters (bounded, so a
-job's cost stays bounded) and turns a fit into a :class:`Fitted` model that
-writes its parameters as JSON and reads them back.
+Each algorithm names its task and validates its hyperparameters (bounded, so a
+job's cost stays bounded). A fitted model writes its parameters as JSON, reads
+them back and predicts with numpy, as the zoo's own tabular models do: serving
+never imports scikit-learn. Fitting, which does, is :mod:`.fitting`, run on
+a worker.
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ ALGORITHMS: dict[str, tuple[Algorithm, ...]] = {
 # -- fitted models --------------------------------------------------------------
 
 
-def _standardise(x: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def standardise(x: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     return mean, np.where(scale > 0, scale, 1.0)
@@ -266,82 +267,8 @@ class Clusterer:
 FittedModel = LinearRegressor | ClassifierParams | Forest | Clusterer
 
 
-def fit(
-    algorithm: Algorithm,
-    hyperparameters: Hyperparameters,
-    x: NDArray[np.float64],
-    y: NDArray[Any] | None,
-    seed: int,
-) -> FittedModel:
-    """``algorithm`` fitted to rows ``x`` (and targets ``y``) with scikit-learn."""
-    hp: Any = hyperparameters
-    if algorithm.task == "clustering":
-        from sklearn.cluster import KMeans
-
-        mean, scale = _standardise(x)
-        kmeans = KMeans(n_clusters=hp.n_clusters, n_init=4, random_state=seed)
-        kmeans.fit((x - mean) / scale)
-        return Clusterer(mean, scale, np.asarray(kmeans.cluster_centers_, dtype=np.float64))
-    assert y is not None
-    if algorithm.task == "regression":
-        if algorithm.name == "random-forest":
-            from sklearn.ensemble import RandomForestRegressor
-
-            forest = RandomForestRegressor(
-                n_estimators=hp.n_estimators,
-                max_depth=hp.max_depth,
-                min_samples_leaf=hp.min_samples_leaf,
-                random_state=seed,
-                n_jobs=1,
-            ).fit(x, y.astype(np.float64))
-            return Forest.from_sklearn(forest, classification=False)
-        from sklearn.linear_model import LinearRegression, Ridge
-
-        mean, scale = _standardise(x)
-        regressor = Ridge(alpha=hp.alpha) if algorithm.name == "ridge" else LinearRegression()
-        regressor.fit((x - mean) / scale, y.astype(np.float64))
-        return LinearRegressor(
-            mean, scale, np.asarray(regressor.coef_, dtype=np.float64), float(regressor.intercept_)
-        )
-    classes = sorted(set(y.tolist()), key=_sort_key)
-    index = {label: i for i, label in enumerate(classes)}
-    codes = np.array([index[label] for label in y.tolist()], dtype=np.int64)
-    if algorithm.name == "logistic-regression":
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import make_pipeline
-        from sklearn.preprocessing import StandardScaler
-
-        pipeline = make_pipeline(
-            StandardScaler(),
-            LogisticRegression(C=hp.C, class_weight=hp.class_weight, max_iter=2000),
-        ).fit(x, codes)
-        return ClassifierParams(classes, "logistic", LinearPipeline.from_pipeline(pipeline))
-    if algorithm.name == "svm":
-        from sklearn.calibration import CalibratedClassifierCV
-        from sklearn.pipeline import make_pipeline
-        from sklearn.preprocessing import StandardScaler
-        from sklearn.svm import SVC
-
-        calibrated = CalibratedClassifierCV(
-            make_pipeline(StandardScaler(), SVC(C=hp.C, gamma=hp.gamma, kernel="rbf")),
-            method="sigmoid",
-            ensemble=False,
-            cv=3,
-        ).fit(x, codes)
-        return ClassifierParams(classes, "svm", PlattRbfSvm.from_calibrated(calibrated))
-    from sklearn.ensemble import RandomForestClassifier
-
-    forest_model = RandomForestClassifier(
-        n_estimators=hp.n_estimators,
-        max_depth=hp.max_depth,
-        min_samples_leaf=hp.min_samples_leaf,
-        random_state=seed,
-        n_jobs=1,
-    ).fit(x, codes)
-    return ClassifierParams(classes, "forest", Forest.from_sklearn(forest_model, True))
-
-
-def _sort_key(value: Any) -> tuple[str, Any]:
+def sort_key(value: Any) -> tuple[str, Any]:
+    """The order of a target's classes: by type, then value."""
     return (type(value).__name__, value)
 
 

@@ -20,7 +20,7 @@ from aiaas.types import ColumnProfile, Dataset, SearchSettings, ValidationSettin
 
 from .algorithms import ALGORITHMS, Algorithm, Hyperparameters, Task
 from .features import MAX_CATEGORIES, NUMERIC_TYPES
-from .metrics import PRIMARY_METRIC
+from .metrics import METRICS, PRIMARY_METRIC
 
 
 class TrainingRequest(BaseModel):
@@ -78,12 +78,14 @@ class TrainingPlan:
     metric: str = ""
     """The metric that ranks candidates (by default, the task's)."""
     higher_is_better: bool = True
+    data_seed: int = 0
+    """The server's data seed: a fine-tuning job starts from the network it serves."""
 
     def __post_init__(self) -> None:
         if not self.metric:
-            name, higher = PRIMARY_METRIC[self.task]
+            name = PRIMARY_METRIC[self.task]
             object.__setattr__(self, "metric", name)
-            object.__setattr__(self, "higher_is_better", higher)
+            object.__setattr__(self, "higher_is_better", METRICS[self.task][name] == "higher")
 
     @property
     def units(self) -> int:
@@ -98,12 +100,12 @@ class TrainingPlan:
 MIN_ROWS_PER_FOLD = 2
 
 
-def plan_training(job_id: str, request: TrainingRequest, dataset: Dataset) -> TrainingPlan:
-    """The plan of ``request`` on ``dataset``; :class:`PlanError` if it cannot run."""
-    from .fine_tuning import TUNERS, plan_fine_tuning
-
-    if isinstance(request.model, str) and request.model in TUNERS:
-        return plan_fine_tuning(job_id, request, dataset)
+def plan_tabular(
+    job_id: str, request: TrainingRequest, dataset: Dataset, fine_tunable: tuple[str, ...] = ()
+) -> TrainingPlan:
+    """The plan of training tabular algorithms as ``request`` asks on ``dataset``;
+    :class:`PlanError` if it cannot run. ``fine_tunable`` names the zoo families a
+    job may fine-tune instead (for the message naming an unknown algorithm)."""
     names = [request.model] if isinstance(request.model, str) else list(request.model)
     if not names:
         raise PlanError("Name at least one algorithm.", "model")
@@ -111,9 +113,10 @@ def plan_training(job_id: str, request: TrainingRequest, dataset: Dataset) -> Tr
         raise PlanError("An algorithm is named twice.", "model")
     columns = {column.name: column for column in dataset.columns}
     target = _target_column(request, columns)
-    task = _task(names[0], target)
+    trainable = ", ".join(sorted(ALGORITHMS)) + "; fine-tunable: " + ", ".join(fine_tunable)
+    task = _task(names[0], target, trainable)
     algorithms = [
-        _algorithm(name, task, target, i if len(names) > 1 else None)
+        _algorithm(name, task, target, i if len(names) > 1 else None, trainable)
         for i, name in enumerate(names)
     ]
     features = _features(request, columns)
@@ -146,10 +149,10 @@ def _target_column(
     return column
 
 
-def _task(name: str, target: ColumnProfile | None) -> Task:
+def _task(name: str, target: ColumnProfile | None, trainable: str) -> Task:
     algorithms = ALGORITHMS.get(name)
     if algorithms is None:
-        raise PlanError(f"Unknown algorithm '{name}'; trainable: {_trainable()}.", "model")
+        raise PlanError(f"Unknown algorithm '{name}'; trainable: {trainable}.", "model")
     tasks = {algorithm.task for algorithm in algorithms}
     if tasks == {"clustering"}:
         return "clustering"
@@ -159,12 +162,6 @@ def _task(name: str, target: ColumnProfile | None) -> Task:
         return next(iter(tasks))
     # random-forest: the target decides.
     return "classification" if _is_label(target) else "regression"
-
-
-def _trainable() -> str:
-    from .fine_tuning import TUNERS
-
-    return ", ".join(sorted(ALGORITHMS)) + "; fine-tunable: " + ", ".join(sorted(TUNERS))
 
 
 def _is_label(target: ColumnProfile) -> bool:
@@ -178,12 +175,12 @@ def _is_label(target: ColumnProfile) -> bool:
 
 
 def _algorithm(
-    name: str, task: Task, target: ColumnProfile | None, position: int | None
+    name: str, task: Task, target: ColumnProfile | None, position: int | None, trainable: str
 ) -> Algorithm:
     field = "model" if position is None else f"model.{position}"
     choices = ALGORITHMS.get(name)
     if choices is None:
-        raise PlanError(f"Unknown algorithm '{name}'; trainable: {_trainable()}.", field)
+        raise PlanError(f"Unknown algorithm '{name}'; trainable: {trainable}.", field)
     for algorithm in choices:
         if algorithm.task == task:
             break

@@ -18,11 +18,10 @@ from aiaas.types import ClassPrediction, ClusterAssignment, Model, ValuePredicti
 
 from ..datasets.columns import value_text
 from ..zoo.model_spec import LoadedModel, ModelSpec
+from . import fine_tuning
 from .algorithms import ClassifierParams, Clusterer, FittedModel, Task, read_fitted
 from .features import FeatureEncoder
 
-FINE_TUNED = "aiaas-finetune/1"
-"""The artifact format of a fine-tuned zoo family (see ``fine_tuning``)."""
 TASK_NAMES: dict[str, str] = {
     "classification": "tabular-classification",
     "regression": "tabular-regression",
@@ -112,17 +111,13 @@ def spec_of(model_id: str, artifact: dict[str, Any], card: Model) -> ModelSpec:
         input_type=input_type(model_id, encoder),
         output_type=OUTPUT_TYPES[artifact["task"]],
         parameters_type=NoParameters,
-        training_data=card.training_data,
-        evaluation=card.evaluation,
-    )
+    ).derived(model_id, card)
 
 
 def load(model_id: str, artifact_bytes: bytes, card: Model) -> LoadedModel:
     """A trained model from its artifact: a tabular one, or a fine-tuned zoo family."""
     artifact = json.loads(artifact_bytes)
-    if artifact["format"] == FINE_TUNED:
-        from . import fine_tuning
-
+    if artifact["format"] == fine_tuning.FINE_TUNED:
         return fine_tuning.load(model_id, artifact, card)
     encoder = FeatureEncoder.from_params(artifact["encoder"])
     fitted = read_fitted(artifact["task"], artifact["algorithm"], artifact["model"])
@@ -166,10 +161,8 @@ def trained_card(
         "target": target,
         "training_job_id": training_job_id,
     }
-    if artifact["format"] == FINE_TUNED:
-        from .fine_tuning import base_spec
-
-        base = base_spec(artifact["family"])
+    if artifact["format"] == fine_tuning.FINE_TUNED:
+        base = fine_tuning.base_spec(artifact["family"])
         return Model(
             **common,
             task=base.task,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, Protocol, TypeVar
 
 import numpy as np
@@ -40,6 +40,22 @@ class ModelSpec:
     heavy: bool = False
     """Every call costs seconds, however small (a generative model): it always
     takes its turn on the inference slots."""
+
+    def derived(self, model_id: str, card: Model, **types: Any) -> ModelSpec:
+        """The spec of a tenant's model ``card`` built from this one: its identity
+        and description from the card, its types from this spec unless given."""
+        return replace(
+            self,
+            id=model_id,
+            algorithm=card.algorithm,
+            version=card.version,
+            description=card.description,
+            data=card.data,
+            training_data=card.training_data,
+            evaluation=card.evaluation,
+            references={},
+            **types,
+        )
 
 
 EMBEDDING_TASK = "word-embedding"

@@ -16,7 +16,8 @@ from fastapi.responses import StreamingResponse
 
 from aiaas.types import FieldError, JobEvent, ListResponse, TrainingJob
 
-from ...training.plan import PlanError, TrainingRequest, plan_training
+from ...training.driver import plan_training
+from ...training.plan import PlanError, TrainingRequest
 from ..deps import ResourceId, ServicesDep, Trainer
 from ..idempotency import IdempotentRoute
 from ..openapi import PROBLEMS

@@ -123,7 +123,7 @@ class DefectClassifier:
         self, inputs: Sequence[SurfaceImage], parameters: DefectParameters
     ) -> list[BaseModel]:
         # Every image is brought to 64 x 64 first, then all run as one batch.
-        images = np.stack([_to_size(item.grey()) for item in inputs])
+        images = np.stack([to_size(item.grey()) for item in inputs])
         rows = probabilities(self.network, images)
         return [
             DefectClassification(
@@ -136,7 +136,7 @@ class DefectClassifier:
         ]
 
 
-def _to_size(image: NDArray[Any]) -> NDArray[np.float32]:
+def to_size(image: NDArray[Any]) -> NDArray[np.float32]:
     if image.shape == (SIZE, SIZE):
         return image.astype(np.float32)
     resized: NDArray[np.float32] = resize(image[None])[0]

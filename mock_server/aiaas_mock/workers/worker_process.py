@@ -1,6 +1,6 @@
 """A job worker process: runs the units its server sends, one at a time.
 
-Started as ``python -m aiaas_mock.jobs.worker_process ROLE`` (``jobs`` or
+Started as ``python -m aiaas_mock.workers.worker_process ROLE`` (``jobs`` or
 ``ingest``, for ``ps`` to tell them apart; not by
 ``multiprocessing``, which would import the server program's main script again
 in every worker). Frames on stdin and stdout are a 4-byte big-endian length

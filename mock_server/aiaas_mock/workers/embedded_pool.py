@@ -1,11 +1,4 @@
-"""Where a job's units run: an embedded pool of worker processes, or an existing
-Dask distributed cluster.
-
-Both hand back ``concurrent.futures.Future`` objects, so a job's driver (in
-:mod:`.runner`) is the same code for either. A unit that raises fails its
-future; a worker process that dies fails it with :class:`WorkerLost`, and the
-embedded pool starts a new process for the next unit.
-"""
+"""An executor of worker processes on this machine, each started (again) when needed."""
 
 from __future__ import annotations
 
@@ -17,25 +10,17 @@ import queue
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from ..datasets.files import Table
+from .executor import WorkerLost
 from .worker_process import read_frame, write_frame
 
 logger = logging.getLogger("aiaas_mock.jobs")
-
-
-class WorkerLost(Exception):
-    """The process (or cluster worker) running a unit went away."""
-
-
-class CancelFlag(Protocol):
-    def is_set(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -48,70 +33,11 @@ class FileFlag:
         return os.path.exists(self.path)
 
 
-class DaskEventFlag:
-    """A named ``distributed.Event`` of the cluster the unit runs on. Asking the
-    scheduler costs a round trip: a unit asks at most twice a second."""
-
-    CHECK_EVERY = 0.5
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self._event: Any = None
-        self._checked = 0.0
-        self._set = False
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"name": self.name}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["name"])  # type: ignore[misc]
-
-    def is_set(self) -> bool:
-        now = time.monotonic()
-        if not self._set and now - self._checked >= self.CHECK_EVERY:
-            if self._event is None:
-                from distributed import Event
-
-                self._event = Event(self.name)
-            self._set = bool(self._event.is_set())
-            self._checked = now
-        return self._set
-
-
-class Executor(Protocol):
-    kind: str
-    """``embedded`` or ``cluster``."""
-
-    @property
-    def shares_disk(self) -> bool:
-        """Whether units can read the server's dataset files themselves."""
-        ...
-
-    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]: ...
-
-    def share(self, table: Table) -> Any:
-        """A handle that units receive as ``table`` (sent to the workers once)."""
-        ...
-
-    def cancel_flag(self, job_id: str) -> CancelFlag: ...
-
-    def set_cancelled(self, job_id: str) -> None: ...
-
-    def forget(self, job_id: str) -> None:
-        """Release what the job left on the executor (its flag, shared data)."""
-        ...
-
-    @property
-    def workers(self) -> int: ...
-
-    def close(self) -> None: ...
-
-
 class EmbeddedPool:
     """Worker processes of this machine, each started (again) when needed.
 
     One thread per worker hands it units in turn from a shared queue. A worker
-    is a fresh interpreter (``python -m aiaas_mock.jobs.worker_process ROLE``): the
+    is a fresh interpreter (``python -m aiaas_mock.workers.worker_process ROLE``): the
     server is multi-threaded, so forking it would copy its locks in whatever
     state they were, and ``multiprocessing``'s spawn would run the server
     program's main script again in every worker.
@@ -160,7 +86,7 @@ class EmbeddedPool:
         if process is None or process.poll() is not None:
             # This interpreter, this package's module, a role our own code names.
             process = subprocess.Popen(  # noqa: S603
-                [sys.executable, "-m", "aiaas_mock.jobs.worker_process", self._role],
+                [sys.executable, "-m", "aiaas_mock.workers.worker_process", self._role],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
             )
@@ -265,83 +191,3 @@ def _close_pipes(process: subprocess.Popen[bytes]) -> None:
             # A pipe to a dead process may fail to flush.
             with contextlib.suppress(OSError):
                 pipe.close()
-
-
-class DaskCluster:
-    """An existing Dask distributed cluster, reached through its scheduler address.
-
-    Units become Dask tasks; a job's table is scattered to the workers once.
-    Cancelling sets a named ``distributed.Event`` that running units poll.
-    """
-
-    kind = "cluster"
-    shares_disk = False
-
-    def __init__(self, address: str, timeout: float = 10.0) -> None:
-        from distributed import Client
-
-        self.address = address
-        self._client = Client(address, timeout=timeout, set_as_default=False)
-        self._shared: dict[str, list[Any]] = {}
-
-    @property
-    def workers(self) -> int:
-        info = self._client.scheduler_info(n_workers=-1)
-        return max(1, int(sum(w.get("nthreads", 1) for w in info.get("workers", {}).values())))
-
-    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
-        task = self._client.submit(fn, *args, pure=False)
-        outer: Future[Any] = Future()
-
-        def settle(done: Any) -> None:
-            status = done.status
-            if status == "finished":
-                outer.set_result(done.result())
-            elif status == "cancelled":
-                Future.cancel(outer)
-                outer.set_running_or_notify_cancel()
-            else:
-                error = done.exception()
-                if type(error).__name__ in ("KilledWorker", "CommClosedError"):
-                    error = WorkerLost(f"the cluster lost the worker running a unit: {error}")
-                outer.set_exception(error)
-
-        task.add_done_callback(settle)
-
-        def cancel() -> bool:
-            task.cancel()
-            return True
-
-        outer.cancel = cancel  # type: ignore[method-assign]
-        return outer
-
-    def share(self, table: Table) -> Any:
-        return self._client.scatter(table, broadcast=False, hash=False)
-
-    def cancel_flag(self, job_id: str) -> DaskEventFlag:
-        return DaskEventFlag(f"aiaas-cancel-{job_id}")
-
-    def set_cancelled(self, job_id: str) -> None:
-        from distributed import Event
-
-        Event(self.cancel_flag(job_id).name, client=self._client).set()
-
-    def forget(self, job_id: str) -> None:
-        from distributed import Event
-
-        Event(self.cancel_flag(job_id).name, client=self._client).clear()
-
-    def close(self) -> None:
-        self._client.close()
-
-
-def make_executor(cluster: str | None, workers: int, flags_dir: Path) -> Executor:
-    if cluster is None:
-        return EmbeddedPool(workers, flags_dir)
-    try:
-        import distributed  # noqa: F401
-    except ImportError:
-        raise RuntimeError(
-            "--cluster needs Dask distributed: pip install 'aiaas[mock,cluster]'"
-        ) from None
-    return DaskCluster(cluster)

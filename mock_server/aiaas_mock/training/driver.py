@@ -1,0 +1,163 @@
+"""A training job from queue to model: its plan, every candidate on every fold
+(progress and events as folds finish), the ranking, the chosen candidate fitted
+on every row, and the model's card.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiaas.types import Dataset
+
+from ..datasets.files import load_table
+from ..jobs.driver import JobContext, JobFailed, Record
+from ..store import Store
+from . import serving
+from .fine_tuning import TUNERS, plan_fine_tuning
+from .metrics import mean_metrics, ranking_key
+from .plan import TrainingPlan, TrainingRequest, plan_tabular
+from .units import TableRef, columns_needed, final_unit, fold_unit
+
+
+def plan_training(
+    job_id: str, request: TrainingRequest, dataset: Dataset, data_seed: int = 0
+) -> TrainingPlan:
+    """The plan of ``request`` on ``dataset``: fine-tuning a zoo family, or
+    tabular algorithms; :class:`~.plan.PlanError` if it cannot run."""
+    if isinstance(request.model, str) and request.model in TUNERS:
+        return plan_fine_tuning(job_id, request, dataset, data_seed)
+    return plan_tabular(job_id, request, dataset, fine_tunable=tuple(sorted(TUNERS)))
+
+
+@dataclass(frozen=True)
+class TrainingWork:
+    plan: TrainingPlan
+    dataset_dir: Path
+    dataset_name: str
+    dataset_rows: int
+    tenant_id: str
+
+
+FoldMetrics = list[list[dict[str, float] | None]]
+
+
+class TrainingDriver:
+    def __init__(self, store: Store, data_seed: int) -> None:
+        self._store = store
+        self._data_seed = data_seed
+
+    def prepare(self, tenant_id: str, record: Record) -> TrainingWork:
+        dataset = self._store.datasets.get(record["dataset_id"], tenant_id)
+        if dataset is None:
+            raise JobFailed("dataset_missing", f"Dataset '{record['dataset_id']}' is gone.")
+        fields = TrainingRequest.model_fields
+        request = TrainingRequest.model_validate(
+            {name: record[name] for name in fields if name in record}
+        )
+        return TrainingWork(
+            plan=plan_training(record["id"], request, dataset, self._data_seed),
+            dataset_dir=self._store.dataset_dir(dataset.id),
+            dataset_name=dataset.name,
+            dataset_rows=dataset.rows,
+            tenant_id=tenant_id,
+        )
+
+    def run(self, work: TrainingWork, context: JobContext) -> Record:
+        plan = work.plan
+        executor = context.executor
+        source: Any = TableRef(str(work.dataset_dir), columns_needed(plan))
+        if not executor.shares_disk:
+            source = executor.share(load_table(work.dataset_dir, list(columns_needed(plan))))
+        cancel = executor.cancel_flag(plan.job_id)
+        fold_metrics = cross_validate(plan, source, cancel, context)
+        ranked = rank(plan, fold_metrics)
+        best = ranked[0]
+        artifacts: list[bytes] = []
+        final = functools.partial(
+            executor.submit, final_unit, source, plan, best.pop("_index"), cancel
+        )
+        context.gather([(None, final)], 1, lambda _, artifact: artifacts.append(artifact))
+        for entry in ranked:
+            entry.pop("_index", None)
+        model_id = f"{best['algorithm']}-{plan.job_id.removeprefix('tj_')[:12]}"
+        card = serving.trained_card(
+            model_id,
+            artifacts[0],
+            tenant_id=work.tenant_id,
+            dataset_name=work.dataset_name,
+            dataset_id=plan.dataset_id,
+            rows=work.dataset_rows,
+            folds=plan.folds,
+            grouped_by=plan.group_by,
+            metrics=best["metrics"],
+            training_job_id=plan.job_id,
+        )
+        context.save_model(card, artifacts[0])
+        context.log("model", f"Model '{model_id}' is ready.", {"model_id": model_id})
+        return {"metrics": best["metrics"], "candidates": ranked, "result_model_id": model_id}
+
+
+def cross_validate(
+    plan: TrainingPlan, source: Any, cancel: Any, context: JobContext
+) -> FoldMetrics:
+    """Every candidate's held-out metrics on every fold, reported as they come."""
+    executor = context.executor
+    fold_metrics: FoldMetrics = [[None] * plan.folds for _ in plan.candidates]
+    done = 0
+
+    def on_fold(tag: tuple[int, int], metrics: dict[str, float]) -> None:
+        nonlocal done
+        candidate, fold = tag
+        fold_metrics[candidate][fold] = metrics
+        done += 1
+        progress = round(done / plan.units, 4)
+        chosen = plan.candidates[candidate]
+        value = metrics.get(plan.metric, float("nan"))
+        context.update(
+            {"progress": progress},
+            (
+                "fold",
+                f"{chosen.algorithm} candidate {candidate + 1}, fold {fold + 1} of "
+                f"{plan.folds}: {plan.metric} {value:.4f}",
+                {"candidate": candidate, "fold": fold, "metrics": metrics, "progress": progress},
+            ),
+        )
+        finished = fold_metrics[candidate]
+        if all(m is not None for m in finished):
+            mean = mean_metrics([m for m in finished if m is not None])
+            context.log(
+                "candidate",
+                f"{chosen.algorithm} {json.dumps(chosen.hyperparameters)}: "
+                f"mean {plan.metric} {mean.get(plan.metric, float('nan')):.4f}",
+                {**chosen.describe(), "candidate": candidate, "metrics": mean},
+            )
+
+    # At most one unit per worker in flight (see JobContext.gather).
+    folds = (
+        ((c, f), functools.partial(executor.submit, fold_unit, source, plan, c, f, cancel))
+        for c in range(len(plan.candidates))
+        for f in range(plan.folds)
+    )
+    context.gather(folds, max(1, executor.workers), on_fold)
+    return fold_metrics
+
+
+def rank(plan: TrainingPlan, fold_metrics: FoldMetrics) -> list[dict[str, Any]]:
+    """The candidates best first by the plan's metric, each with its mean and
+    per-fold metrics (and ``_index``, its place in the plan)."""
+    return sorted(
+        (
+            {
+                **candidate.describe(),
+                "metrics": mean_metrics([m for m in fold_metrics[i] if m is not None]),
+                "fold_metrics": fold_metrics[i],
+                "_index": i,
+            }
+            for i, candidate in enumerate(plan.candidates)
+        ),
+        key=lambda entry: ranking_key(plan.metric, plan.higher_is_better, entry["metrics"]),
+    )

@@ -1,0 +1,109 @@
+"""Fine-tuning ``defect-cnn``: an image column (base64 PNG) and a target of
+defect classes."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+
+from aiaas.types import Dataset
+
+from ...datasets.files import Table
+from ...zoo.defect_cnn import DEFECT_CNN
+from ...zoo.defect_cnn.network import build_network, probabilities, train
+from ...zoo.defect_cnn.serving import DefectClassifier, decode_png, to_size
+from ...zoo.model_spec import LoadedModel, Predictor
+from ..plan import Candidate, PlanError, TrainingPlan, TrainingRequest
+from .tuner import FamilyTuner, Rows, epochs, load_state, state_bytes
+
+
+def _classes() -> list[str]:
+    """The shipped network's classes, in the order of its outputs (from its card:
+    planning a job never loads the network)."""
+    return list(DEFECT_CNN.card().classes)
+
+
+def _image_column(dataset: Dataset) -> str:
+    images = [c.name for c in dataset.columns if c.type == "image"]
+    if len(images) != 1:
+        raise PlanError(
+            f"defect-cnn learns from one image column (base64 PNG); the dataset has {len(images)}.",
+            "dataset_id",
+        )
+    return images[0]
+
+
+def check(request: TrainingRequest, dataset: Dataset) -> tuple[tuple[str, ...], str | None, str]:
+    image = _image_column(dataset)
+    if request.target is None:
+        raise PlanError("defect-cnn learns a class: name the target column.", "target")
+    target = next(c for c in dataset.columns if c.name == request.target)
+    labels = set((target.top_values or {}).keys())
+    known = set(_classes())
+    if target.type != "string" or not labels or not labels <= known:
+        raise PlanError(
+            f"defect-cnn's target holds its classes ({', '.join(sorted(known))}); "
+            f"'{request.target}' also has {', '.join(sorted(labels - known)) or 'other values'}.",
+            "target",
+        )
+    return (image,), request.validation.group_by, "accuracy"
+
+
+def _examples(table: Table, plan: TrainingPlan, rows: Rows) -> tuple[Any, Any]:
+    (image,) = plan.features
+    assert plan.target is not None
+    classes = _classes()
+    pixels = np.stack([to_size(decode_png(value)) for value in table.columns[image][rows]])
+    labels = np.array([classes.index(v) for v in table.columns[plan.target][rows]], dtype=np.int64)
+    return pixels, labels
+
+
+def _fit(
+    table: Table, plan: TrainingPlan, candidate: Candidate, rows: Rows, base: LoadedModel
+) -> Any:
+    pixels, labels = _examples(table, plan, rows)
+    shipped: Any = base.predictor
+    return train(
+        pixels,
+        labels,
+        len(shipped.classes),
+        seed=plan.seed,
+        epochs=epochs(candidate),
+        model=copy.deepcopy(shipped.network),
+    )
+
+
+def fold(
+    table: Table,
+    plan: TrainingPlan,
+    candidate: Candidate,
+    train: Rows,
+    test: Rows,
+    base: LoadedModel,
+) -> dict[str, float]:
+    network = _fit(table, plan, candidate, train, base)
+    pixels, labels = _examples(table, plan, test)
+    shipped: Any = base.predictor
+    return {
+        "accuracy": float((probabilities(network, pixels).argmax(axis=1) == labels).mean()),
+        "base_accuracy": float(
+            (probabilities(shipped.network, pixels).argmax(axis=1) == labels).mean()
+        ),
+    }
+
+
+def final(
+    table: Table, plan: TrainingPlan, candidate: Candidate, rows: Rows, base: LoadedModel
+) -> dict[str, Any]:
+    network = _fit(table, plan, candidate, rows, base)
+    return {"state": state_bytes(network), "classes": _classes()}
+
+
+def restore(artifact: dict[str, Any]) -> Predictor:
+    classes = artifact["classes"]
+    return DefectClassifier(load_state(build_network(len(classes)), artifact["state"]), classes)
+
+
+TUNER = FamilyTuner("defect-cnn", "classification", "accuracy", True, check, fold, final, restore)
