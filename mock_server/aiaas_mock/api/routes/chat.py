@@ -13,7 +13,6 @@ every other route.
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -26,7 +25,6 @@ from aiaas.types.chat import ChatCompletionRequest
 
 from ...middleware.request_id import request_id_of
 from ...services import Services
-from ...store.predictions import PredictionLog
 from ...zoo.chat_llm.prompts import PromptError, plan
 from ...zoo.chat_llm.runtime import Generation, GenerationSettings, RuntimeUnavailable
 from ...zoo.chat_llm.serving import (
@@ -35,13 +33,13 @@ from ...zoo.chat_llm.serving import (
     MAX_COMPLETION_TOKENS,
     ChatModel,
 )
-from ..call_budget import check_budget
 from ..chat_answers import ChatAnswer
 from ..deps import Inferrer, ServicesDep
 from ..idempotency import IDEMPOTENCY_HEADER, IdempotentRoute, record_from_loop
 from ..inference import busy
-from ..model_lookup import resolve
+from ..model_lookup import ServedModel
 from ..openapi import PROBLEMS
+from ..prediction import Admitted, admit, call_log, find_model
 from ..problems import ProblemError, field_problem, problem_body
 
 router = APIRouter(prefix="/v1", tags=["chat"], route_class=IdempotentRoute, responses=PROBLEMS)
@@ -67,21 +65,22 @@ async def create_chat_completion(
             "A streamed answer is not stored for replay: send it without an "
             "Idempotency-Key, or ask for the whole answer (stream: false).",
         )
-    served = await anyio.to_thread.run_sync(resolve, services, body.model, principal)
-    if served.spec.task != CHAT_TASK:
-        raise field_problem("body.model", f"Model '{body.model}' is not a chat model.")
+    served = await anyio.to_thread.run_sync(
+        find_model, services, principal, body.model, CHAT_TASK, "is not a chat model"
+    )
     try:
         chat_plan = plan(body)
     except PromptError as error:
         raise _bad_request(error) from None
     # Characters first: counting tokens of a huge text is itself costly.
-    check_budget(services.config, [m["content"] for m in chat_plan.messages], "body.messages")
-    model = await anyio.to_thread.run_sync(_load, served.load)
+    contents = [m["content"] for m in chat_plan.messages]
+    call = await anyio.to_thread.run_sync(_admit, services, served, contents)
+    model: ChatModel = call.model.predictor  # type: ignore[assignment]
     prompt = model.prompt(chat_plan.messages)
     prompt_tokens = await anyio.to_thread.run_sync(model.count, prompt)
     settings = _settings(body, prompt_tokens, model.context_tokens)
     answer = ChatAnswer(body.model, prompt_tokens, chat_plan.tools, _fingerprint())
-    log = PredictionLog.write(f"chat_{secrets.token_hex(12)}", principal.tenant_id, body.model, 1)
+    _, log = call_log(principal, body.model, 1, prefix="chat")
     wants_logprobs = bool(body.logprobs)
     if body.stream:
         await record_from_loop(request, services, log)
@@ -171,12 +170,11 @@ def _start(
         raise busy("Every chat context is generating; try again shortly.") from None
 
 
-def _load(load: Any) -> ChatModel:
+def _admit(services: Services, served: ServedModel, contents: list[str]) -> Admitted:
     try:
-        model: ChatModel = load().predictor
+        return admit(services, served, contents, at=("body", "messages"), input_type=str)
     except RuntimeUnavailable as error:
         raise ProblemError(503, "model_unavailable", str(error)) from None
-    return model
 
 
 def _settings(body: ChatCompletionRequest, prompt_tokens: int, context: int) -> GenerationSettings:

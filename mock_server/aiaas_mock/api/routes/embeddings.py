@@ -4,7 +4,6 @@ embedding models of the catalogue."""
 from __future__ import annotations
 
 import base64
-import secrets
 from typing import Any
 
 import numpy as np
@@ -12,17 +11,14 @@ from fastapi import APIRouter, Request
 
 from aiaas.types import EmbeddingRequest
 
-from ...services import Services
-from ...store.predictions import PredictionLog
 from ...zoo.maintenance_text.inputs import MaintenanceText
 from ...zoo.model_spec import EMBEDDING_TASK, TextEmbedder
-from ..call_budget import check_budget
 from ..deps import Inferrer, ServicesDep
 from ..idempotency import IdempotentRoute, record
-from ..model_lookup import resolve
 from ..openapi import PROBLEMS
+from ..prediction import admit, call_log, find_model
 from ..problems import field_problem
-from ..validation import check_batch_size, validate_as
+from ..validation import validate_as
 
 router = APIRouter(
     prefix="/v1", tags=["embeddings"], route_class=IdempotentRoute, responses=PROBLEMS
@@ -35,19 +31,15 @@ def create_embeddings(
 ) -> dict[str, Any]:
     """One unit-length vector per text: the SIF-weighted mean of its known words'
     unit vectors, renormalised (zeros when no word is known)."""
-    served = resolve(services, body.model, principal)
-    if served.spec.task != EMBEDDING_TASK:
-        raise field_problem("body.model", f"Model '{body.model}' does not embed texts.")
-    texts = _texts(body, services)
-    embedder: TextEmbedder = served.load().predictor  # type: ignore[assignment]
+    served = find_model(services, principal, body.model, EMBEDDING_TASK, "does not embed texts")
+    call = admit(services, served, _texts(body), at=("body", "input"), input_type=MaintenanceText)
+    embedder: TextEmbedder = call.model.predictor  # type: ignore[assignment]
     if body.dimensions is not None and body.dimensions != embedder.dimensions:
         raise field_problem(
             "body.dimensions", f"'{body.model}' gives {embedder.dimensions} dimensions only."
         )
-    vectors, token_count = embedder.embed_texts(texts)
-    log = PredictionLog.write(
-        f"emb_{secrets.token_hex(12)}", principal.tenant_id, body.model, len(texts)
-    )
+    vectors, token_count = embedder.embed_texts(call.inputs)
+    _, log = call_log(principal, body.model, len(call.inputs), prefix="emb")
     record(request, services, log)
     return {
         "object": "list",
@@ -60,17 +52,15 @@ def create_embeddings(
     }
 
 
-def _texts(body: EmbeddingRequest, services: Services) -> list[str]:
+def _texts(body: EmbeddingRequest) -> list[str]:
     if isinstance(body.input, str):
+        # One text: its errors name body.input, not body.input.0.
         return [validate_as(MaintenanceText, body.input, ("body", "input"))]
     if not body.input:
         raise field_problem("body.input", "Send at least one text.")
     if not all(isinstance(text, str) for text in body.input):
         raise field_problem("body.input", "Token arrays are not supported; send text.")
-    check_batch_size(services, len(body.input), "body.input")
-    check_budget(services.config, body.input, "body.input")
-    texts: list[str] = validate_as(list[MaintenanceText], body.input, ("body", "input"))
-    return texts
+    return list(body.input)  # type: ignore[arg-type]
 
 
 def _encode(row: np.ndarray[Any, Any], encoding_format: str) -> list[float] | str:

@@ -9,8 +9,8 @@ supported both ways. Inputs and outputs follow each model's
 
 from __future__ import annotations
 
+import functools
 import json
-import secrets
 from typing import Any
 
 import anyio.to_thread
@@ -20,16 +20,14 @@ from aiaas import __version__
 from aiaas.oip import HEADER_LENGTH, Tensor
 from aiaas.oip._codec import message_body, tensor_entries
 
-from ...store.predictions import PredictionLog
-from ..call_budget import check_budget
 from ..deps import Inferrer, ModelId, ModelReader, ServicesDep
 from ..idempotency import IdempotentRoute, record_from_loop
 from ..inference import client_gone
 from ..model_lookup import ServedModel, resolve
 from ..openapi import OIP_ERRORS
+from ..prediction import admit, call_log, compute
 from ..problems import ProblemError
 from ..tensor_signature import signature
-from ..validation import check_batch_size, validate_as
 
 router = APIRouter(
     prefix="/v2",
@@ -95,31 +93,28 @@ async def infer(
 ) -> Response:
     served = _served(services, model_id, principal, version)
     message, tensors = _read_request(await request.body(), request.headers.get(HEADER_LENGTH))
-    spec, shape = served.spec, signature(served.spec)
+    shape = signature(served.spec)
     rows = shape.rows_of(tensors)
-    check_batch_size(services, len(rows), "inputs")
-    cost = check_budget(services.config, rows, "inputs")
-    inputs = validate_as(list[spec.input_type], rows, ("inputs",))  # type: ignore[name-defined]
     user_parameters = {
         k: v for k, v in (message.get("parameters") or {}).items() if k != "binary_data_output"
     }
-    parameters = validate_as(spec.parameters_type, user_parameters, ("parameters",))
-    predictor = served.load().predictor
-    outputs = await anyio.to_thread.run_sync(
-        services.inference.run,
-        predictor,
-        inputs,
-        parameters,
-        client_gone(request),
-        cost.heavy or spec.heavy,
+    call = await anyio.to_thread.run_sync(
+        functools.partial(
+            admit,
+            services,
+            served,
+            rows,
+            user_parameters,
+            at=("inputs",),
+            parameters_at=("parameters",),
+        )
     )
-    log = PredictionLog.write(
-        f"pred_{secrets.token_hex(12)}", principal.tenant_id, model_id, len(inputs)
-    )
+    outputs, _ = await anyio.to_thread.run_sync(compute, services, call, client_gone(request))
+    _, log = call_log(principal, model_id, len(call.inputs))
     await record_from_loop(request, services, log)
     wanted, binary = _wanted_outputs(message)
     answer = shape.tensors_of(outputs, wanted)
-    return _response(message, spec.id, spec.version, answer, binary)
+    return _response(message, served.spec.id, served.spec.version, answer, binary)
 
 
 def _read_request(body: bytes, header_length: str | None) -> tuple[dict[str, Any], list[Tensor]]:

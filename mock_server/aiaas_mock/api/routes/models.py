@@ -9,7 +9,6 @@ CPU work stays off the event loop.
 
 from __future__ import annotations
 
-import secrets
 import time
 from typing import Annotated, Any
 
@@ -18,14 +17,12 @@ from fastapi import APIRouter, Query, Request
 from aiaas import types
 from aiaas.types import ListResponse, Model, PredictRequest, Usage
 
-from ...store.predictions import PredictionLog
-from ..call_budget import check_budget
 from ..deps import Inferrer, ModelId, ModelReader, ServicesDep
 from ..idempotency import IdempotentRoute, record
 from ..inference import client_gone
-from ..model_lookup import resolve, visible_card
+from ..model_lookup import visible_card
 from ..openapi import PROBLEMS
-from ..validation import check_batch_size, validate_as
+from ..prediction import admit, call_log, compute, find_model
 
 
 class Prediction(types.Prediction[dict[str, Any]]):
@@ -72,28 +69,15 @@ def predict(
     services: ServicesDep,
 ) -> Prediction:
     """Run a model on a batch of inputs."""
-    served = resolve(services, model_id, principal)
-    spec = served.spec
-    check_batch_size(services, len(body.inputs), "body.inputs")
-    cost = check_budget(services.config, body.inputs, "body.inputs")
-    inputs = validate_as(list[spec.input_type], body.inputs, ("body", "inputs"))  # type: ignore[name-defined]
-    parameters = validate_as(spec.parameters_type, body.parameters, ("body", "parameters"))
-    model = served.load()
-    started = time.perf_counter()
-    outputs = services.inference.run(
-        model.predictor, inputs, parameters, client_gone(request), heavy=cost.heavy or spec.heavy
-    )
-    compute_ms = (time.perf_counter() - started) * 1000.0
-    prediction_id = f"pred_{secrets.token_hex(12)}"
-    record(
-        request,
-        services,
-        PredictionLog.write(prediction_id, principal.tenant_id, model_id, len(inputs)),
-    )
+    served = find_model(services, principal, model_id)
+    call = admit(services, served, body.inputs, body.parameters)
+    outputs, compute_ms = compute(services, call, client_gone(request))
+    prediction_id, log = call_log(principal, model_id, len(call.inputs))
+    record(request, services, log)
     return Prediction(
         id=prediction_id,
         model=model_id,
         outputs=[output.model_dump(mode="json") for output in outputs],
-        usage=Usage(inputs=len(inputs), compute_ms=round(compute_ms, 3)),
+        usage=Usage(inputs=len(call.inputs), compute_ms=round(compute_ms, 3)),
         created_at=int(time.time()),
     )
