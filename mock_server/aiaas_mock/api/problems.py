@@ -1,25 +1,42 @@
-"""RFC 9457 problem details: the one shape of every error answer."""
+"""Problem details in the API: 422s that name fields, and the handlers that turn
+every error of the app into a problem (see :mod:`aiaas_mock.problems`)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from http import HTTPStatus
-from typing import Any, TypedDict, Unpack
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import Scope
 
-from aiaas.types import FieldError, Problem
+from aiaas.types import FieldError
 
-from ..middleware.request_id import REQUEST_ID_HEADER, request_id_of
+from ..middleware.request_id import request_id_of
+from ..problems import (
+    PROBLEM_MEDIA_TYPE,
+    ProblemError,
+    ProblemOptions,
+    problem_body,
+    problem_response,
+)
 
 logger = logging.getLogger("aiaas_mock")
 
-PROBLEM_MEDIA_TYPE = "application/problem+json"
+__all__ = [
+    "PROBLEM_MEDIA_TYPE",
+    "ProblemError",
+    "ProblemOptions",
+    "field_errors",
+    "field_problem",
+    "install_problem_handlers",
+    "problem_body",
+    "problem_response",
+    "validation_problem",
+]
 
 _CODES_BY_STATUS = {
     400: "bad_request",
@@ -35,88 +52,6 @@ _CODES_BY_STATUS = {
     429: "rate_limited",
     503: "service_unavailable",
 }
-
-
-class ProblemOptions(TypedDict, total=False):
-    """What a problem answer may carry beyond its status, code and detail."""
-
-    headers: Mapping[str, str]
-    errors: Sequence[FieldError]
-    extra: Mapping[str, Any]
-    """Members added to the problem body (RFC 9457 §3.2 extensions)."""
-    media_type: str
-
-
-class ProblemError(Exception):
-    """Raise anywhere in a request to answer with a problem-details body."""
-
-    def __init__(self, status: int, code: str, detail: str, **options: Unpack[ProblemOptions]):
-        super().__init__(detail)
-        self.status = status
-        self.code = code
-        self.detail = detail
-        self.options = options
-
-    def response(self, scope: Scope) -> JSONResponse:
-        """This error as the answer to the request of ``scope``."""
-        return problem_response(scope, self.status, self.code, self.detail, **self.options)
-
-
-def problem_response(
-    scope: Scope, status: int, code: str, detail: str, **options: Unpack[ProblemOptions]
-) -> JSONResponse:
-    """The problem-details answer, carrying the request's id in body and header.
-
-    Under ``/v2`` the answer takes the Open Inference Protocol's shape instead,
-    ``{"error": "..."}``, and validation failures are 400s as the protocol has them.
-    """
-    request_id = request_id_of(scope)
-    if str(scope.get("path", "")).startswith(OIP_PREFIX):
-        return _oip_error(status, detail, request_id, options.get("headers", {}))
-    body = problem_body(status, code, detail, request_id, **options)
-    all_headers = dict(options.get("headers", {}))
-    if request_id:
-        all_headers[REQUEST_ID_HEADER] = request_id
-    return JSONResponse(
-        body,
-        status_code=status,
-        headers=all_headers,
-        media_type=options.get("media_type", PROBLEM_MEDIA_TYPE),
-    )
-
-
-def problem_body(
-    status: int,
-    code: str,
-    detail: str,
-    request_id: str | None,
-    **options: Unpack[ProblemOptions],
-) -> dict[str, Any]:
-    """The RFC 9457 body of a problem: in an answer, or in an error event of a stream."""
-    problem = Problem(
-        type=f"/problems/{code}",
-        title=HTTPStatus(status).phrase,
-        status=status,
-        detail=detail,
-        code=code,
-        request_id=request_id,
-        errors=list(options.get("errors", ())),
-    )
-    return {**problem.model_dump(mode="json", exclude_none=True), **options.get("extra", {})}
-
-
-OIP_PREFIX = "/v2"
-
-
-def _oip_error(
-    status: int, detail: str, request_id: str | None, headers: Mapping[str, str]
-) -> JSONResponse:
-    all_headers = dict(headers)
-    if request_id:
-        all_headers[REQUEST_ID_HEADER] = request_id
-    return JSONResponse(
-        {"error": detail}, status_code=400 if status == 422 else status, headers=all_headers
-    )
 
 
 def field_errors(raw: Sequence[Any]) -> list[FieldError]:

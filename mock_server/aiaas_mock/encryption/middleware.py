@@ -24,7 +24,7 @@ from aiaas.envelope import (
     stream_event_data,
 )
 
-from ..api.problems import problem_response
+from ..problems import problem_response
 from .keys import KeyStore
 from .replay import ReplayGuard
 

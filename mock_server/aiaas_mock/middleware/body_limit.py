@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..api.problems import problem_response
+from ..problems import problem_response
 
 UPLOAD_SLACK = 1024 * 1024
 

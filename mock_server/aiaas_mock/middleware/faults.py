@@ -24,8 +24,8 @@ from collections.abc import Callable
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..api.problems import ProblemError, problem_response
 from ..config import FAULT_KINDS, FaultConfig, FaultKind
+from ..problems import ProblemError, problem_response
 
 FAULT_HEADER = "x-aiaas-fault"
 RETRY_COUNT_HEADER = "x-aiaas-retry-count"
