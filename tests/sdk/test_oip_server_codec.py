@@ -43,7 +43,7 @@ def test_what_a_client_encodes_a_server_decodes(encoding: str) -> None:
 def test_what_a_server_answers_a_client_reads(binary: bool) -> None:
     asked = json.dumps(
         {
-            "id": 7,
+            "id": "r-7",
             "inputs": [{"name": "x", "datatype": "INT32", "shape": [1], "data": [1]}],
             "parameters": {"binary_data_output": binary},
         }
@@ -53,7 +53,7 @@ def test_what_a_server_answers_a_client_reads(binary: bool) -> None:
     body, headers = encode_infer_response("m", "2", outputs, request)
     assert (HEADER_LENGTH in headers) is binary
     result = decode_result(httpx.Response(200, content=body, headers=headers))
-    assert (result.model_name, result.model_version, result.id) == ("m", "2", 7)
+    assert (result.model_name, result.model_version, result.id) == ("m", "2", "r-7")
     assert [t.data for t in result.outputs] == [[0.125, 3.0], [b"ok"]]
 
 
