@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from aiaas.types import Dataset, ValidationSettings
+from aiaas.types import Dataset, TrainingJobRequest, ValidationSettings
 from aiaas_mock.datasets.ingest import UploadFile, build
 from aiaas_mock.training.driver import plan_training
-from aiaas_mock.training.plan import PlanError, TrainingRequest
+from aiaas_mock.training.plan import PlanError
 from aiaas_mock.training.serving import load, trained_card
 from aiaas_mock.training.units import TableRef, columns_needed, final_unit, fold_unit
 from aiaas_mock.zoo.sensor_autoencoder.data import SENSORS
@@ -44,7 +44,7 @@ def run(directory: Path, dataset: Dataset, **request: Any) -> tuple[list[dict[st
     """Every fold's metrics, and the model served from the final unit."""
     plan = plan_training(
         "tj_fine",
-        TrainingRequest(
+        TrainingJobRequest(
             dataset_id=dataset.id, validation=ValidationSettings(cv_folds=3), **request
         ),
         dataset,
@@ -131,7 +131,7 @@ def test_data_a_family_cannot_learn_from_is_refused(
 ) -> None:
     dataset = dataset_of(tmp_path, data, fmt)
     with pytest.raises(PlanError) as caught:
-        plan_training("tj", TrainingRequest(dataset_id=dataset.id, **request_fields), dataset)
+        plan_training("tj", TrainingJobRequest(dataset_id=dataset.id, **request_fields), dataset)
     assert caught.value.field == field
     assert says in caught.value.message
 
@@ -152,7 +152,7 @@ def test_entities_that_do_not_fit_their_text_fail_the_unit(tmp_path: Path) -> No
     data = json.dumps({"text": "pump leaking", "entities": [entity]}).encode() + b"\n"
     dataset = dataset_of(tmp_path, data * 12, "jsonl")
     plan = plan_training(
-        "tj", TrainingRequest(dataset_id=dataset.id, model="maintenance-ner"), dataset
+        "tj", TrainingJobRequest(dataset_id=dataset.id, model="maintenance-ner"), dataset
     )
     with pytest.raises(ValueError, match=r"row 0: .* needs 0 <= start < end <= 12"):
         final_unit(TableRef(str(tmp_path), columns_needed(plan)), plan, 0, NotCancelled())

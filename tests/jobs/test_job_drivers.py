@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from aiaas.types import Dataset, Model
+from aiaas.types import Dataset, Model, TrainingJobRequest
 from aiaas_mock.batch.driver import BatchDriver, BatchWork
 from aiaas_mock.datasets.files import Table
 from aiaas_mock.datasets.ingest import UploadFile, build
@@ -20,7 +20,7 @@ from aiaas_mock.jobs.driver import JobCancelled, JobFailed
 from aiaas_mock.model_loader import ModelRef
 from aiaas_mock.training.cross_validation import folds_of
 from aiaas_mock.training.driver import TrainingDriver, TrainingWork, plan_training
-from aiaas_mock.training.plan import TrainingPlan, TrainingRequest
+from aiaas_mock.training.plan import TrainingPlan
 from aiaas_mock.workers import Cancelled
 from tests.tables import machining_runs
 
@@ -119,7 +119,7 @@ def dataset_of(directory: Path, data: bytes, target: str | None) -> Dataset:
 def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Dataset, RecordingContext]:
     directory = tmp_path_factory.mktemp("runs")
     dataset = dataset_of(directory, machining_runs(rows=400), "failed")
-    request = TrainingRequest(
+    request = TrainingJobRequest(
         model=["logistic-regression", "random-forest"],
         dataset_id=dataset.id,
         target="failed",

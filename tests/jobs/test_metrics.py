@@ -19,7 +19,7 @@ from sklearn.metrics import (
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from aiaas.types import Dataset
+from aiaas.types import Dataset, TrainingJobRequest
 from aiaas_mock.datasets.files import load_table
 from aiaas_mock.datasets.ingest import UploadFile, build
 from aiaas_mock.training.cross_validation import folds_of, labels_of, training_rows
@@ -32,7 +32,6 @@ from aiaas_mock.training.metrics import (
     regression_metrics,
     roc_auc,
 )
-from aiaas_mock.training.plan import TrainingRequest
 from aiaas_mock.training.units import TableRef, columns_needed, fold_unit
 from tests.tables import machining_runs
 
@@ -127,7 +126,7 @@ def test_a_folds_f1_is_the_failures_f1_as_scikit_learn_computes_it(
 ) -> None:
     directory, dataset = rare_failures
     features = ["machine", "speed", "torque", "tool_wear"]
-    request = TrainingRequest(
+    request = TrainingJobRequest(
         model="logistic-regression", dataset_id=dataset.id, target="failed", features=features
     )
     plan = plan_training("tj_f1", request, dataset)

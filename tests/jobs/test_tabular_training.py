@@ -8,13 +8,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from aiaas.types import Dataset
+from aiaas.types import Dataset, TrainingJobRequest
 from aiaas_mock.datasets.files import load_table
 from aiaas_mock.datasets.ingest import UploadFile, build
 from aiaas_mock.training import algorithms
 from aiaas_mock.training.cross_validation import folds_of, labels_of, usable_rows
 from aiaas_mock.training.driver import plan_training
-from aiaas_mock.training.plan import PlanError, TrainingRequest
+from aiaas_mock.training.plan import PlanError
 from aiaas_mock.training.serving import load, trained_card
 from aiaas_mock.training.units import TableRef, columns_needed, final_unit, fold_unit
 from aiaas_mock.workers import Cancelled
@@ -48,7 +48,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Dataset]:
 
 
 def plan(dataset: Dataset, **request: Any) -> Any:
-    return plan_training("tj_test", TrainingRequest(dataset_id=dataset.id, **request), dataset)
+    return plan_training("tj_test", TrainingJobRequest(dataset_id=dataset.id, **request), dataset)
 
 
 @pytest.mark.parametrize(

@@ -191,3 +191,47 @@ async def test_wait_polls_until_done_and_reports_each_change(make_client: Client
     assert done.status == "succeeded"
     assert route.call_count == 5
     assert seen == [("queued", 0.0), ("running", 0.2), ("running", 0.9), ("succeeded", 1.0)]
+
+
+@respx.mock
+async def test_job_requests_are_the_wire_types_the_server_validates(
+    make_client: ClientFactory,
+) -> None:
+    """The bodies ``create`` sends are ``TrainingJobRequest`` and
+    ``BatchPredictionRequest``, the types the mock validates them with."""
+    job = {"id": "j", "model": "ridge", "dataset_id": "ds_1", "status": "queued", "created_at": 0}
+    training = respx.post(f"{BASE_URL}/v1/training-jobs").mock(
+        return_value=httpx.Response(201, json=job)
+    )
+    batch = respx.post(f"{BASE_URL}/v1/batch-predictions").mock(
+        return_value=httpx.Response(201, json={**job, "model": "m", "rows": 1})
+    )
+    client = make_client()
+    await resolve(
+        client.training_jobs.create(
+            model=["ridge", "random-forest"],
+            dataset_id="ds_1",
+            target="y",
+            features=("a", "b"),
+            hyperparameters={"ridge": {"alpha": 0.5}},
+            validation=aiaas.types.ValidationSettings(cv_folds=3, group_by="a"),
+            search=None,
+        )
+    )
+    await resolve(client.batch_predictions.create(model="m", dataset_id="ds_1"))
+    sent = aiaas.types.TrainingJobRequest.model_validate_json(training.calls[0].request.content)
+    assert sent.model == ["ridge", "random-forest"]
+    assert sent.validation.cv_folds == 3
+    assert sent.features == ["a", "b"]
+    assert aiaas.types.BatchPredictionRequest.model_validate_json(
+        batch.calls[0].request.content
+    ) == aiaas.types.BatchPredictionRequest(model="m", dataset_id="ds_1")
+
+
+def test_resources_call_the_methods_bound_from_their_client() -> None:
+    source = "\n".join(
+        path.read_text()
+        for path in (Path(aiaas.__file__).parent / "resources").glob("*.py")
+        if path.name != "_base.py"
+    )
+    assert "_client._" not in source

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aiaas.types import Dataset
+from aiaas.types import Dataset, TrainingJobRequest
 
 from ..datasets.files import load_table
 from ..jobs.driver import JobContext, JobFailed, Record
@@ -19,12 +19,12 @@ from ..store import Store
 from . import serving
 from .fine_tuning import TUNERS, plan_fine_tuning
 from .metrics import mean_metrics, ranking_key
-from .plan import TrainingPlan, TrainingRequest, plan_tabular
+from .plan import TrainingPlan, plan_tabular
 from .units import TableRef, columns_needed, final_unit, fold_unit
 
 
 def plan_training(
-    job_id: str, request: TrainingRequest, dataset: Dataset, data_seed: int = 0
+    job_id: str, request: TrainingJobRequest, dataset: Dataset, data_seed: int = 0
 ) -> TrainingPlan:
     """The plan of ``request`` on ``dataset``: fine-tuning a zoo family, or
     tabular algorithms; :class:`~.plan.PlanError` if it cannot run."""
@@ -54,8 +54,8 @@ class TrainingDriver:
         dataset = self._store.datasets.get(record["dataset_id"], tenant_id)
         if dataset is None:
             raise JobFailed("dataset_missing", f"Dataset '{record['dataset_id']}' is gone.")
-        fields = TrainingRequest.model_fields
-        request = TrainingRequest.model_validate(
+        fields = TrainingJobRequest.model_fields
+        request = TrainingJobRequest.model_validate(
             {name: record[name] for name in fields if name in record}
         )
         return TrainingWork(

@@ -11,35 +11,16 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
+from pydantic import ValidationError
 
-from aiaas.types import ColumnProfile, Dataset, SearchSettings, ValidationSettings
+from aiaas.types import ColumnProfile, Dataset, SearchSettings, TrainingJobRequest
 
 from .algorithms import ALGORITHMS, Algorithm, Hyperparameters, Task
 from .features import MAX_CATEGORIES, NUMERIC_TYPES
 from .metrics import METRICS, PRIMARY_METRIC
-
-
-class TrainingRequest(BaseModel):
-    """The body of ``POST /v1/training-jobs``."""
-
-    model_config: ClassVar[ConfigDict] = ConfigDict(extra="forbid", protected_namespaces=())
-
-    model: str | list[str] = Field(
-        description="An algorithm (or zoo family) to train; a list of algorithms "
-        "compares them on the same folds and keeps the best."
-    )
-    dataset_id: str = Field(min_length=1, max_length=64)
-    target: str | None = None
-    features: list[str] | None = Field(
-        default=None, description="Columns to learn from (default: every usable column)."
-    )
-    hyperparameters: dict[str, JsonValue] = Field(default_factory=dict)
-    validation: ValidationSettings = Field(default_factory=ValidationSettings)
-    search: SearchSettings | None = None
 
 
 class PlanError(Exception):
@@ -101,7 +82,7 @@ MIN_ROWS_PER_FOLD = 2
 
 
 def plan_tabular(
-    job_id: str, request: TrainingRequest, dataset: Dataset, fine_tunable: tuple[str, ...] = ()
+    job_id: str, request: TrainingJobRequest, dataset: Dataset, fine_tunable: tuple[str, ...] = ()
 ) -> TrainingPlan:
     """The plan of training tabular algorithms as ``request`` asks on ``dataset``;
     :class:`PlanError` if it cannot run. ``fine_tunable`` names the zoo families a
@@ -139,7 +120,7 @@ def plan_tabular(
 
 
 def _target_column(
-    request: TrainingRequest, columns: dict[str, ColumnProfile]
+    request: TrainingJobRequest, columns: dict[str, ColumnProfile]
 ) -> ColumnProfile | None:
     if request.target is None:
         return None
@@ -209,7 +190,7 @@ def _algorithm(
     return algorithm
 
 
-def _features(request: TrainingRequest, columns: dict[str, ColumnProfile]) -> tuple[str, ...]:
+def _features(request: TrainingJobRequest, columns: dict[str, ColumnProfile]) -> tuple[str, ...]:
     excluded = {request.target, request.validation.group_by}
     if request.features is not None:
         for name in request.features:
@@ -260,7 +241,7 @@ def _hyperparameters(algorithm: Algorithm, values: dict[str, Any], field: str) -
         ) from None
 
 
-def candidates_of(request: TrainingRequest, algorithms: list[Algorithm]) -> list[Candidate]:
+def candidates_of(request: TrainingJobRequest, algorithms: list[Algorithm]) -> list[Candidate]:
     """The candidates a job cross-validates: one per compared algorithm, or the
     points of a search, or the one set of hyperparameters."""
     if len(algorithms) > 1:
@@ -363,7 +344,7 @@ def _draw(name: str, values: Any, rng: np.random.Generator) -> Any:
 
 
 def _check_rows(
-    request: TrainingRequest,
+    request: TrainingJobRequest,
     dataset: Dataset,
     algorithms: list[Algorithm],
     target: ColumnProfile | None,

@@ -177,7 +177,7 @@ class SyncJobs(SyncAPIResource, Generic[JobT]):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return self._client._get_page(spec, self._list_type)
+        return self._get_page(spec, self._list_type)
 
     def retrieve(
         self,
@@ -196,7 +196,7 @@ class SyncJobs(SyncAPIResource, Generic[JobT]):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return self._client._request(spec, self._job_type)
+        return self._request(spec, self._job_type)
 
     @overload
     def events(
@@ -254,8 +254,8 @@ class SyncJobs(SyncAPIResource, Generic[JobT]):
             timeout=timeout,
         )
         if follow:
-            return self._client._stream(spec, JobEvent, Stream[JobEvent])
-        return self._client._get_page(spec, ListResponse[JobEvent])
+            return self._stream(spec, JobEvent, Stream[JobEvent])
+        return self._get_page(spec, ListResponse[JobEvent])
 
     def cancel(
         self,
@@ -276,7 +276,7 @@ class SyncJobs(SyncAPIResource, Generic[JobT]):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return self._client._request(spec, self._job_type)
+        return self._request(spec, self._job_type)
 
     def wait(
         self,
@@ -336,7 +336,7 @@ class AsyncJobs(AsyncAPIResource, Generic[JobT]):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return self._client._get_page(spec, self._list_type)
+        return self._get_page(spec, self._list_type)
 
     async def retrieve(
         self,
@@ -355,7 +355,7 @@ class AsyncJobs(AsyncAPIResource, Generic[JobT]):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return await self._client._request(spec, self._job_type)
+        return await self._request(spec, self._job_type)
 
     @overload
     def events(
@@ -409,8 +409,8 @@ class AsyncJobs(AsyncAPIResource, Generic[JobT]):
             timeout=timeout,
         )
         if follow:
-            return self._client._stream(spec, JobEvent, AsyncStream[JobEvent])
-        return self._client._get_page(spec, ListResponse[JobEvent])
+            return self._stream(spec, JobEvent, AsyncStream[JobEvent])
+        return self._get_page(spec, ListResponse[JobEvent])
 
     async def cancel(
         self,
@@ -431,7 +431,7 @@ class AsyncJobs(AsyncAPIResource, Generic[JobT]):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return await self._client._request(spec, self._job_type)
+        return await self._request(spec, self._job_type)
 
     async def wait(
         self,

@@ -72,7 +72,7 @@ class BatchPredictions(SyncJobs[BatchPrediction]):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return self._client._request(spec, BatchPrediction)
+        return self._request(spec, BatchPrediction)
 
     def results(
         self,
@@ -98,7 +98,7 @@ class BatchPredictions(SyncJobs[BatchPrediction]):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return self._client._get_page(spec, ListResponse[BatchResult])
+        return self._get_page(spec, ListResponse[BatchResult])
 
 
 class AsyncBatchPredictions(AsyncJobs[BatchPrediction]):
@@ -146,7 +146,7 @@ class AsyncBatchPredictions(AsyncJobs[BatchPrediction]):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return await self._client._request(spec, BatchPrediction)
+        return await self._request(spec, BatchPrediction)
 
     def results(
         self,
@@ -172,7 +172,7 @@ class AsyncBatchPredictions(AsyncJobs[BatchPrediction]):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return self._client._get_page(spec, ListResponse[BatchResult])
+        return self._get_page(spec, ListResponse[BatchResult])
 
 
 class BatchPredictionsWithRawResponse:

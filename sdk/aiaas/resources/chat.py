@@ -223,8 +223,8 @@ class Completions(SyncAPIResource):
         # The parameters are named as on the wire: the request is built from them.
         spec = _create_spec(locals())
         if stream:
-            return self._client._stream(spec, ChatCompletionChunk, ChatCompletionStream)
-        return self._client._request(spec, ChatCompletion)
+            return self._stream(spec, ChatCompletionChunk, ChatCompletionStream)
+        return self._request(spec, ChatCompletion)
 
     def parse(
         self,
@@ -360,8 +360,8 @@ class AsyncCompletions(AsyncAPIResource):
         # The parameters are named as on the wire: the request is built from them.
         spec = _create_spec(locals())
         if stream:
-            return await self._client._stream(spec, ChatCompletionChunk, AsyncChatCompletionStream)
-        return await self._client._request(spec, ChatCompletion)
+            return await self._stream(spec, ChatCompletionChunk, AsyncChatCompletionStream)
+        return await self._request(spec, ChatCompletion)
 
     async def parse(
         self,

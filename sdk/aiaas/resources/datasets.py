@@ -89,7 +89,7 @@ class Datasets(SyncAPIResource):
             extra_body=None,
             timeout=timeout,
         )
-        return self._client._request(spec, Dataset)
+        return self._request(spec, Dataset)
 
     def list(
         self,
@@ -109,7 +109,7 @@ class Datasets(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return self._client._get_page(spec, ListResponse[Dataset])
+        return self._get_page(spec, ListResponse[Dataset])
 
     def retrieve(
         self,
@@ -128,7 +128,7 @@ class Datasets(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return self._client._request(spec, Dataset)
+        return self._request(spec, Dataset)
 
     def rows(
         self,
@@ -149,7 +149,7 @@ class Datasets(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return self._client._get_page(spec, ListResponse[DatasetRow])
+        return self._get_page(spec, ListResponse[DatasetRow])
 
     def delete(
         self,
@@ -168,7 +168,7 @@ class Datasets(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return self._client._request(spec, DatasetDeleted)
+        return self._request(spec, DatasetDeleted)
 
 
 class AsyncDatasets(AsyncAPIResource):
@@ -200,7 +200,7 @@ class AsyncDatasets(AsyncAPIResource):
             extra_body=None,
             timeout=timeout,
         )
-        return await self._client._request(spec, Dataset)
+        return await self._request(spec, Dataset)
 
     def list(
         self,
@@ -220,7 +220,7 @@ class AsyncDatasets(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return self._client._get_page(spec, ListResponse[Dataset])
+        return self._get_page(spec, ListResponse[Dataset])
 
     async def retrieve(
         self,
@@ -239,7 +239,7 @@ class AsyncDatasets(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return await self._client._request(spec, Dataset)
+        return await self._request(spec, Dataset)
 
     def rows(
         self,
@@ -260,7 +260,7 @@ class AsyncDatasets(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return self._client._get_page(spec, ListResponse[DatasetRow])
+        return self._get_page(spec, ListResponse[DatasetRow])
 
     async def delete(
         self,
@@ -279,7 +279,7 @@ class AsyncDatasets(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return await self._client._request(spec, DatasetDeleted)
+        return await self._request(spec, DatasetDeleted)
 
 
 class DatasetsWithRawResponse:

@@ -67,7 +67,7 @@ class Embeddings(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return self._client._request(spec, EmbeddingResponse)
+        return self._request(spec, EmbeddingResponse)
 
 
 class AsyncEmbeddings(AsyncAPIResource):
@@ -104,7 +104,7 @@ class AsyncEmbeddings(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return await self._client._request(spec, EmbeddingResponse)
+        return await self._request(spec, EmbeddingResponse)
 
 
 class EmbeddingsWithRawResponse:

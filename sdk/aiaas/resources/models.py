@@ -120,7 +120,7 @@ class Models(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return self._client._get_page(spec, ListResponse[Model])
+        return self._get_page(spec, ListResponse[Model])
 
     def retrieve(
         self,
@@ -139,7 +139,7 @@ class Models(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return self._client._request(spec, Model)
+        return self._request(spec, Model)
 
     @overload
     def predict(
@@ -291,7 +291,7 @@ class Models(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return self._client._request(spec, _prediction_type(model_id, output_type))
+        return self._request(spec, _prediction_type(model_id, output_type))
 
 
 class AsyncModels(AsyncAPIResource):
@@ -329,7 +329,7 @@ class AsyncModels(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return self._client._get_page(spec, ListResponse[Model])
+        return self._get_page(spec, ListResponse[Model])
 
     async def retrieve(
         self,
@@ -348,7 +348,7 @@ class AsyncModels(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return await self._client._request(spec, Model)
+        return await self._request(spec, Model)
 
     @overload
     async def predict(
@@ -500,7 +500,7 @@ class AsyncModels(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return await self._client._request(spec, _prediction_type(model_id, output_type))
+        return await self._request(spec, _prediction_type(model_id, output_type))
 
 
 class ModelsWithRawResponse:

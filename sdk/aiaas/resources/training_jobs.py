@@ -121,7 +121,7 @@ class TrainingJobs(SyncJobs[TrainingJob]):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return self._client._request(spec, TrainingJob)
+        return self._request(spec, TrainingJob)
 
 
 class AsyncTrainingJobs(AsyncJobs[TrainingJob]):
@@ -185,7 +185,7 @@ class AsyncTrainingJobs(AsyncJobs[TrainingJob]):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return await self._client._request(spec, TrainingJob)
+        return await self._request(spec, TrainingJob)
 
 
 class TrainingJobsWithRawResponse:

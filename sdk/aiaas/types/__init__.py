@@ -2,7 +2,7 @@
 
 from . import inputs, outputs
 from .api_object import APIObject
-from .batch_prediction import BatchPrediction, BatchResult
+from .batch_prediction import BatchPrediction, BatchPredictionRequest, BatchResult
 from .dataset import (
     ColumnProfile,
     Dataset,
@@ -25,12 +25,14 @@ from .training_job import (
     SearchSettings,
     TrainingCandidate,
     TrainingJob,
+    TrainingJobRequest,
     ValidationSettings,
 )
 
 __all__ = [
     "APIObject",
     "BatchPrediction",
+    "BatchPredictionRequest",
     "BatchResult",
     "ColumnProfile",
     "Dataset",
@@ -58,6 +60,7 @@ __all__ = [
     "TargetBalance",
     "TrainingCandidate",
     "TrainingJob",
+    "TrainingJobRequest",
     "Usage",
     "ValidationSettings",
 ]

@@ -4,12 +4,27 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import ConfigDict, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from .api_object import APIObject
 from .job import Job, JobError
 
-__all__ = ["BatchPrediction", "BatchResult"]
+__all__ = ["BatchPrediction", "BatchPredictionRequest", "BatchResult"]
+
+
+class BatchPredictionRequest(BaseModel):
+    """The body of ``POST /v1/batch-predictions`` (what ``batch_predictions.create``
+    sends)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="forbid", protected_namespaces=())
+
+    model: str = Field(min_length=1, max_length=128)
+    dataset_id: str = Field(min_length=1, max_length=64)
+    input_column: str | None = Field(
+        default=None,
+        description="For a model that takes one value per input (a text), the column "
+        "holding it; a model that takes rows gets each row whole.",
+    )
 
 
 class BatchPrediction(Job):

@@ -12,6 +12,7 @@ __all__ = [
     "SearchSettings",
     "TrainingCandidate",
     "TrainingJob",
+    "TrainingJobRequest",
     "ValidationSettings",
 ]
 
@@ -42,6 +43,25 @@ class SearchSettings(BaseModel):
     space: dict[str, JsonValue]
     max_candidates: int = Field(default=20, ge=1, le=50)
     seed: int = 0
+
+
+class TrainingJobRequest(BaseModel):
+    """The body of ``POST /v1/training-jobs`` (what ``training_jobs.create`` sends)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="forbid", protected_namespaces=())
+
+    model: str | list[str] = Field(
+        description="An algorithm (or zoo family) to train; a list of algorithms "
+        "compares them on the same folds and keeps the best."
+    )
+    dataset_id: str = Field(min_length=1, max_length=64)
+    target: str | None = None
+    features: list[str] | None = Field(
+        default=None, description="Columns to learn from (default: every usable column)."
+    )
+    hyperparameters: dict[str, JsonValue] = Field(default_factory=dict)
+    validation: ValidationSettings = Field(default_factory=ValidationSettings)
+    search: SearchSettings | None = None
 
 
 class TrainingCandidate(BaseModel):

@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import secrets
 import time
-from typing import Annotated, ClassVar
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
-from aiaas.types import BatchPrediction, BatchResult, JobEvent, ListResponse
+from aiaas.types import (
+    BatchPrediction,
+    BatchPredictionRequest,
+    BatchResult,
+    JobEvent,
+    ListResponse,
+)
 
 from ..deps import Inferrer, ResourceId, ServicesDep
 from ..idempotency import IdempotentRoute
@@ -31,18 +37,6 @@ router = APIRouter(
 )
 JOBS = JobRoutes("batch_prediction", "batch prediction", BatchPrediction)
 MAX_RESULTS_PAGE = 1000
-
-
-class BatchPredictionRequest(BaseModel):
-    model_config: ClassVar[ConfigDict] = ConfigDict(extra="forbid", protected_namespaces=())
-
-    model: str = Field(min_length=1, max_length=128)
-    dataset_id: str = Field(min_length=1, max_length=64)
-    input_column: str | None = Field(
-        default=None,
-        description="For a model that takes one value per input (a text), the column "
-        "holding it; a model that takes rows gets each row whole.",
-    )
 
 
 @router.post("", status_code=201)

@@ -14,10 +14,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
-from aiaas.types import FieldError, JobEvent, ListResponse, TrainingJob
+from aiaas.types import FieldError, JobEvent, ListResponse, TrainingJob, TrainingJobRequest
 
 from ...training.driver import plan_training
-from ...training.plan import PlanError, TrainingRequest
+from ...training.plan import PlanError
 from ..deps import ResourceId, ServicesDep, Trainer
 from ..idempotency import IdempotentRoute
 from ..openapi import PROBLEMS
@@ -32,7 +32,7 @@ JOBS = JobRoutes("training", "training job", TrainingJob)
 
 @router.post("", status_code=201)
 def create_training_job(
-    body: TrainingRequest, principal: Trainer, services: ServicesDep
+    body: TrainingJobRequest, principal: Trainer, services: ServicesDep
 ) -> TrainingJob:
     """Queue a training job: cross-validate the candidates, keep the best, and
     make it a model of the tenant's."""

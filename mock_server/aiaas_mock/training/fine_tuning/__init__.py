@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aiaas.types import Dataset, Model
+from aiaas.types import Dataset, Model, TrainingJobRequest
 
 from ...zoo.model_spec import LoadedModel, ModelSpec
 from ...zoo.registry import SYSTEM_MODELS
@@ -25,7 +25,6 @@ from ..plan import (
     Candidate,
     PlanError,
     TrainingPlan,
-    TrainingRequest,
     candidates_of,
 )
 from . import defect_cnn, maintenance_ner, rul_lstm, sensor_autoencoder
@@ -42,7 +41,7 @@ TUNERS: dict[str, FamilyTuner] = {
 
 
 def plan_fine_tuning(
-    job_id: str, request: TrainingRequest, dataset: Dataset, data_seed: int = 0
+    job_id: str, request: TrainingJobRequest, dataset: Dataset, data_seed: int = 0
 ) -> TrainingPlan:
     """The plan of fine-tuning the family ``request.model`` names on ``dataset``."""
     assert isinstance(request.model, str)

@@ -8,14 +8,14 @@ from typing import Any
 
 import numpy as np
 
-from aiaas.types import Dataset
+from aiaas.types import Dataset, TrainingJobRequest
 
 from ...datasets.files import Table
 from ...zoo.defect_cnn import DEFECT_CNN
 from ...zoo.defect_cnn.network import build_network, probabilities, train
 from ...zoo.defect_cnn.serving import DefectClassifier, decode_png, to_size
 from ...zoo.model_spec import LoadedModel, Predictor
-from ..plan import Candidate, PlanError, TrainingPlan, TrainingRequest
+from ..plan import Candidate, PlanError, TrainingPlan
 from .tuner import FamilyTuner, Rows, epochs, load_state, state_bytes
 
 
@@ -35,7 +35,7 @@ def _image_column(dataset: Dataset) -> str:
     return images[0]
 
 
-def check(request: TrainingRequest, dataset: Dataset) -> tuple[tuple[str, ...], str | None, str]:
+def check(request: TrainingJobRequest, dataset: Dataset) -> tuple[tuple[str, ...], str | None, str]:
     image = _image_column(dataset)
     if request.target is None:
         raise PlanError("defect-cnn learns a class: name the target column.", "target")

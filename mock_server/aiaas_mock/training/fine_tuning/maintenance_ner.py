@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import Field
 
-from aiaas.types import Dataset
+from aiaas.types import Dataset, TrainingJobRequest
 
 from ...datasets.files import Table
 from ...zoo.kit.text_spans import Span
@@ -23,7 +23,7 @@ from ...zoo.maintenance_text.scoring import span_scores
 from ...zoo.maintenance_text.work_orders import ENTITY_TYPES, WorkOrder, generate_work_orders
 from ...zoo.model_spec import LoadedModel, Predictor
 from ..algorithms import Hyperparameters
-from ..plan import Candidate, PlanError, TrainingPlan, TrainingRequest
+from ..plan import Candidate, PlanError, TrainingPlan
 from .tuner import FamilyTuner, Rows
 
 
@@ -33,7 +33,7 @@ class TaggerHyperparameters(Hyperparameters):
     counts in training (CRFsuite takes no sample weights: texts are repeated)."""
 
 
-def check(request: TrainingRequest, dataset: Dataset) -> tuple[tuple[str, ...], str | None, str]:
+def check(request: TrainingJobRequest, dataset: Dataset) -> tuple[tuple[str, ...], str | None, str]:
     columns = {c.name: c for c in dataset.columns}
     if columns.get("text") is None or columns["text"].type != "string":
         raise PlanError("maintenance-ner learns from a 'text' column of work orders.", "dataset_id")

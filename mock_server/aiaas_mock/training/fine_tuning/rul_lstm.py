@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from aiaas.types import Dataset
+from aiaas.types import Dataset, TrainingJobRequest
 
 from ...datasets.files import Table
 from ...zoo.kit.scaling import Scaler, ScalerState
@@ -17,11 +17,11 @@ from ...zoo.model_spec import LoadedModel, Predictor
 from ...zoo.rul_lstm.data import RUL_CAP, SENSOR_NAMES, WINDOW
 from ...zoo.rul_lstm.network import build_network, predict, train
 from ...zoo.rul_lstm.serving import RulPredictor
-from ..plan import Candidate, PlanError, TrainingPlan, TrainingRequest
+from ..plan import Candidate, PlanError, TrainingPlan
 from .tuner import FamilyTuner, Rows, epochs, load_state, numeric_columns, state_bytes
 
 
-def check(request: TrainingRequest, dataset: Dataset) -> tuple[tuple[str, ...], str | None, str]:
+def check(request: TrainingJobRequest, dataset: Dataset) -> tuple[tuple[str, ...], str | None, str]:
     columns = {c.name: c for c in dataset.columns}
     group = request.validation.group_by or "unit"
     numeric_columns(columns, (*SENSOR_NAMES, "cycle"), "rul-lstm")

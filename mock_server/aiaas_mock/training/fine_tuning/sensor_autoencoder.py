@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from aiaas.types import Dataset
+from aiaas.types import Dataset, TrainingJobRequest
 
 from ...datasets.files import Table
 from ...zoo.kit.scaling import Scaler, ScalerState
@@ -17,11 +17,11 @@ from ...zoo.sensor_autoencoder.data import SENSORS
 from ...zoo.sensor_autoencoder.network import Detector, build_network, calibrate, train
 from ...zoo.sensor_autoencoder.serving import PumpAnomalyDetector
 from ..metrics import roc_auc
-from ..plan import Candidate, PlanError, TrainingPlan, TrainingRequest
+from ..plan import Candidate, PlanError, TrainingPlan
 from .tuner import FamilyTuner, Rows, epochs, load_state, numeric_columns, state_bytes
 
 
-def check(request: TrainingRequest, dataset: Dataset) -> tuple[tuple[str, ...], str | None, str]:
+def check(request: TrainingJobRequest, dataset: Dataset) -> tuple[tuple[str, ...], str | None, str]:
     columns = {c.name: c for c in dataset.columns}
     numeric_columns(columns, SENSORS, "sensor-autoencoder")
     metric = "reconstruction_mse"

@@ -12,13 +12,13 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field
 
-from aiaas.types import ColumnProfile, Dataset
+from aiaas.types import ColumnProfile, Dataset, TrainingJobRequest
 
 from ...datasets.files import Table
 from ...zoo.kit.torch_helpers import torch_module
 from ...zoo.model_spec import LoadedModel, Predictor
 from ..algorithms import Hyperparameters
-from ..plan import Candidate, PlanError, TrainingPlan, TrainingRequest
+from ..plan import Candidate, PlanError, TrainingPlan
 
 Rows = NDArray[np.int64]
 
@@ -35,7 +35,7 @@ class FamilyTuner:
     """How the plan's folds are drawn: ``classification`` stratifies by target."""
     metric: str
     higher_is_better: bool
-    check: Callable[[TrainingRequest, Dataset], tuple[tuple[str, ...], str | None, str]]
+    check: Callable[[TrainingJobRequest, Dataset], tuple[tuple[str, ...], str | None, str]]
     """The request's feature columns, grouping column and ranking metric, or PlanError."""
     fold: Callable[[Table, TrainingPlan, Candidate, Rows, Rows, LoadedModel], dict[str, float]]
     """Held-out metrics of the network fine-tuned on the training rows, next to
