@@ -58,6 +58,32 @@ def _document(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+@asynccontextmanager
+async def _running(services: Services) -> AsyncIterator[None]:
+    """The app's life between start-up and shutdown."""
+    # An app may be started and stopped more than once (test clients do), so
+    # stopping leaves the instance table but keeps the database open; whoever
+    # made the app closes it (services.store.close()) when done with it.
+    await asyncio.to_thread(services.store.instances.register)
+    await asyncio.to_thread(_tidy_jobs_and_uploads, services)
+    if services.config.cluster is not None:
+        # Connect now: a wrong scheduler address stops the server at start-up,
+        # not the first job.
+        await asyncio.to_thread(services.jobs.executor)
+    services.jobs.start()
+    heartbeat = asyncio.create_task(_beat(services))
+    try:
+        yield
+    finally:
+        heartbeat.cancel()
+        await asyncio.to_thread(services.jobs.stop)
+        await asyncio.to_thread(services.ingest.close)
+        await asyncio.to_thread(services.store.instances.leave)
+        # This instance's unfinished jobs stopped with it: say so now, not when
+        # another server next looks.
+        await asyncio.to_thread(services.store.jobs.fail_orphans, services.config.instance_grace)
+
+
 def create_app(config: ServerConfig | None = None) -> FastAPI:
     """A new mock server app with its own database, models and settings.
 
@@ -69,25 +95,8 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # An app may be started and stopped more than once (test clients do), so
-        # stopping leaves the instance table but keeps the database open; whoever
-        # made the app closes it (services.store.close()) when done with it.
-        await asyncio.to_thread(services.store.instances.register)
-        await asyncio.to_thread(_tidy_jobs_and_uploads, services)
-        if config.cluster is not None:
-            # Connect now: a wrong scheduler address stops the server at start-up,
-            # not the first job.
-            await asyncio.to_thread(services.jobs.executor)
-        services.jobs.start()
-        heartbeat = asyncio.create_task(_beat(services))
-        yield
-        heartbeat.cancel()
-        await asyncio.to_thread(services.jobs.stop)
-        await asyncio.to_thread(services.ingest.close)
-        await asyncio.to_thread(services.store.instances.leave)
-        # This instance's unfinished jobs stopped with it: say so now, not when
-        # another server next looks.
-        await asyncio.to_thread(services.store.jobs.fail_orphans, services.config.instance_grace)
+        async with _running(services):
+            yield
 
     # The interactive docs (/docs, /redoc) load Swagger UI and ReDoc from the
     # package, not from a CDN: the mock is for offline and air-gapped machines.

@@ -108,7 +108,16 @@ def _add_serve(serve: argparse.ArgumentParser) -> None:
         metavar="ADDRESS",
         help="believe X-Forwarded-For from this proxy (repeatable; default: from none)",
     )
-    jobs = serve.add_argument_group("datasets and jobs")
+    _add_jobs(serve.add_argument_group("datasets and jobs"))
+    serve.add_argument("--tls", action="store_true", help="serve HTTPS with a new certificate")
+    serve.add_argument("--tls-dir", type=Path, help="where --tls writes its certificates")
+    serve.add_argument(
+        "--require-encryption", action="store_true", help="accept only sealed request bodies"
+    )
+    _add_faults(serve.add_argument_group("fault injection (off by default)"))
+
+
+def _add_jobs(jobs: argparse._ArgumentGroup) -> None:
     jobs.add_argument(
         "--data-dir", help="where datasets' files live (default: beside --db, or a temporary one)"
     )
@@ -130,12 +139,9 @@ def _add_serve(serve: argparse.ArgumentParser) -> None:
         help="run jobs on this Dask distributed scheduler (tcp://host:8786) instead "
         "of the embedded pool; needs the 'cluster' extra",
     )
-    serve.add_argument("--tls", action="store_true", help="serve HTTPS with a new certificate")
-    serve.add_argument("--tls-dir", type=Path, help="where --tls writes its certificates")
-    serve.add_argument(
-        "--require-encryption", action="store_true", help="accept only sealed request bodies"
-    )
-    faults = serve.add_argument_group("fault injection (off by default)")
+
+
+def _add_faults(faults: argparse._ArgumentGroup) -> None:
     faults.add_argument("--fault-rate", type=_rate, default=0.0, help="share of requests to fail")
     faults.add_argument(
         "--fault-kinds",
@@ -159,36 +165,8 @@ def serve(args: argparse.Namespace) -> None:
     from .tls import generate_tls_files
     from .workers import serve_workers
 
-    config = ServerConfig(
-        db_path=args.db,
-        data_seed=args.data_seed,
-        token_lifetime=args.token_lifetime,
-        header_timeout=args.header_timeout,
-        trusted_proxies=tuple(args.trusted_proxy),
-        require_encryption=args.require_encryption,
-        data_dir=args.data_dir,
-        max_dataset_bytes=args.max_dataset_bytes,
-        cluster=args.cluster,
-        **({"job_workers": args.job_workers} if args.job_workers is not None else {}),
-        faults=FaultConfig(
-            rate=args.fault_rate,
-            kinds=args.fault_kinds,
-            seed=args.fault_seed,
-            latency=args.fault_latency,
-            header_enabled=args.fault_header,
-        ),
-    )
-    if args.cluster is not None:
-        try:
-            import distributed  # noqa: F401
-        except ImportError:
-            raise SystemExit(
-                "aiaas-mock: --cluster needs Dask distributed: pip install 'aiaas[mock,cluster]'"
-            ) from None
-    if args.workers < 1 or (args.workers > 1 and args.db == ":memory:"):
-        raise SystemExit(
-            "aiaas-mock: --workers above 1 needs --db FILE, where the workers share their state"
-        )
+    _check(args)
+    config = _config(args)
     if args.log_level != "warning":
         show_progress(args.log_level)
     print("aiaas mock server: building the model catalogue", file=sys.stderr, flush=True)
@@ -217,6 +195,43 @@ def serve(args: argparse.Namespace) -> None:
         uvicorn_server(app, log_level=args.log_level, access_log=True, tls=tls).run(sockets=[sock])
     finally:
         app.state.services.store.close()
+
+
+def _config(args: argparse.Namespace) -> ServerConfig:
+    return ServerConfig(
+        db_path=args.db,
+        data_seed=args.data_seed,
+        token_lifetime=args.token_lifetime,
+        header_timeout=args.header_timeout,
+        trusted_proxies=tuple(args.trusted_proxy),
+        require_encryption=args.require_encryption,
+        data_dir=args.data_dir,
+        max_dataset_bytes=args.max_dataset_bytes,
+        cluster=args.cluster,
+        **({"job_workers": args.job_workers} if args.job_workers is not None else {}),
+        faults=FaultConfig(
+            rate=args.fault_rate,
+            kinds=args.fault_kinds,
+            seed=args.fault_seed,
+            latency=args.fault_latency,
+            header_enabled=args.fault_header,
+        ),
+    )
+
+
+def _check(args: argparse.Namespace) -> None:
+    """Refuse settings that cannot work, before anything is built."""
+    if args.cluster is not None:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise SystemExit(
+                "aiaas-mock: --cluster needs Dask distributed: pip install 'aiaas[mock,cluster]'"
+            ) from None
+    if args.workers < 1 or (args.workers > 1 and args.db == ":memory:"):
+        raise SystemExit(
+            "aiaas-mock: --workers above 1 needs --db FILE, where the workers share their state"
+        )
 
 
 def show_progress(level: str) -> None:

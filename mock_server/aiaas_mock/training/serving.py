@@ -162,19 +162,31 @@ def trained_card(
         "training_job_id": training_job_id,
     }
     if artifact["format"] == fine_tuning.FINE_TUNED:
-        base = fine_tuning.base_spec(artifact["family"])
-        return Model(
-            **common,
-            task=base.task,
-            algorithm=f"{base.algorithm}; shipped weights fine-tuned on the tenant's data",
-            description=base.description,
-            evaluation=f"{protocol} on the training dataset, each fold's network fine-tuned "
-            "without it; base_* metrics: the shipped network on the same held-out rows.",
-            input_schema=TypeAdapter(base.input_type).json_schema(),
-            output_schema=base.output_type.model_json_schema(),
-            parameters_schema=base.parameters_type.model_json_schema(),
-            features=artifact["features"],
-        )
+        return _fine_tuned_card(artifact, common, protocol)
+    return _tabular_card(model_id, artifact, common, protocol)
+
+
+def _fine_tuned_card(artifact: dict[str, Any], common: dict[str, Any], protocol: str) -> Model:
+    base = fine_tuning.base_spec(artifact["family"])
+    return Model(
+        **common,
+        task=base.task,
+        algorithm=f"{base.algorithm}; shipped weights fine-tuned on the tenant's data",
+        description=base.description,
+        evaluation=f"{protocol} on the training dataset, each fold's network fine-tuned "
+        "without it; base_* metrics: the shipped network on the same held-out rows.",
+        input_schema=TypeAdapter(base.input_type).json_schema(),
+        output_schema=base.output_type.model_json_schema(),
+        parameters_schema=base.parameters_type.model_json_schema(),
+        features=artifact["features"],
+    )
+
+
+def _tabular_card(
+    model_id: str, artifact: dict[str, Any], common: dict[str, Any], protocol: str
+) -> Model:
+    task: str = artifact["task"]
+    target = artifact["target"]
     encoder = FeatureEncoder.from_params(artifact["encoder"])
     what = f"'{target}'" if target else "clusters"
     return Model(
