@@ -126,6 +126,44 @@ async def test_upload_train_search_predict_and_batch(live: LiveTenant) -> None:
     assert results[0].output["probabilities"] == pytest.approx(output["probabilities"], abs=2e-6)
 
 
+async def test_a_tuned_threshold_serves_in_predict_and_batch(live: LiveTenant) -> None:
+    client = live.client()
+    dataset = await upload_runs(client, target="failed")
+    job = await resolve(
+        client.training_jobs.create(
+            model=["logistic-regression", "hist-gradient-boosting"],
+            dataset_id=dataset.id,
+            target="failed",
+            features=FEATURES,
+            hyperparameters={"hist-gradient-boosting": {"max_iter": 30}},
+            validation={"cv_folds": 3},
+            metric="pr_auc",
+            threshold={"min_recall": 0.9},
+        )
+    )
+    assert job.metric == "pr_auc"
+    job = await resolve(client.training_jobs.wait(job.id, timeout=120, poll_interval=0.2))
+    assert job.status == "succeeded", job.error
+    ranked = [c.metrics["pr_auc"] for c in job.candidates]
+    assert ranked == sorted(ranked, reverse=True)
+    cut = job.candidates[0].decision_threshold
+    assert cut is not None
+    assert job.result_model_id is not None
+    card = await resolve(client.models.retrieve(job.result_model_id))
+    assert card.decision_threshold == cut
+    batch = await resolve(client.batch_predictions.create(model=card.id, dataset_id=dataset.id))
+    batch = await resolve(client.batch_predictions.wait(batch.id, timeout=120, poll_interval=0.2))
+    results = await collect(client.batch_predictions.results(batch.id, limit=1000))
+    labels = [(r.output or {})["label"] for r in results]
+    scores = [(r.output or {})["probabilities"]["true"] for r in results]
+    assert labels == [score >= cut for score in scores]
+    rows = [r.values for r in await collect(client.datasets.rows(dataset.id, limit=100))]
+    prediction = await resolve(
+        client.models.predict(card.id, inputs=[{k: row[k] for k in FEATURES} for row in rows[:50]])
+    )
+    assert [o["label"] for o in prediction.outputs] == labels[:50]
+
+
 async def test_three_algorithms_compared_on_the_same_folds(live: LiveTenant) -> None:
     client = live.client()
     dataset = await upload_runs(client)

@@ -50,7 +50,7 @@ def run(directory: Path, dataset: Dataset, **request: Any) -> tuple[list[dict[st
         dataset,
     )
     source = TableRef(str(directory), columns_needed(plan))
-    folds = [fold_unit(source, plan, 0, fold, NotCancelled()) for fold in range(3)]
+    folds = [fold_unit(source, plan, 0, fold, NotCancelled()).metrics for fold in range(3)]
     artifact = final_unit(source, plan, 0, NotCancelled())
     card = trained_card(
         "fine-tuned",

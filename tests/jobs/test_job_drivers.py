@@ -197,3 +197,39 @@ def test_stratified_folds_differ_in_size_by_at_most_one_row(
     for k in range(len(sizes)):
         per_fold = [int(np.sum(labels[test] == f"c{k}")) for test in held]
         assert max(per_fold) - min(per_fold) <= 1, (k, per_fold)
+
+
+@pytest.mark.parametrize("goal", ["f1", {"min_recall": 0.9}])
+def test_a_tuned_threshold_is_ranked_on_stored_and_served(tmp_path: Path, goal: Any) -> None:
+    from aiaas_mock.training.serving import load
+
+    dataset = dataset_of(tmp_path, machining_runs(rows=900, seed=3), "failed")
+    request = TrainingJobRequest(
+        model="logistic-regression",
+        dataset_id=dataset.id,
+        target="failed",
+        features=["machine", "speed", "torque", "tool_wear"],
+        validation={"cv_folds": 4},  # type: ignore[arg-type]
+        threshold=goal,
+    )
+    work = TrainingWork(plan_training("tj_cut", request, dataset), tmp_path, "runs", 900, "t1")
+    context = RecordingContext("tj_cut")
+    fields = TrainingDriver(None, 0).run(work, context)  # type: ignore[arg-type]
+    (best,) = fields["candidates"]
+    cut = best["decision_threshold"]
+    assert 0.0 < cut < 1.0
+    if goal != "f1":
+        assert cut < 0.5  # finding 90 % of failures takes a lower bar than "likelier"
+        assert best["metrics"]["recall"] > 0.75  # each fold at the others' threshold
+    ((card, artifact),) = context.models
+    assert card.decision_threshold == json.loads(artifact)["threshold"] == cut
+    served = load(card.id, artifact, card)
+    rows = [
+        {"machine": m, "speed": 1500.0, "torque": t, "tool_wear": w}
+        for m in ("A", "B")
+        for t in (30.0, 45.0, 60.0)
+        for w in (20, 120, 220)
+    ]
+    inputs = [served.spec.input_type.model_validate(row) for row in rows]
+    for output in served.predictor.predict(inputs, None):
+        assert output.label == (output.probabilities["true"] >= cut)  # type: ignore[attr-defined]

@@ -14,6 +14,8 @@ from sklearn.metrics import (
     balanced_accuracy_score,
     f1_score,
     log_loss,
+    precision_score,
+    recall_score,
     roc_auc_score,
 )
 from sklearn.pipeline import make_pipeline
@@ -78,6 +80,8 @@ def test_classification_metrics_equal_scikit_learns(classes: int) -> None:
         assert got["f1"] == pytest.approx(f1_score(codes, predicted, average="macro"), abs=CLOSE)
     else:
         assert got["f1"] == pytest.approx(f1_score(codes, predicted, pos_label=1), abs=CLOSE)
+        assert got["recall"] == pytest.approx(recall_score(codes, predicted), abs=CLOSE)
+        assert got["precision"] == pytest.approx(precision_score(codes, predicted), abs=CLOSE)
         assert got["roc_auc"] == pytest.approx(roc_auc_score(codes, proba[:, 1]), abs=CLOSE)
 
 
@@ -146,7 +150,7 @@ def test_a_folds_f1_is_the_failures_f1_as_scikit_learn_computes_it(
         assert expected != pytest.approx(f1_score(truth, predicted, pos_label=False), abs=0.2)
         metrics = fold_unit(
             TableRef(str(directory), columns_needed(plan)), plan, 0, fold, NotCancelled()
-        )
+        ).metrics
         assert metrics["f1"] == pytest.approx(expected, abs=1e-6)
         assert metrics["roc_auc"] == pytest.approx(
             roc_auc_score(truth, reference.predict_proba(encoder.encode_table(table, test))[:, 1]),

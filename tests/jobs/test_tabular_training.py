@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,22 @@ def plan(dataset: Dataset, **request: Any) -> Any:
         ({"model": ["ridge", "ridge"], "target": "energy_kwh"}, "model", "named twice"),
         ({"model": "k-means", "features": ["speed"], "hyperparameters": {"n_clusters": 1}},
          "hyperparameters.n_clusters", "greater than or equal to 2"),
+        ({"model": "ridge", "target": "energy_kwh", "metric": "f1"}, "metric",
+         "ranked by one of rmse, mae, r2"),
+        ({"model": "ridge", "target": "energy_kwh", "threshold": "f1"}, "threshold",
+         "two classes"),
+        ({"model": "random-forest", "target": "machine", "threshold": "f1"}, "threshold",
+         "two classes"),
+        ({"model": ["ridge", "random-forest"], "target": "energy_kwh",
+          "search": {"space": {"svm": {"C": [1]}}}}, "search.space",
+         "not among the compared"),
+        ({"model": ["ridge", "random-forest"], "target": "energy_kwh",
+          "search": {"space": {"ridge": {"alpha": [1, 2, 3]},
+                               "random-forest": {"max_depth": [2, 4, 6]}},
+                     "max_candidates": 5}}, "search.space", "grids hold 6 candidates"),
+        ({"model": ["ridge", "random-forest"], "target": "energy_kwh",
+          "search": {"space": {"ridge": {"beta": [1]}}}}, "search.space.ridge.beta",
+         "no hyperparameter 'beta'"),
     ],
 )  # fmt: skip
 def test_a_request_the_dataset_cannot_serve_is_refused_before_it_runs(
@@ -189,6 +206,9 @@ def _fit_and_serve(directory: Path, training: Any) -> tuple[Any, Any]:
         ("linear-regression", "energy_kwh"),
         ("ridge", "energy_kwh"),
         ("random-forest", "energy_kwh"),
+        ("hist-gradient-boosting", "failed"),
+        ("hist-gradient-boosting", "machine"),
+        ("hist-gradient-boosting", "energy_kwh"),
         ("k-means", None),
     ],
 )
@@ -236,7 +256,12 @@ def _sklearn_reference(
 ) -> Any:
     """The same algorithm fitted by scikit-learn directly on the same encoding."""
     from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+    from sklearn.ensemble import (
+        HistGradientBoostingClassifier,
+        HistGradientBoostingRegressor,
+        RandomForestClassifier,
+        RandomForestRegressor,
+    )
     from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
@@ -264,6 +289,13 @@ def _sklearn_reference(
             ensemble=False,
             cv=3,
         ).fit(x, y)
+    if model == "hist-gradient-boosting":
+        boosting = (
+            HistGradientBoostingClassifier
+            if training.task == "classification"
+            else HistGradientBoostingRegressor
+        )
+        return boosting(early_stopping=False, random_state=training.seed).fit(x, y)
     if model == "random-forest":
         kind = (
             RandomForestClassifier if training.task == "classification" else RandomForestRegressor
@@ -288,7 +320,7 @@ def test_fold_metrics_measure_held_out_rows(runs: tuple[Path, Dataset]) -> None:
         dataset, model="ridge", target="energy_kwh", features=["machine", "speed", "torque"]
     )
     ref = TableRef(str(directory), columns_needed(training))
-    metrics = [fold_unit(ref, training, 0, fold, NotCancelled()) for fold in range(5)]
+    metrics = [fold_unit(ref, training, 0, fold, NotCancelled()).metrics for fold in range(5)]
     # energy = 0.004 speed + 0.15 torque + 1.5 [machine C] + noise of sd 0.3 (and
     # the rows whose torque is missing are imputed): a held-out RMSE near 0.3.
     rmse = np.mean([m["rmse"] for m in metrics])
@@ -306,6 +338,101 @@ def test_a_cancelled_unit_does_no_work(runs: tuple[Path, Dataset]) -> None:
     training = plan(dataset, model="ridge", target="energy_kwh")
     with pytest.raises(Cancelled):
         fold_unit(TableRef(str(directory), columns_needed(training)), training, 0, 0, Set())
+
+
+def test_more_clusters_than_a_fold_fits_on_are_refused(tmp_path: Path) -> None:
+    upload = UploadFile(tmp_path / "upload.raw", 10**9)
+    upload.write(machining_runs(rows=40))
+    upload.finish()
+    built = build(tmp_path, upload.path, "csv", None)
+    small = Dataset(
+        id="ds_small",
+        name="small",
+        format="csv",
+        bytes=upload.size,
+        rows=built.rows,
+        columns=built.columns,
+        quality=built.quality,
+        created_at=0,
+    )
+    with pytest.raises(PlanError, match="a fold's model is fitted on 32 of the 40 rows") as caught:
+        plan(small, model="k-means", features=["speed"], hyperparameters={"n_clusters": 33})
+    assert caught.value.field == "hyperparameters.n_clusters"
+    assert plan(small, model="k-means", features=["speed"], hyperparameters={"n_clusters": 32})
+
+
+def test_a_comparison_searches_each_algorithm_in_its_own_space(
+    runs: tuple[Path, Dataset],
+) -> None:
+    training = plan(
+        runs[1],
+        model=["logistic-regression", "random-forest", "hist-gradient-boosting"],
+        target="failed",
+        hyperparameters={"random-forest": {"n_estimators": 20}},
+        search={
+            "space": {
+                "logistic-regression": {"C": [0.1, 1.0], "class_weight": [None, "balanced"]},
+                "random-forest": {"max_depth": [3, 6]},
+            }
+        },
+        metric="pr_auc",
+    )
+    described = [(c.algorithm, c.hyperparameters) for c in training.candidates]
+    assert [name for name, _ in described].count("logistic-regression") == 4
+    forests = [hp for name, hp in described if name == "random-forest"]
+    assert [hp["max_depth"] for hp in forests] == [3, 6]
+    assert all(hp["n_estimators"] == 20 for hp in forests)
+    assert [name for name, _ in described].count("hist-gradient-boosting") == 1
+    assert (training.metric, training.higher_is_better) == ("pr_auc", True)
+
+
+@pytest.mark.parametrize("field", ["validation", "search"])
+def test_a_negative_seed_is_refused_by_the_request_type(field: str) -> None:
+    from pydantic import ValidationError
+
+    extra: dict[str, Any] = {"seed": -1}
+    if field == "search":
+        extra["space"] = {"alpha": [1.0]}
+    with pytest.raises(ValidationError):
+        TrainingJobRequest(model="ridge", dataset_id="d", **{field: extra})
+
+
+def test_cancel_stops_a_large_forest_within_two_seconds(tmp_path: Path) -> None:
+    """A fit in progress sees the cancellation between two chunks of trees."""
+    upload = UploadFile(tmp_path / "upload.raw", 10**9)
+    upload.write(machining_runs(rows=20_000, seed=2))
+    upload.finish()
+    built = build(tmp_path, upload.path, "csv", "failed")
+    dataset = Dataset(
+        id="ds_big",
+        name="big",
+        format="csv",
+        bytes=upload.size,
+        rows=built.rows,
+        target="failed",
+        columns=built.columns,
+        quality=built.quality,
+        created_at=0,
+    )
+    training = plan(
+        dataset,
+        model="random-forest",
+        target="failed",
+        hyperparameters={"n_estimators": 200, "max_depth": 16},
+    )
+
+    class After:
+        def __init__(self, seconds: float) -> None:
+            self.at = time.monotonic() + seconds
+
+        def is_set(self) -> bool:
+            return time.monotonic() >= self.at
+
+    ref = TableRef(str(tmp_path), columns_needed(training))
+    flag = After(0.5)
+    with pytest.raises(Cancelled):
+        fold_unit(ref, training, 0, 0, flag)
+    assert time.monotonic() - flag.at < 2.0
 
 
 def test_columns_may_have_any_name() -> None:

@@ -216,6 +216,8 @@ async def test_job_requests_are_the_wire_types_the_server_validates(
             hyperparameters={"ridge": {"alpha": 0.5}},
             validation=aiaas.types.ValidationSettings(cv_folds=3, group_by="a"),
             search=None,
+            metric="pr_auc",
+            threshold={"min_recall": 0.9},
         )
     )
     await resolve(client.batch_predictions.create(model="m", dataset_id="ds_1"))
@@ -223,6 +225,8 @@ async def test_job_requests_are_the_wire_types_the_server_validates(
     assert sent.model == ["ridge", "random-forest"]
     assert sent.validation.cv_folds == 3
     assert sent.features == ["a", "b"]
+    assert sent.metric == "pr_auc"
+    assert sent.threshold == aiaas.types.ThresholdTarget(min_recall=0.9)
     assert aiaas.types.BatchPredictionRequest.model_validate_json(
         batch.calls[0].request.content
     ) == aiaas.types.BatchPredictionRequest(model="m", dataset_id="ds_1")

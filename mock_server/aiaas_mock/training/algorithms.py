@@ -42,12 +42,31 @@ class LogisticHyperparameters(Hyperparameters):
 class SvmHyperparameters(Hyperparameters):
     C: float = Field(default=1.0, ge=1e-3, le=1e3)
     gamma: float | Literal["scale"] = "scale"
+    class_weight: Literal["balanced"] | None = None
 
 
 class ForestHyperparameters(Hyperparameters):
     n_estimators: int = Field(default=50, ge=1, le=200)
     max_depth: int = Field(default=8, ge=1, le=16)
     min_samples_leaf: int = Field(default=1, ge=1, le=1000)
+
+
+class ForestClassifierHyperparameters(ForestHyperparameters):
+    class_weight: Literal["balanced", "balanced_subsample"] | None = None
+
+
+class BoostingHyperparameters(Hyperparameters):
+    max_iter: int = Field(default=100, ge=1, le=500)
+    """Boosting iterations (trees per output); no early stopping, so the cost is known."""
+    learning_rate: float = Field(default=0.1, ge=1e-3, le=1.0)
+    max_leaf_nodes: int = Field(default=31, ge=2, le=255)
+    max_depth: int | None = Field(default=None, ge=1, le=16)
+    min_samples_leaf: int = Field(default=20, ge=1, le=1000)
+    l2_regularization: float = Field(default=0.0, ge=0.0, le=100.0)
+
+
+class BoostingClassifierHyperparameters(BoostingHyperparameters):
+    class_weight: Literal["balanced"] | None = None
 
 
 class KMeansHyperparameters(Hyperparameters):
@@ -85,10 +104,25 @@ SVM = Algorithm(
     binary_only=True,
 )
 RANDOM_FOREST_CLASSIFIER = Algorithm(
-    "random-forest", "classification", ForestHyperparameters, "random forest of decision trees"
+    "random-forest",
+    "classification",
+    ForestClassifierHyperparameters,
+    "random forest of decision trees",
 )
 RANDOM_FOREST_REGRESSOR = Algorithm(
     "random-forest", "regression", ForestHyperparameters, "random forest of regression trees"
+)
+BOOSTING_CLASSIFIER = Algorithm(
+    "hist-gradient-boosting",
+    "classification",
+    BoostingClassifierHyperparameters,
+    "histogram gradient-boosted decision trees (log-loss)",
+)
+BOOSTING_REGRESSOR = Algorithm(
+    "hist-gradient-boosting",
+    "regression",
+    BoostingHyperparameters,
+    "histogram gradient-boosted regression trees (squared error)",
 )
 K_MEANS = Algorithm("k-means", "clustering", KMeansHyperparameters, "k-means clustering")
 
@@ -98,6 +132,7 @@ ALGORITHMS: dict[str, tuple[Algorithm, ...]] = {
     "logistic-regression": (LOGISTIC_REGRESSION,),
     "svm": (SVM,),
     "random-forest": (RANDOM_FOREST_CLASSIFIER, RANDOM_FOREST_REGRESSOR),
+    "hist-gradient-boosting": (BOOSTING_CLASSIFIER, BOOSTING_REGRESSOR),
     "k-means": (K_MEANS,),
 }
 """By name; a name may serve more than one task (the target decides which)."""
@@ -161,10 +196,110 @@ class ClassifierParams:
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> ClassifierParams:
-        reader: Any = {"logistic": LinearPipeline, "svm": PlattRbfSvm, "forest": Forest}[
-            params["kind"]
-        ]
+        readers: dict[str, Any] = {
+            "logistic": LinearPipeline,
+            "svm": PlattRbfSvm,
+            "forest": Forest,
+            "boosting": Boosting,
+        }
+        reader = readers[params["kind"]]
         return cls(params["classes"], params["kind"], reader.from_params(params["inner"]))
+
+
+def leaf_values(tree: dict[str, NDArray[Any]], x: NDArray[np.float64]) -> NDArray[Any]:
+    """The ``value`` of the leaf each row of ``x`` reaches in ``tree`` (flat arrays:
+    ``left``/``right`` children, -1 at leaves; ``feature``, ``threshold``; and
+    ``missing_left`` where NaN goes left, as in gradient-boosted trees)."""
+    node = np.zeros(len(x), dtype=np.int64)
+    rows = np.arange(len(x))
+    missing_left = tree.get("missing_left")
+    while True:
+        left = tree["left"][node]
+        inner = left >= 0
+        if not inner.any():
+            return tree["value"][node]
+        feature = np.where(inner, tree["feature"][node], 0)
+        values = x[rows, feature]
+        go_left = values <= tree["threshold"][node]
+        if missing_left is not None:
+            go_left = np.where(np.isnan(values), missing_left[node], go_left)
+        node = np.where(inner, np.where(go_left, left, tree["right"][node]), node)
+
+
+@dataclass(frozen=True)
+class Boosting:
+    """Gradient-boosted trees (scikit-learn's histogram GBM) as flat arrays: the
+    baseline plus every tree's leaf value, per output; probabilities through the
+    logistic function (two classes) or softmax (more)."""
+
+    baseline: NDArray[np.float64]
+    trees: list[list[dict[str, NDArray[Any]]]]
+    """Per iteration, one tree per output."""
+    classification: bool
+
+    @classmethod
+    def from_sklearn(cls, model: Any, classification: bool) -> Boosting:
+        iterations = []
+        for predictors in model._predictors:
+            trees = []
+            for predictor in predictors:
+                nodes = predictor.nodes
+                leaf = nodes["is_leaf"].astype(bool)
+                trees.append(
+                    {
+                        "left": np.where(leaf, -1, nodes["left"].astype(np.int64)),
+                        "right": np.where(leaf, -1, nodes["right"].astype(np.int64)),
+                        "feature": nodes["feature_idx"].astype(np.int64),
+                        "threshold": nodes["num_threshold"].astype(np.float64),
+                        "missing_left": nodes["missing_go_to_left"].astype(bool),
+                        "value": nodes["value"].astype(np.float64),
+                    }
+                )
+            iterations.append(trees)
+        baseline = np.asarray(model._baseline_prediction, dtype=np.float64).reshape(-1)
+        return cls(baseline, iterations, classification)
+
+    def raw(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        total = np.tile(self.baseline, (len(x), 1))
+        for trees in self.trees:
+            for k, tree in enumerate(trees):
+                total[:, k] += leaf_values(tree, x)
+        return total
+
+    def predict_proba(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        raw = self.raw(x)
+        if raw.shape[1] == 1:
+            positive = 1.0 / (1.0 + np.exp(-raw[:, 0]))
+            return np.column_stack([1.0 - positive, positive])
+        shifted = np.exp(raw - raw.max(axis=1, keepdims=True))
+        result: NDArray[np.float64] = shifted / shifted.sum(axis=1, keepdims=True)
+        return result
+
+    def predict(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        return self.raw(x)[:, 0]
+
+    def to_params(self) -> dict[str, Any]:
+        return {
+            "classification": self.classification,
+            "baseline": self.baseline.tolist(),
+            "trees": [
+                [{key: array.tolist() for key, array in tree.items()} for tree in trees]
+                for trees in self.trees
+            ],
+        }
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> Boosting:
+        types = {"missing_left": bool, "left": np.int64, "right": np.int64, "feature": np.int64}
+        trees = [
+            [
+                {key: np.array(value, dtype=types.get(key, np.float64)) for key, value in t.items()}
+                for t in trees
+            ]
+            for trees in params["trees"]
+        ]
+        baseline = np.array(params["baseline"], dtype=np.float64)
+        return cls(baseline, trees, bool(params["classification"]))
 
 
 @dataclass(frozen=True)
@@ -196,17 +331,7 @@ class Forest:
 
     def _leaf_values(self, tree: dict[str, NDArray[Any]], x: NDArray[np.float64]) -> NDArray[Any]:
         # scikit-learn's trees compare float32 features with float64 thresholds.
-        x = x.astype(np.float32).astype(np.float64)
-        node = np.zeros(len(x), dtype=np.int64)
-        rows = np.arange(len(x))
-        while True:
-            left = tree["left"][node]
-            inner = left >= 0
-            if not inner.any():
-                return tree["value"][node]
-            feature = np.where(inner, tree["feature"][node], 0)
-            go_left = x[rows, feature] <= tree["threshold"][node]
-            node = np.where(inner, np.where(go_left, left, tree["right"][node]), node)
+        return leaf_values(tree, x.astype(np.float32).astype(np.float64))
 
     def predict_proba(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         total: NDArray[np.float64] = sum(self._leaf_values(tree, x) for tree in self.trees)  # type: ignore[assignment]
@@ -264,7 +389,7 @@ class Clusterer:
         )
 
 
-FittedModel = LinearRegressor | ClassifierParams | Forest | Clusterer
+FittedModel = LinearRegressor | ClassifierParams | Forest | Boosting | Clusterer
 
 
 def sort_key(value: Any) -> tuple[str, Any]:
@@ -279,4 +404,6 @@ def read_fitted(task: Task, algorithm: str, params: dict[str, Any]) -> FittedMod
         return ClassifierParams.from_params(params)
     if algorithm == "random-forest":
         return Forest.from_params(params)
+    if algorithm == "hist-gradient-boosting":
+        return Boosting.from_params(params)
     return LinearRegressor.from_params(params)

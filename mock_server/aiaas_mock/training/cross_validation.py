@@ -9,6 +9,7 @@ the units in :mod:`.units`, which run on workers, import this module.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -16,12 +17,13 @@ from numpy.typing import NDArray
 
 from ..datasets.files import Table
 from ..model_loader import worker_models
+from ..workers import CancelFlag, Cancelled
 from ..zoo.kit.folds import group_folds
 from . import fitting
 from .algorithms import ALGORITHMS, Algorithm, FittedModel, sort_key
 from .features import FeatureEncoder
 from .fine_tuning import TUNERS, artifact_of
-from .metrics import classification_metrics, regression_metrics
+from .metrics import FoldOutcome, classification_metrics, regression_metrics
 from .plan import Candidate, TrainingPlan
 
 ARTIFACT_FORMAT = "aiaas-tabular/1"
@@ -95,14 +97,18 @@ def folds_of(
 
 
 def _fit(
-    table: Table, plan: TrainingPlan, candidate: Candidate, rows: NDArray[np.int64]
+    table: Table,
+    plan: TrainingPlan,
+    candidate: Candidate,
+    rows: NDArray[np.int64],
+    check: Callable[[], None],
 ) -> tuple[FeatureEncoder, FittedModel]:
     algorithm = algorithm_of(plan, candidate)
     encoder = FeatureEncoder.fit(table, plan.features, rows)
     x = encoder.encode_table(table, rows)
     y = labels_of(table, plan, rows) if plan.target is not None else None
     hyperparameters = algorithm.hyperparameters.model_validate(candidate.hyperparameters)
-    return encoder, fitting.fit(algorithm, hyperparameters, x, y, plan.seed)
+    return encoder, fitting.fit(algorithm, hyperparameters, x, y, plan.seed, check)
 
 
 def evaluate(
@@ -111,21 +117,26 @@ def evaluate(
     encoder: FeatureEncoder,
     model: FittedModel,
     rows: NDArray[np.int64],
-) -> dict[str, float]:
+) -> FoldOutcome:
     x = encoder.encode_table(table, rows)
     if plan.task == "clustering":
         labels, distances = model.assign(x)  # type: ignore[union-attr]
         scaled = (x - model.mean) / model.scale  # type: ignore[union-attr]
-        return fitting.clustering_metrics(scaled, labels, distances, plan.seed)
+        return FoldOutcome(fitting.clustering_metrics(scaled, labels, distances, plan.seed))
     truth = labels_of(table, plan, rows)
     if plan.task == "regression":
-        return regression_metrics(truth, model.predict(x))  # type: ignore[union-attr]
+        return FoldOutcome(regression_metrics(truth, model.predict(x)))  # type: ignore[union-attr]
     classes = model.classes  # type: ignore[union-attr]
     index = {label: i for i, label in enumerate(classes)}
     # A held-out class the fold's training rows lacked scores as always wrong.
     codes = np.array([index.get(label, -1) for label in truth.tolist()], dtype=np.int64)
     positive = positive_class(classes)
-    return classification_metrics(codes, model.predict_proba(x), positive)  # type: ignore[union-attr]
+    proba = model.predict_proba(x)  # type: ignore[union-attr]
+    metrics = classification_metrics(codes, proba, positive)
+    if plan.threshold is None or positive is None:
+        return FoldOutcome(metrics)
+    # Out-of-fold scores, for the driver to tune the decision threshold on.
+    return FoldOutcome(metrics, proba[:, positive].tolist(), (codes == positive).tolist())
 
 
 def positive_class(classes: list[Any]) -> int | None:
@@ -147,28 +158,43 @@ def training_rows(table: Table, plan: TrainingPlan) -> NDArray[np.int64]:
     return rows
 
 
-def fold_metrics(table: Table, plan: TrainingPlan, candidate: int, fold: int) -> dict[str, float]:
+def _checker(cancel: CancelFlag) -> Callable[[], None]:
+    def check() -> None:
+        if cancel.is_set():
+            raise Cancelled
+
+    return check
+
+
+def fold_outcome(
+    table: Table, plan: TrainingPlan, candidate: int, fold: int, cancel: CancelFlag
+) -> FoldOutcome:
     """Held-out metrics of candidate ``candidate`` trained without fold ``fold``."""
     rows = training_rows(table, plan)
     train, test = folds_of(table, plan, rows)[fold]
     chosen = plan.candidates[candidate]
+    check = _checker(cancel)
     if plan.family is not None:
         base = worker_models(plan.data_seed).system(plan.family)
-        return TUNERS[plan.family].fold(table, plan, chosen, train, test, base)
-    encoder, model = _fit(table, plan, chosen, train)
+        return FoldOutcome(TUNERS[plan.family].fold(table, plan, chosen, train, test, base, check))
+    encoder, model = _fit(table, plan, chosen, train, check)
     return evaluate(table, plan, encoder, model, test)
 
 
-def final_artifact(table: Table, plan: TrainingPlan, candidate: int) -> bytes:
-    """The chosen candidate trained on every usable row, as a model artifact."""
+def final_artifact(
+    table: Table, plan: TrainingPlan, candidate: int, threshold: float | None, cancel: CancelFlag
+) -> bytes:
+    """The chosen candidate trained on every usable row, as a model artifact (with
+    its tuned decision ``threshold``, if any)."""
     rows = training_rows(table, plan)
     chosen = plan.candidates[candidate]
+    check = _checker(cancel)
     if plan.family is not None:
         base = worker_models(plan.data_seed).system(plan.family)
-        state = TUNERS[plan.family].final(table, plan, chosen, rows, base)
+        state = TUNERS[plan.family].final(table, plan, chosen, rows, base, check)
         return artifact_of(plan, chosen, state)
-    encoder, model = _fit(table, plan, chosen, rows)
-    artifact = {
+    encoder, model = _fit(table, plan, chosen, rows, check)
+    artifact: dict[str, Any] = {
         "format": ARTIFACT_FORMAT,
         "task": plan.task,
         "algorithm": chosen.algorithm,
@@ -178,4 +204,6 @@ def final_artifact(table: Table, plan: TrainingPlan, candidate: int) -> bytes:
         "encoder": encoder.to_params(),
         "model": model.to_params(),
     }
+    if threshold is not None:
+        artifact["threshold"] = threshold
     return json.dumps(artifact, separators=(",", ":")).encode()

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from aiaas.types import Dataset, TrainingJobRequest
 
 from ..datasets.files import load_table
@@ -18,7 +20,7 @@ from ..jobs.driver import JobContext, JobFailed, Record
 from ..store import Store
 from . import serving
 from .fine_tuning import TUNERS, plan_fine_tuning
-from .metrics import mean_metrics, ranking_key
+from .metrics import FoldOutcome, mean_metrics, ranking_key, tuned_threshold
 from .plan import TrainingPlan, plan_tabular
 from .units import TableRef, columns_needed, final_unit, fold_unit
 
@@ -42,7 +44,7 @@ class TrainingWork:
     tenant_id: str
 
 
-FoldMetrics = list[list[dict[str, float] | None]]
+Outcomes = list[list[FoldOutcome | None]]
 
 
 class TrainingDriver:
@@ -73,12 +75,18 @@ class TrainingDriver:
         if not executor.shares_disk:
             source = executor.share(load_table(work.dataset_dir, list(columns_needed(plan))))
         cancel = executor.cancel_flag(plan.job_id)
-        fold_metrics = cross_validate(plan, source, cancel, context)
-        ranked = rank(plan, fold_metrics)
+        outcomes = cross_validate(plan, source, cancel, context)
+        ranked = rank(plan, outcomes)
         best = ranked[0]
         artifacts: list[bytes] = []
         final = functools.partial(
-            executor.submit, final_unit, source, plan, best.pop("_index"), cancel
+            executor.submit,
+            final_unit,
+            source,
+            plan,
+            best.pop("_index"),
+            cancel,
+            best.get("decision_threshold"),
         )
         context.gather([(None, final)], 1, lambda _, artifact: artifacts.append(artifact))
         for entry in ranked:
@@ -101,18 +109,17 @@ class TrainingDriver:
         return {"metrics": best["metrics"], "candidates": ranked, "result_model_id": model_id}
 
 
-def cross_validate(
-    plan: TrainingPlan, source: Any, cancel: Any, context: JobContext
-) -> FoldMetrics:
-    """Every candidate's held-out metrics on every fold, reported as they come."""
+def cross_validate(plan: TrainingPlan, source: Any, cancel: Any, context: JobContext) -> Outcomes:
+    """Every candidate's held-out outcome on every fold, reported as they come."""
     executor = context.executor
-    fold_metrics: FoldMetrics = [[None] * plan.folds for _ in plan.candidates]
+    outcomes: Outcomes = [[None] * plan.folds for _ in plan.candidates]
     done = 0
 
-    def on_fold(tag: tuple[int, int], metrics: dict[str, float]) -> None:
+    def on_fold(tag: tuple[int, int], outcome: FoldOutcome) -> None:
         nonlocal done
         candidate, fold = tag
-        fold_metrics[candidate][fold] = metrics
+        outcomes[candidate][fold] = outcome
+        metrics = outcome.metrics
         done += 1
         progress = round(done / plan.units, 4)
         chosen = plan.candidates[candidate]
@@ -126,9 +133,9 @@ def cross_validate(
                 {"candidate": candidate, "fold": fold, "metrics": metrics, "progress": progress},
             ),
         )
-        finished = fold_metrics[candidate]
-        if all(m is not None for m in finished):
-            mean = mean_metrics([m for m in finished if m is not None])
+        finished = outcomes[candidate]
+        if all(o is not None for o in finished):
+            mean = mean_metrics([o.metrics for o in finished if o is not None])
             context.log(
                 "candidate",
                 f"{chosen.algorithm} {json.dumps(chosen.hyperparameters)}: "
@@ -143,21 +150,28 @@ def cross_validate(
         for f in range(plan.folds)
     )
     context.gather(folds, max(1, executor.workers), on_fold)
-    return fold_metrics
+    return outcomes
 
 
-def rank(plan: TrainingPlan, fold_metrics: FoldMetrics) -> list[dict[str, Any]]:
+def rank(plan: TrainingPlan, outcomes: Outcomes) -> list[dict[str, Any]]:
     """The candidates best first by the plan's metric, each with its mean and
-    per-fold metrics (and ``_index``, its place in the plan)."""
+    per-fold metrics (and ``_index``, its place in the plan). With a threshold
+    to tune, a candidate's metrics are at its tuned threshold."""
+    entries = []
+    for i, candidate in enumerate(plan.candidates):
+        done = [outcome for outcome in outcomes[i] if outcome is not None]
+        entry: dict[str, Any] = {**candidate.describe(), "_index": i}
+        fold_metrics = [outcome.metrics for outcome in done]
+        if plan.threshold is not None:
+            scored = [
+                (np.asarray(o.scores, dtype=np.float64), np.asarray(o.truth, dtype=bool))
+                for o in done
+            ]
+            entry["decision_threshold"], fold_metrics = tuned_threshold(scored, *plan.threshold)
+        entry["metrics"] = mean_metrics(fold_metrics)
+        entry["fold_metrics"] = fold_metrics
+        entries.append(entry)
     return sorted(
-        (
-            {
-                **candidate.describe(),
-                "metrics": mean_metrics([m for m in fold_metrics[i] if m is not None]),
-                "fold_metrics": fold_metrics[i],
-                "_index": i,
-            }
-            for i, candidate in enumerate(plan.candidates)
-        ),
+        entries,
         key=lambda entry: ranking_key(plan.metric, plan.higher_is_better, entry["metrics"]),
     )

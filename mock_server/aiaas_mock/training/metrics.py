@@ -8,6 +8,8 @@ Silhouettes, which need scikit-learn, are computed in :mod:`.fitting`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -19,6 +21,8 @@ METRICS: dict[str, dict[str, Direction]] = {
     "classification": {
         "f1": "higher",
         "pr_auc": "higher",
+        "recall": "higher",
+        "precision": "higher",
         "roc_auc": "higher",
         "balanced_accuracy": "higher",
         "accuracy": "higher",
@@ -37,6 +41,17 @@ PRIMARY_METRIC: dict[str, str] = {
 """The metric that ranks candidates when the request names none."""
 
 LOG_LOSS_EPSILON = float(np.finfo(np.float64).eps)
+
+
+@dataclass(frozen=True)
+class FoldOutcome:
+    """What one candidate showed on one held-out fold."""
+
+    metrics: dict[str, float]
+    scores: list[float] | None = None
+    """With a threshold to tune: the positive class's probability of each held-out row."""
+    truth: list[bool] | None = None
+    """With a threshold to tune: whether each held-out row is of the positive class."""
 
 
 def _curve(
@@ -105,7 +120,10 @@ def classification_metrics(
     }
     if positive is not None:
         truth = codes == positive
-        metrics["f1"] = f1(truth, predicted == positive)
+        found = predicted == positive
+        metrics["f1"] = f1(truth, found)
+        metrics["recall"] = float(np.sum(truth & found) / max(np.sum(truth), 1))
+        metrics["precision"] = float(np.sum(truth & found) / max(np.sum(found), 1))
         if 0 < truth.sum() < len(truth):
             metrics["roc_auc"] = roc_auc(truth, proba[:, positive])
             metrics["pr_auc"] = average_precision(truth, proba[:, positive])
@@ -137,6 +155,30 @@ def best_threshold(
             return float(cuts[0])
         return float(cuts[meeting[int(np.argmax(scores[meeting]))]])
     return float(cuts[int(np.argmax(scores))])
+
+
+def tuned_threshold(
+    folds: Sequence[tuple[NDArray[np.float64], NDArray[np.bool_]]],
+    goal: str,
+    target: float | None,
+) -> tuple[float, list[dict[str, float]]]:
+    """A binary classifier's decision threshold tuned on every fold's out-of-fold
+    ``(scores, truth)``, and each fold's metrics at the threshold tuned on the
+    *other* folds: a fold's metrics never see its own labels twice."""
+    per_fold = []
+    for k, (score, truth) in enumerate(folds):
+        others = [fold for i, fold in enumerate(folds) if i != k]
+        cut = best_threshold(
+            np.concatenate([t for _, t in others]),
+            np.concatenate([s for s, _ in others]),
+            goal,
+            target,
+        )
+        proba = np.column_stack([1.0 - score, score])
+        per_fold.append(classification_metrics(truth.astype(np.int64), proba, 1, cut))
+    every_truth = np.concatenate([t for _, t in folds])
+    every_score = np.concatenate([s for s, _ in folds])
+    return best_threshold(every_truth, every_score, goal, target), per_fold
 
 
 def regression_metrics(

@@ -59,6 +59,9 @@ class TrainingPlan:
     metric: str = ""
     """The metric that ranks candidates (by default, the task's)."""
     higher_is_better: bool = True
+    threshold: tuple[str, float | None] | None = None
+    """The goal of a binary classifier's tuned decision threshold, as
+    :func:`~.metrics.best_threshold` takes it: ``("f1", None)``, ``("recall", 0.9)``."""
     data_seed: int = 0
     """The server's data seed: a fine-tuning job starts from the network it serves."""
 
@@ -101,10 +104,10 @@ def plan_tabular(
         for i, name in enumerate(names)
     ]
     features = _features(request, columns)
-    if len(names) > 1 and request.search is not None:
-        raise PlanError("A comparison takes no search; search one algorithm at a time.", "search")
     candidates = candidates_of(request, algorithms)
     classes = _check_rows(request, dataset, algorithms, target)
+    _check_clusters(request, dataset, candidates)
+    metric = _metric(request, task)
     return TrainingPlan(
         job_id=job_id,
         dataset_id=dataset.id,
@@ -116,7 +119,55 @@ def plan_tabular(
         group_by=request.validation.group_by,
         seed=request.validation.seed,
         classes=classes,
+        metric=metric,
+        higher_is_better=METRICS[task][metric] == "higher",
+        threshold=_threshold(request, task, classes),
     )
+
+
+def _metric(request: TrainingJobRequest, task: Task) -> str:
+    if request.metric is None:
+        return PRIMARY_METRIC[task]
+    if request.metric not in METRICS[task]:
+        raise PlanError(
+            f"{task} candidates are ranked by one of {', '.join(METRICS[task])}; "
+            f"not '{request.metric}'.",
+            "metric",
+        )
+    return request.metric
+
+
+def _threshold(
+    request: TrainingJobRequest, task: Task, classes: int | None
+) -> tuple[str, float | None] | None:
+    """The goal of a tuned decision threshold: ``("f1", None)``, ``("recall", 0.9)``
+    or ``("precision", 0.8)``."""
+    goal = request.threshold
+    if goal is None:
+        return None
+    if task != "classification" or classes != 2:
+        raise PlanError("A decision threshold is tuned for a target of two classes.", "threshold")
+    if goal == "f1":
+        return ("f1", None)
+    if goal.min_recall is not None:
+        return ("recall", goal.min_recall)
+    return ("precision", goal.min_precision)
+
+
+def _check_clusters(
+    request: TrainingJobRequest, dataset: Dataset, candidates: list[Candidate]
+) -> None:
+    folds = request.validation.cv_folds
+    # Each fold's model is fitted on the other folds' rows.
+    fewest = dataset.rows - -(-dataset.rows // folds)
+    for candidate in candidates:
+        clusters = candidate.hyperparameters.get("n_clusters")
+        if isinstance(clusters, int) and clusters > fewest:
+            raise PlanError(
+                f"{clusters} clusters need as many rows to fit on; a fold's model is "
+                f"fitted on {fewest} of the {dataset.rows} rows.",
+                "search.space.n_clusters" if request.search else "hyperparameters.n_clusters",
+            )
 
 
 def _target_column(
@@ -242,37 +293,66 @@ def _hyperparameters(algorithm: Algorithm, values: dict[str, Any], field: str) -
 
 
 def candidates_of(request: TrainingJobRequest, algorithms: list[Algorithm]) -> list[Candidate]:
-    """The candidates a job cross-validates: one per compared algorithm, or the
-    points of a search, or the one set of hyperparameters."""
-    if len(algorithms) > 1:
-        candidates = []
-        for algorithm in algorithms:
-            own = request.hyperparameters.get(algorithm.name, {})
+    """The candidates a job cross-validates: the one set of hyperparameters or the
+    points of a search, per algorithm; compared algorithms each take their own
+    hyperparameters and search space, keyed by name."""
+    search = request.search
+    if len(algorithms) == 1:
+        (algorithm,) = algorithms
+        return _candidates(
+            algorithm, request.hyperparameters, search, "hyperparameters", "search.space"
+        )
+    names = {algorithm.name for algorithm in algorithms}
+    for given, field in (
+        (request.hyperparameters, "hyperparameters"),
+        (search and search.space, "search.space"),
+    ):
+        for name, own in (given or {}).items():
+            if name not in names:
+                raise PlanError(f"'{name}' is not among the compared algorithms.", field)
             if not isinstance(own, dict):
                 raise PlanError(
-                    "In a comparison, hyperparameters are given per algorithm: "
-                    '{"ridge": {"alpha": 0.5}}.',
-                    "hyperparameters",
+                    f"In a comparison, {field} is given per algorithm: "
+                    '{"ridge": {"alpha": [0.1, 1.0]}}.',
+                    f"{field}.{name}",
                 )
-            field = f"hyperparameters.{algorithm.name}"
-            hp = _hyperparameters(algorithm, own, field)
-            candidates.append(Candidate(algorithm.name, hp.model_dump(mode="json")))
-        unknown = set(request.hyperparameters) - {algorithm.name for algorithm in algorithms}
-        if unknown:
-            raise PlanError(
-                f"'{sorted(unknown)[0]}' is not among the compared algorithms.", "hyperparameters"
+    spaces: dict[str, Any] = dict(search.space) if search is not None else {}
+    candidates = []
+    for algorithm in algorithms:
+        own = request.hyperparameters.get(algorithm.name, {})
+        settings = None
+        if search is not None and algorithm.name in spaces:
+            share = search.max_candidates
+            if search.method == "random":
+                share = max(1, share // len(spaces))
+            settings = search.model_copy(
+                update={"space": spaces[algorithm.name], "max_candidates": share}
             )
-        return candidates
-    (algorithm,) = algorithms
-    base = _hyperparameters(algorithm, request.hyperparameters, "hyperparameters")
-    search = request.search
+        field = f"hyperparameters.{algorithm.name}"
+        candidates += _candidates(algorithm, own, settings, field, f"search.space.{algorithm.name}")
+    if search is not None and len(candidates) > search.max_candidates:
+        raise PlanError(
+            f"The comparison's grids hold {len(candidates)} candidates, over max_candidates "
+            f"({search.max_candidates}); narrow them or use method='random'.",
+            "search.space",
+        )
+    return candidates
+
+
+def _candidates(
+    algorithm: Algorithm,
+    given: Any,
+    search: SearchSettings | None,
+    field: str,
+    search_field: str,
+) -> list[Candidate]:
+    base = _hyperparameters(algorithm, given, field)
     if search is None:
         return [Candidate(algorithm.name, base.model_dump(mode="json"))]
-    points = _search_points(search, algorithm)
     candidates = []
     seen: set[str] = set()
-    for point in points:
-        hp = _hyperparameters(algorithm, {**request.hyperparameters, **point}, "search.space")
+    for point in _search_points(search, algorithm, search_field):
+        hp = _hyperparameters(algorithm, {**given, **point}, search_field)
         values = hp.model_dump(mode="json")
         key = repr(sorted(values.items()))
         if key not in seen:
@@ -281,23 +361,25 @@ def candidates_of(request: TrainingJobRequest, algorithms: list[Algorithm]) -> l
     return candidates
 
 
-def _search_points(search: SearchSettings, algorithm: Algorithm) -> list[dict[str, Any]]:
+def _search_points(
+    search: SearchSettings, algorithm: Algorithm, field: str = "search.space"
+) -> list[dict[str, Any]]:
     if not search.space:
-        raise PlanError("The search space is empty.", "search.space")
+        raise PlanError("The search space is empty.", field)
     fields = algorithm.hyperparameters.model_fields
     for name in search.space:
         if name not in fields:
             known = ", ".join(fields) or "none"
             raise PlanError(
                 f"{algorithm.name} has no hyperparameter '{name}' (its hyperparameters: {known}).",
-                f"search.space.{name}",
+                f"{field}.{name}",
             )
     if search.method == "grid":
         axes: list[list[Any]] = []
         for name, values in search.space.items():
             if not isinstance(values, list) or not values:
                 raise PlanError(
-                    f"A grid takes a non-empty list of values for '{name}'.", f"search.space.{name}"
+                    f"A grid takes a non-empty list of values for '{name}'.", f"{field}.{name}"
                 )
             axes.append(values)
         size = math.prod(len(axis) for axis in axes)
@@ -305,7 +387,7 @@ def _search_points(search: SearchSettings, algorithm: Algorithm) -> list[dict[st
             raise PlanError(
                 f"The grid holds {size} combinations, over max_candidates "
                 f"({search.max_candidates}); narrow it or use method='random'.",
-                "search.space",
+                field,
             )
         return [dict(zip(search.space, point, strict=True)) for point in itertools.product(*axes)]
     rng = np.random.default_rng(search.seed)
@@ -313,12 +395,12 @@ def _search_points(search: SearchSettings, algorithm: Algorithm) -> list[dict[st
     for _ in range(search.max_candidates):
         point: dict[str, Any] = {}
         for name, values in search.space.items():
-            point[name] = _draw(name, values, rng)
+            point[name] = _draw(name, values, rng, f"{field}.{name}")
         points.append(point)
     return points
 
 
-def _draw(name: str, values: Any, rng: np.random.Generator) -> Any:
+def _draw(name: str, values: Any, rng: np.random.Generator, field: str) -> Any:
     if isinstance(values, list) and values:
         return values[int(rng.integers(len(values)))]
     if isinstance(values, dict) and {"low", "high"} <= set(values):
@@ -327,19 +409,17 @@ def _draw(name: str, values: Any, rng: np.random.Generator) -> Any:
             not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (low, high))
             or low >= high
         ):
-            raise PlanError(
-                f"The range of '{name}' needs numbers low < high.", f"search.space.{name}"
-            )
+            raise PlanError(f"The range of '{name}' needs numbers low < high.", field)
         if values.get("log"):
             if low <= 0:
-                raise PlanError(f"A log range of '{name}' needs low > 0.", f"search.space.{name}")
+                raise PlanError(f"A log range of '{name}' needs low > 0.", field)
             return float(np.exp(rng.uniform(np.log(low), np.log(high))))
         if isinstance(low, int) and isinstance(high, int):
             return int(rng.integers(low, high + 1))
         return float(rng.uniform(low, high))
     raise PlanError(
         f'\'{name}\' takes a list of values or a range {{"low", "high", "log"}}.',
-        f"search.space.{name}",
+        field,
     )
 
 

@@ -12,6 +12,7 @@ import time
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 
 from aiaas.types import ClassPrediction, ClusterAssignment, Model, ValuePrediction
@@ -66,10 +67,18 @@ def input_type(model_id: str, encoder: FeatureEncoder) -> type[BaseModel]:
 
 
 class TabularPredictor:
-    def __init__(self, task: Task, encoder: FeatureEncoder, model: FittedModel) -> None:
+    def __init__(
+        self,
+        task: Task,
+        encoder: FeatureEncoder,
+        model: FittedModel,
+        threshold: float | None = None,
+    ) -> None:
         self.task = task
         self.encoder = encoder
         self.model = model
+        self.threshold = threshold
+        """A binary classifier's tuned decision threshold on its second class."""
 
     def predict(self, inputs: Sequence[Any], parameters: Any) -> list[BaseModel]:
         rows = [
@@ -86,14 +95,17 @@ class TabularPredictor:
             proba = self.model.predict_proba(x)
             classes = self.model.classes
             keys = [value_text(label) for label in classes]
+            chosen = proba.argmax(axis=1)
+            if self.threshold is not None:
+                chosen = (proba[:, 1] >= self.threshold).astype(np.int64)
             return [
                 ClassPrediction(
-                    label=classes[int(row.argmax())],
+                    label=classes[int(choice)],
                     probabilities={
                         key: round(float(p), 6) for key, p in zip(keys, row, strict=True)
                     },
                 )
-                for row in proba
+                for row, choice in zip(proba, chosen, strict=True)
             ]
         values = self.model.predict(x)
         return [ValuePrediction(prediction=float(value)) for value in values]
@@ -123,7 +135,7 @@ def load(model_id: str, artifact_bytes: bytes, card: Model) -> LoadedModel:
     fitted = read_fitted(artifact["task"], artifact["algorithm"], artifact["model"])
     return LoadedModel(
         spec=spec_of(model_id, artifact, card),
-        predictor=TabularPredictor(artifact["task"], encoder, fitted),
+        predictor=TabularPredictor(artifact["task"], encoder, fitted, artifact.get("threshold")),
         metrics=dict(card.metrics),
     )
 
@@ -160,6 +172,7 @@ def trained_card(
         "hyperparameters": artifact["hyperparameters"],
         "target": target,
         "training_job_id": training_job_id,
+        "decision_threshold": artifact.get("threshold"),
     }
     if artifact["format"] == fine_tuning.FINE_TUNED:
         return _fine_tuned_card(artifact, common, protocol)

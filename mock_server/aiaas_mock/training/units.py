@@ -14,6 +14,7 @@ from types import ModuleType
 
 from ..datasets.files import Table, cached_table
 from ..workers import CancelFlag, Cancelled
+from .metrics import FoldOutcome
 from .plan import TrainingPlan
 
 
@@ -47,21 +48,28 @@ def _cross_validation() -> ModuleType:
 
 def fold_unit(
     source: TableSource, plan: TrainingPlan, candidate: int, fold: int, cancel: CancelFlag
-) -> dict[str, float]:
-    """Held-out metrics of candidate ``candidate`` trained without fold ``fold``."""
+) -> FoldOutcome:
+    """Held-out metrics of candidate ``candidate`` trained without fold ``fold``;
+    :class:`Cancelled` as soon as the fit sees the job cancelled."""
     if cancel.is_set():
         raise Cancelled
-    metrics: dict[str, float] = _cross_validation().fold_metrics(
-        table_of(source), plan, candidate, fold
+    outcome: FoldOutcome = _cross_validation().fold_outcome(
+        table_of(source), plan, candidate, fold, cancel
     )
-    return metrics
+    return outcome
 
 
 def final_unit(
-    source: TableSource, plan: TrainingPlan, candidate: int, cancel: CancelFlag
+    source: TableSource,
+    plan: TrainingPlan,
+    candidate: int,
+    cancel: CancelFlag,
+    threshold: float | None = None,
 ) -> bytes:
     """The chosen candidate trained on every usable row, as a model artifact."""
     if cancel.is_set():
         raise Cancelled
-    artifact: bytes = _cross_validation().final_artifact(table_of(source), plan, candidate)
+    artifact: bytes = _cross_validation().final_artifact(
+        table_of(source), plan, candidate, threshold, cancel
+    )
     return artifact

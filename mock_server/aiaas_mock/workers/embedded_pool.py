@@ -18,7 +18,7 @@ from typing import Any
 
 from ..datasets.files import Table
 from .executor import WorkerLost
-from .worker_process import read_frame, write_frame
+from .frames import read_frame, write_frame
 
 logger = logging.getLogger("aiaas_mock.jobs")
 

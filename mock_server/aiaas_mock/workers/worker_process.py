@@ -12,29 +12,10 @@ from __future__ import annotations
 
 import os
 import pickle
-import struct
 import sys
-from typing import IO, Any
+from typing import Any
 
-_HEADER = struct.Struct(">I")
-
-
-def read_frame(stream: IO[bytes]) -> bytes | None:
-    """One frame's payload; ``None`` at end of stream."""
-    header = stream.read(_HEADER.size)
-    if len(header) < _HEADER.size:
-        return None
-    (size,) = _HEADER.unpack(header)
-    payload = stream.read(size)
-    if len(payload) < size:
-        return None
-    return payload
-
-
-def write_frame(stream: IO[bytes], payload: bytes) -> None:
-    stream.write(_HEADER.pack(len(payload)))
-    stream.write(payload)
-    stream.flush()
+from .frames import read_frame, write_frame
 
 
 def _picklable_error(error: BaseException) -> BaseException:

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Literal
 
 import httpx
 
 from .._raw_response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._request import Body, Headers, Query, RequestSpec, per_call
-from ..types.training_job import SearchSettings, TrainingJob, ValidationSettings
+from ..types.training_job import (
+    SearchSettings,
+    ThresholdTarget,
+    TrainingJob,
+    ValidationSettings,
+)
 from ._jobs import AsyncJobs, SyncJobs
 
 if TYPE_CHECKING:
@@ -33,7 +38,7 @@ def _settings(value: object, name: str) -> object:
         return value.model_dump(mode="json")
     if isinstance(value, Mapping):
         return dict(value)
-    raise TypeError(f"{name} must be a mapping or a {name.title()}Settings")
+    raise TypeError(f"{name} must be a mapping or a pydantic model of aiaas.types")
 
 
 def _create_spec(
@@ -44,6 +49,8 @@ def _create_spec(
     hyperparameters: Mapping[str, object] | None,
     validation: ValidationSettings | Mapping[str, object] | None,
     search: SearchSettings | Mapping[str, object] | None,
+    metric: str | None,
+    threshold: Literal["f1"] | ThresholdTarget | Mapping[str, float] | None,
     idempotency_key: str | None,
 ) -> RequestSpec:
     body: dict[str, object] = {
@@ -57,6 +64,12 @@ def _create_spec(
         body["validation"] = _settings(validation, "validation")
     if search is not None:
         body["search"] = _settings(search, "search")
+    if metric is not None:
+        body["metric"] = metric
+    if threshold is not None:
+        body["threshold"] = (
+            threshold if isinstance(threshold, str) else _settings(threshold, "threshold")
+        )
     return RequestSpec("POST", "/v1/training-jobs", json=body, idempotency_key=idempotency_key)
 
 
@@ -81,6 +94,8 @@ class TrainingJobs(SyncJobs[TrainingJob]):
         hyperparameters: Mapping[str, object] | None = None,
         validation: ValidationSettings | Mapping[str, object] | None = None,
         search: SearchSettings | Mapping[str, object] | None = None,
+        metric: str | None = None,
+        threshold: Literal["f1"] | ThresholdTarget | Mapping[str, float] | None = None,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -93,8 +108,9 @@ class TrainingJobs(SyncJobs[TrainingJob]):
 
         Args:
             model: An algorithm (``linear-regression``, ``ridge``,
-                ``logistic-regression``, ``svm``, ``random-forest``, ``k-means``);
-                a list of them compares them on the same folds.
+                ``logistic-regression``, ``svm``, ``random-forest``,
+                ``hist-gradient-boosting``, ``k-means``) or a zoo family to fine-tune;
+                a list of algorithms compares them on the same folds.
             dataset_id: The dataset to learn from.
             target: The column to predict (none for ``k-means``).
             features: Columns to learn from; by default every usable column.
@@ -102,7 +118,15 @@ class TrainingJobs(SyncJobs[TrainingJob]):
                 ``{"ridge": {"alpha": 0.5}}``).
             validation: ``{"cv_folds": 5, "group_by": None, "seed": 0}``; rows sharing
                 a ``group_by`` value (an engine, a part) stay in one fold.
-            search: ``{"method": "grid" | "random", "space": {...}, "max_candidates": 20}``.
+            search: ``{"method": "grid" | "random", "space": {...}, "max_candidates": 20}``;
+                when comparing, ``space`` is per algorithm: ``{"ridge": {"alpha": [...]}}``.
+            metric: What ranks the candidates (``f1``, ``pr_auc``, ``roc_auc``,
+                ``balanced_accuracy``, ``recall``, ``precision``, ``accuracy``,
+                ``log_loss``; ``rmse``, ``mae``, ``r2``).
+            threshold: For two classes, tune the decision threshold on out-of-fold
+                probabilities: ``"f1"``, or ``{"min_recall": 0.9}`` /
+                ``{"min_precision": 0.8}``. Stored with the model and used by
+                ``predict`` and batch predictions.
             extra_headers, extra_query, extra_body, timeout: this call's own options.
         """
         spec = per_call(
@@ -114,6 +138,8 @@ class TrainingJobs(SyncJobs[TrainingJob]):
                 hyperparameters,
                 validation,
                 search,
+                metric,
+                threshold,
                 idempotency_key,
             ),
             extra_headers=extra_headers,
@@ -145,6 +171,8 @@ class AsyncTrainingJobs(AsyncJobs[TrainingJob]):
         hyperparameters: Mapping[str, object] | None = None,
         validation: ValidationSettings | Mapping[str, object] | None = None,
         search: SearchSettings | Mapping[str, object] | None = None,
+        metric: str | None = None,
+        threshold: Literal["f1"] | ThresholdTarget | Mapping[str, float] | None = None,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -157,8 +185,9 @@ class AsyncTrainingJobs(AsyncJobs[TrainingJob]):
 
         Args:
             model: An algorithm (``linear-regression``, ``ridge``,
-                ``logistic-regression``, ``svm``, ``random-forest``, ``k-means``);
-                a list of them compares them on the same folds.
+                ``logistic-regression``, ``svm``, ``random-forest``,
+                ``hist-gradient-boosting``, ``k-means``) or a zoo family to fine-tune;
+                a list of algorithms compares them on the same folds.
             dataset_id: The dataset to learn from.
             target: The column to predict (none for ``k-means``).
             features: Columns to learn from; by default every usable column.
@@ -166,7 +195,15 @@ class AsyncTrainingJobs(AsyncJobs[TrainingJob]):
                 ``{"ridge": {"alpha": 0.5}}``).
             validation: ``{"cv_folds": 5, "group_by": None, "seed": 0}``; rows sharing
                 a ``group_by`` value (an engine, a part) stay in one fold.
-            search: ``{"method": "grid" | "random", "space": {...}, "max_candidates": 20}``.
+            search: ``{"method": "grid" | "random", "space": {...}, "max_candidates": 20}``;
+                when comparing, ``space`` is per algorithm: ``{"ridge": {"alpha": [...]}}``.
+            metric: What ranks the candidates (``f1``, ``pr_auc``, ``roc_auc``,
+                ``balanced_accuracy``, ``recall``, ``precision``, ``accuracy``,
+                ``log_loss``; ``rmse``, ``mae``, ``r2``).
+            threshold: For two classes, tune the decision threshold on out-of-fold
+                probabilities: ``"f1"``, or ``{"min_recall": 0.9}`` /
+                ``{"min_precision": 0.8}``. Stored with the model and used by
+                ``predict`` and batch predictions.
             extra_headers, extra_query, extra_body, timeout: this call's own options.
         """
         spec = per_call(
@@ -178,6 +215,8 @@ class AsyncTrainingJobs(AsyncJobs[TrainingJob]):
                 hyperparameters,
                 validation,
                 search,
+                metric,
+                threshold,
                 idempotency_key,
             ),
             extra_headers=extra_headers,

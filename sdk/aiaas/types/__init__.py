@@ -23,6 +23,7 @@ from .prediction import Prediction, PredictRequest, Usage
 from .problem import FieldError, Problem
 from .training_job import (
     SearchSettings,
+    ThresholdTarget,
     TrainingCandidate,
     TrainingJob,
     TrainingJobRequest,
@@ -58,6 +59,7 @@ __all__ = [
     "QualityReport",
     "SearchSettings",
     "TargetBalance",
+    "ThresholdTarget",
     "TrainingCandidate",
     "TrainingJob",
     "TrainingJobRequest",

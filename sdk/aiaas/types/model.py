@@ -50,3 +50,6 @@ class Model(APIObject):
     """Of a model trained on a tenant's dataset: the settings it was trained with."""
     training_job_id: str | None = None
     """Of a model trained on a tenant's dataset: the job that trained it."""
+    decision_threshold: float | None = None
+    """Of a binary classifier trained with a tuned threshold: the positive class
+    (the second of its labels: true, 1) is predicted when its probability reaches it."""

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 from .job import Job
 
 __all__ = [
     "SearchSettings",
+    "ThresholdTarget",
     "TrainingCandidate",
     "TrainingJob",
     "TrainingJobRequest",
@@ -26,7 +27,7 @@ class ValidationSettings(BaseModel):
     group_by: str | None = None
     """A column whose rows belong together (an engine, a part): a group is never
     split between training and held-out folds."""
-    seed: int = 0
+    seed: int = Field(default=0, ge=0, le=2**32 - 1)
 
 
 class SearchSettings(BaseModel):
@@ -42,7 +43,24 @@ class SearchSettings(BaseModel):
     method: Literal["grid", "random"] = "grid"
     space: dict[str, JsonValue]
     max_candidates: int = Field(default=20, ge=1, le=50)
-    seed: int = 0
+    seed: int = Field(default=0, ge=0, le=2**32 - 1)
+
+
+class ThresholdTarget(BaseModel):
+    """A binary classifier's decision threshold: the highest one whose
+    cross-validated recall reaches ``min_recall``, or the one of best F1 among
+    those whose precision reaches ``min_precision``."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="forbid")
+
+    min_recall: float | None = Field(default=None, gt=0.0, le=1.0)
+    min_precision: float | None = Field(default=None, gt=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _one_goal(self) -> ThresholdTarget:
+        if (self.min_recall is None) == (self.min_precision is None):
+            raise ValueError("give one of min_recall and min_precision")
+        return self
 
 
 class TrainingJobRequest(BaseModel):
@@ -62,6 +80,18 @@ class TrainingJobRequest(BaseModel):
     hyperparameters: dict[str, JsonValue] = Field(default_factory=dict)
     validation: ValidationSettings = Field(default_factory=ValidationSettings)
     search: SearchSettings | None = None
+    metric: str | None = Field(
+        default=None,
+        description="The cross-validated metric that ranks candidates: f1, pr_auc, roc_auc, "
+        "balanced_accuracy, accuracy or log_loss (classification); rmse, mae or r2 "
+        "(regression). Default: f1, rmse, silhouette.",
+    )
+    threshold: Literal["f1"] | ThresholdTarget | None = Field(
+        default=None,
+        description="For a binary classifier: tune its decision threshold on out-of-fold "
+        "probabilities, for the best F1 ('f1') or a minimum recall or precision. "
+        "Without it, the likelier class is predicted.",
+    )
 
 
 class TrainingCandidate(BaseModel):
@@ -74,6 +104,9 @@ class TrainingCandidate(BaseModel):
     metrics: dict[str, float]
     """The mean over the folds."""
     fold_metrics: list[dict[str, float]]
+    decision_threshold: float | None = None
+    """The tuned decision threshold (with ``threshold``): the positive class is
+    predicted when its probability reaches it."""
 
 
 class TrainingJob(Job):
@@ -90,6 +123,8 @@ class TrainingJob(Job):
     hyperparameters: dict[str, JsonValue] = Field(default_factory=dict)
     validation: ValidationSettings = Field(default_factory=ValidationSettings)
     search: SearchSettings | None = None
+    metric: str | None = None
+    threshold: Literal["f1"] | ThresholdTarget | None = None
     metrics: dict[str, float] = Field(default_factory=dict)
     """Cross-validated metrics of the chosen candidate (mean over folds)."""
     candidates: list[TrainingCandidate] = Field(default_factory=list)

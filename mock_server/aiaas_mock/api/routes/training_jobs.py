@@ -58,6 +58,8 @@ def create_training_job(
         hyperparameters=body.hyperparameters,
         validation=body.validation,
         search=body.search,
+        metric=body.metric,
+        threshold=body.threshold,
         created_at=int(time.time()),
         features=body.features,
     )

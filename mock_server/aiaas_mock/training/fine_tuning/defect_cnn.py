@@ -16,7 +16,7 @@ from ...zoo.defect_cnn.network import build_network, probabilities, train
 from ...zoo.defect_cnn.serving import DefectClassifier, decode_png, to_size
 from ...zoo.model_spec import LoadedModel, Predictor
 from ..plan import Candidate, PlanError, TrainingPlan
-from .tuner import FamilyTuner, Rows, epochs, load_state, state_bytes
+from .tuner import Check, FamilyTuner, Rows, epochs, learning_rate, load_state, state_bytes
 
 
 def _classes() -> list[str]:
@@ -61,7 +61,12 @@ def _examples(table: Table, plan: TrainingPlan, rows: Rows) -> tuple[Any, Any]:
 
 
 def _fit(
-    table: Table, plan: TrainingPlan, candidate: Candidate, rows: Rows, base: LoadedModel
+    table: Table,
+    plan: TrainingPlan,
+    candidate: Candidate,
+    rows: Rows,
+    base: LoadedModel,
+    check: Check,
 ) -> Any:
     pixels, labels = _examples(table, plan, rows)
     shipped: Any = base.predictor
@@ -71,6 +76,8 @@ def _fit(
         len(shipped.classes),
         seed=plan.seed,
         epochs=epochs(candidate),
+        learning_rate=learning_rate(candidate),
+        on_batch=check,
         model=copy.deepcopy(shipped.network),
     )
 
@@ -82,8 +89,9 @@ def fold(
     train: Rows,
     test: Rows,
     base: LoadedModel,
+    check: Check,
 ) -> dict[str, float]:
-    network = _fit(table, plan, candidate, train, base)
+    network = _fit(table, plan, candidate, train, base, check)
     pixels, labels = _examples(table, plan, test)
     shipped: Any = base.predictor
     return {
@@ -95,9 +103,14 @@ def fold(
 
 
 def final(
-    table: Table, plan: TrainingPlan, candidate: Candidate, rows: Rows, base: LoadedModel
+    table: Table,
+    plan: TrainingPlan,
+    candidate: Candidate,
+    rows: Rows,
+    base: LoadedModel,
+    check: Check,
 ) -> dict[str, Any]:
-    network = _fit(table, plan, candidate, rows, base)
+    network = _fit(table, plan, candidate, rows, base, check)
     return {"state": state_bytes(network), "classes": _classes()}
 
 

@@ -24,7 +24,7 @@ from ...zoo.maintenance_text.work_orders import ENTITY_TYPES, WorkOrder, generat
 from ...zoo.model_spec import LoadedModel, Predictor
 from ..algorithms import Hyperparameters
 from ..plan import Candidate, PlanError, TrainingPlan
-from .tuner import FamilyTuner, Rows
+from .tuner import Check, FamilyTuner, Rows
 
 
 class TaggerHyperparameters(Hyperparameters):
@@ -96,17 +96,25 @@ def fold(
     train: Rows,
     test: Rows,
     base: LoadedModel,
+    check: Check,
 ) -> dict[str, float]:
     held_out = _orders(table, test)
     with tempfile.TemporaryDirectory() as scratch:
         tagger = _fit(_orders(table, train), candidate, Path(scratch))
+        # CRFsuite trains in one call: a cancelled job stops after it.
+        check()
         f1 = _f1(tagger, held_out)
     shipped = base.predictor.model  # type: ignore[attr-defined]
     return {"f1": f1, "base_f1": _f1(shipped, held_out)}
 
 
 def final(
-    table: Table, plan: TrainingPlan, candidate: Candidate, rows: Rows, base: LoadedModel
+    table: Table,
+    plan: TrainingPlan,
+    candidate: Candidate,
+    rows: Rows,
+    base: LoadedModel,
+    check: Check,
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as scratch:
         _fit(_orders(table, rows), candidate, Path(scratch))

@@ -18,7 +18,16 @@ from ...zoo.rul_lstm.data import RUL_CAP, SENSOR_NAMES, WINDOW
 from ...zoo.rul_lstm.network import build_network, predict, train
 from ...zoo.rul_lstm.serving import RulPredictor
 from ..plan import Candidate, PlanError, TrainingPlan
-from .tuner import FamilyTuner, Rows, epochs, load_state, numeric_columns, state_bytes
+from .tuner import (
+    Check,
+    FamilyTuner,
+    Rows,
+    epochs,
+    learning_rate,
+    load_state,
+    numeric_columns,
+    state_bytes,
+)
 
 
 def check(request: TrainingJobRequest, dataset: Dataset) -> tuple[tuple[str, ...], str | None, str]:
@@ -65,7 +74,12 @@ def _windows(table: Table, plan: TrainingPlan, rows: Rows) -> tuple[Any, Any]:
 
 
 def _fit(
-    table: Table, plan: TrainingPlan, candidate: Candidate, rows: Rows, base: LoadedModel
+    table: Table,
+    plan: TrainingPlan,
+    candidate: Candidate,
+    rows: Rows,
+    base: LoadedModel,
+    check: Check,
 ) -> tuple[Any, Any]:
     inputs, targets = _windows(table, plan, rows)
     shipped: Any = base.predictor
@@ -74,6 +88,8 @@ def _fit(
         targets,
         seed=plan.seed,
         epochs=epochs(candidate),
+        learning_rate=learning_rate(candidate),
+        on_batch=check,
         model=copy.deepcopy(shipped.network),
         scaler=shipped.scaler,
     )
@@ -86,8 +102,9 @@ def fold(
     train: Rows,
     test: Rows,
     base: LoadedModel,
+    check: Check,
 ) -> dict[str, float]:
-    network, scaler = _fit(table, plan, candidate, train, base)
+    network, scaler = _fit(table, plan, candidate, train, base, check)
     inputs, targets = _windows(table, plan, test)
     truth = np.minimum(targets, RUL_CAP)
     shipped: Any = base.predictor
@@ -102,9 +119,14 @@ def fold(
 
 
 def final(
-    table: Table, plan: TrainingPlan, candidate: Candidate, rows: Rows, base: LoadedModel
+    table: Table,
+    plan: TrainingPlan,
+    candidate: Candidate,
+    rows: Rows,
+    base: LoadedModel,
+    check: Check,
 ) -> dict[str, Any]:
-    network, scaler = _fit(table, plan, candidate, rows, base)
+    network, scaler = _fit(table, plan, candidate, rows, base, check)
     return {"state": state_bytes(network), "scaler": scaler.state().model_dump()}
 
 

@@ -18,7 +18,16 @@ from ...zoo.sensor_autoencoder.network import Detector, build_network, calibrate
 from ...zoo.sensor_autoencoder.serving import PumpAnomalyDetector
 from ..metrics import roc_auc
 from ..plan import Candidate, PlanError, TrainingPlan
-from .tuner import FamilyTuner, Rows, epochs, load_state, numeric_columns, state_bytes
+from .tuner import (
+    Check,
+    FamilyTuner,
+    Rows,
+    epochs,
+    learning_rate,
+    load_state,
+    numeric_columns,
+    state_bytes,
+)
 
 
 def check(request: TrainingJobRequest, dataset: Dataset) -> tuple[tuple[str, ...], str | None, str]:
@@ -46,12 +55,14 @@ def _rows(table: Table, plan: TrainingPlan, rows: Rows) -> tuple[Any, Any]:
     return values, table.columns[plan.target][rows] > 0.5
 
 
-def _fit(values: Any, candidate: Candidate, seed: int, base: LoadedModel) -> Any:
+def _fit(values: Any, candidate: Candidate, seed: int, base: LoadedModel, check: Check) -> Any:
     shipped = base.predictor.model  # type: ignore[attr-defined]
     network, scaler = train(
         values,
         seed=seed,
         epochs=epochs(candidate),
+        learning_rate=learning_rate(candidate),
+        on_batch=check,
         model=copy.deepcopy(shipped.network),
         scaler=shipped.scaler,
     )
@@ -79,10 +90,11 @@ def fold(
     train: Rows,
     test: Rows,
     base: LoadedModel,
+    check: Check,
 ) -> dict[str, float]:
     values, anomalous = _rows(table, plan, train)
     normal_train = values[~anomalous]
-    detector = _fit(normal_train, candidate, plan.seed, base)
+    detector = _fit(normal_train, candidate, plan.seed, base, check)
     test_values, test_anomalous = _rows(table, plan, test)
     shipped = base.predictor.model  # type: ignore[attr-defined]
     base_detector = calibrate(shipped.network, shipped.scaler, normal_train)
@@ -93,10 +105,15 @@ def fold(
 
 
 def final(
-    table: Table, plan: TrainingPlan, candidate: Candidate, rows: Rows, base: LoadedModel
+    table: Table,
+    plan: TrainingPlan,
+    candidate: Candidate,
+    rows: Rows,
+    base: LoadedModel,
+    check: Check,
 ) -> dict[str, Any]:
     values, anomalous = _rows(table, plan, rows)
-    detector = _fit(values[~anomalous], candidate, plan.seed, base)
+    detector = _fit(values[~anomalous], candidate, plan.seed, base, check)
     return {
         "state": state_bytes(detector.network),
         "scaler": detector.scaler.state().model_dump(),

@@ -21,11 +21,21 @@ from ..algorithms import Hyperparameters
 from ..plan import Candidate, PlanError, TrainingPlan
 
 Rows = NDArray[np.int64]
+Check = Callable[[], None]
+"""Called between two batches of training: raises when the job was cancelled."""
+
+
+FINE_TUNING_LEARNING_RATE = 3e-4
+"""The default peak learning rate of fine-tuning: a tenth of the rate the shipped
+networks were trained at, so a few epochs on a small set adjust the network
+instead of overwriting what it learnt."""
 
 
 class FineTuneHyperparameters(Hyperparameters):
     epochs: int = Field(default=5, ge=1, le=50)
     """Epochs of further training on the tenant's rows."""
+    learning_rate: float = Field(default=FINE_TUNING_LEARNING_RATE, ge=1e-6, le=1e-2)
+    """Peak learning rate of the one-cycle schedule."""
 
 
 @dataclass(frozen=True)
@@ -37,10 +47,12 @@ class FamilyTuner:
     higher_is_better: bool
     check: Callable[[TrainingJobRequest, Dataset], tuple[tuple[str, ...], str | None, str]]
     """The request's feature columns, grouping column and ranking metric, or PlanError."""
-    fold: Callable[[Table, TrainingPlan, Candidate, Rows, Rows, LoadedModel], dict[str, float]]
+    fold: Callable[
+        [Table, TrainingPlan, Candidate, Rows, Rows, LoadedModel, Check], dict[str, float]
+    ]
     """Held-out metrics of the network fine-tuned on the training rows, next to
     the shipped network's (``base_*``) on the same held-out rows."""
-    final: Callable[[Table, TrainingPlan, Candidate, Rows, LoadedModel], dict[str, Any]]
+    final: Callable[[Table, TrainingPlan, Candidate, Rows, LoadedModel, Check], dict[str, Any]]
     """The state of the network fine-tuned on every row, for its artifact."""
     restore: Callable[[dict[str, Any]], Predictor]
     hyperparameters: type[Hyperparameters] = FineTuneHyperparameters
@@ -48,6 +60,10 @@ class FamilyTuner:
 
 def epochs(candidate: Candidate) -> int:
     return FineTuneHyperparameters.model_validate(candidate.hyperparameters).epochs
+
+
+def learning_rate(candidate: Candidate) -> float:
+    return FineTuneHyperparameters.model_validate(candidate.hyperparameters).learning_rate
 
 
 def numeric_columns(columns: dict[str, ColumnProfile], names: tuple[str, ...], family: str) -> None:

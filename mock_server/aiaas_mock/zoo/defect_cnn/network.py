@@ -3,6 +3,7 @@ it is fitted, and its class probabilities for images of any size."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -89,10 +90,13 @@ def train(
     seed: int,
     epochs: int = 12,
     model: Any = None,
+    learning_rate: float = 3e-3,
+    on_batch: Callable[[], None] | None = None,
 ) -> Any:
     """A CNN trained on ``images`` (any size; 2-D grayscale) and integer ``labels``.
 
-    Pass ``model`` to continue training it (fine-tuning) instead of a new one.
+    Pass ``model`` to continue training it (fine-tuning) instead of a new one, at a
+    lower ``learning_rate``; ``on_batch`` may stop the training (see ``fit``).
     """
     torch = torch_module()
     torch.manual_seed(seed)
@@ -106,9 +110,10 @@ def train(
         loss=torch.nn.functional.cross_entropy,
         epochs=epochs,
         batch_size=64,
-        learning_rate=3e-3,
+        learning_rate=learning_rate,
         seed=seed,
         weight_decay=1e-4,
+        on_batch=on_batch,
     )
     return network
 

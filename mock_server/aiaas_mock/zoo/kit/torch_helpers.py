@@ -53,10 +53,12 @@ def fit(
     learning_rate: float,
     seed: int,
     weight_decay: float = 0.0,
+    on_batch: Callable[[], None] | None = None,
 ) -> list[float]:
     """Train ``model`` in place with Adam and a cosine schedule; the mean loss per epoch.
 
-    The same seed, data and thread count give the same weights.
+    The same seed, data and thread count give the same weights. ``on_batch`` is
+    called after every batch: it may raise to stop the training (a cancelled job).
     """
     torch = torch_module()
     torch.manual_seed(seed)
@@ -79,6 +81,8 @@ def fit(
             optimizer.step()
             schedule.step()
             total += float(value.detach()) * len(batch)
+            if on_batch is not None:
+                on_batch()
         history.append(total / len(x))
     model.eval()
     return history
@@ -93,6 +97,8 @@ def fit_scaled(
     epochs: int,
     model: torch.nn.Module | None = None,
     scaler: Scaler | None = None,
+    learning_rate: float = 3e-3,
+    on_batch: Callable[[], None] | None = None,
 ) -> tuple[Any, Scaler]:
     """A network fitted by mean squared error on standardised ``inputs``, as the
     sensor families train: batches of 128, a peak learning rate of 3e-3.
@@ -113,8 +119,9 @@ def fit_scaled(
         loss=torch.nn.functional.mse_loss,
         epochs=epochs,
         batch_size=128,
-        learning_rate=3e-3,
+        learning_rate=learning_rate,
         seed=seed,
+        on_batch=on_batch,
     )
     return network, scaler
 

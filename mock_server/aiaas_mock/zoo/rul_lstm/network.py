@@ -3,6 +3,7 @@ fitted, and its remaining-life predictions in cycles."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -38,6 +39,8 @@ def train(
     epochs: int = 20,
     model: Any = None,
     scaler: Scaler | None = None,
+    learning_rate: float = 3e-3,
+    on_batch: Callable[[], None] | None = None,
 ) -> tuple[Any, Scaler]:
     """An LSTM trained on ``(n, 30, 14)`` windows and their RUL (capped at 125).
 
@@ -45,7 +48,15 @@ def train(
     """
     capped = (np.minimum(targets, RUL_CAP) / RUL_CAP).astype(np.float32)
     return fit_scaled(
-        build_network, inputs, capped, seed=seed, epochs=epochs, model=model, scaler=scaler
+        build_network,
+        inputs,
+        capped,
+        seed=seed,
+        epochs=epochs,
+        model=model,
+        scaler=scaler,
+        learning_rate=learning_rate,
+        on_batch=on_batch,
     )
 
 

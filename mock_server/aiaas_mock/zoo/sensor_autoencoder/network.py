@@ -3,6 +3,7 @@ reading lies from its reconstruction, whitened on normal data."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,12 +38,22 @@ def train(
     epochs: int = 60,
     model: Any = None,
     scaler: Scaler | None = None,
+    learning_rate: float = 3e-3,
+    on_batch: Callable[[], None] | None = None,
 ) -> tuple[Any, Scaler]:
     """An autoencoder fitted to (normal) readings. Pass ``model`` and ``scaler`` to
     continue training them.
     """
     return fit_scaled(
-        build_network, values, None, seed=seed, epochs=epochs, model=model, scaler=scaler
+        build_network,
+        values,
+        None,
+        seed=seed,
+        epochs=epochs,
+        model=model,
+        scaler=scaler,
+        learning_rate=learning_rate,
+        on_batch=on_batch,
     )
 
 
