@@ -394,7 +394,7 @@ def test_a_negative_seed_is_refused_by_the_request_type(field: str) -> None:
     if field == "search":
         extra["space"] = {"alpha": [1.0]}
     with pytest.raises(ValidationError):
-        TrainingJobRequest(model="ridge", dataset_id="d", **{field: extra})
+        TrainingJobRequest.model_validate({"model": "ridge", "dataset_id": "d", field: extra})
 
 
 def test_cancel_stops_a_large_forest_within_two_seconds(tmp_path: Path) -> None:
