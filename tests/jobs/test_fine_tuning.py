@@ -102,11 +102,15 @@ def test_rul_lstm_fine_tuned_on_other_engines_predicts_them_better(tmp_path: Pat
     assert model.spec.task == "remaining-useful-life"
 
 
-def test_defect_cnn_fine_tunes_on_labelled_images(tmp_path: Path) -> None:
-    dataset = dataset_of(tmp_path, surface_images(per_class=6), "jsonl")
-    folds, model = run(tmp_path, dataset, model="defect-cnn", target="label",
-                       hyperparameters={"epochs": 1})  # fmt: skip
+def test_defect_cnn_fine_tuned_on_84_images_is_no_worse_than_shipped(tmp_path: Path) -> None:
+    """At the default learning rate a few epochs on a small set adjust the
+    network; at the shipped network's own rate (3e-3) they lowered its held-out
+    accuracy from 0.857 to 0.726 on these images."""
+    dataset = dataset_of(tmp_path, surface_images(per_class=12), "jsonl")
+    assert dataset.rows == 84
+    folds, model = run(tmp_path, dataset, model="defect-cnn", target="label")
     assert all(0.0 <= fold["accuracy"] <= 1.0 and "base_accuracy" in fold for fold in folds)
+    assert mean(folds, "accuracy") >= mean(folds, "base_accuracy")
     assert model.spec.task == "image-classification"
     assert model.predictor.classes[0] == "crazing"
 
