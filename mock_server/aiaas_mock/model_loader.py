@@ -51,7 +51,9 @@ class ModelLoader:
         self._entries = {entry.spec.id: entry for entry in entries}
         self._system: dict[str, LoadedModel] = {}
         self._system_locks = {model_id: threading.Lock() for model_id in self._entries}
-        self._tenant: OrderedDict[str, LoadedModel] = OrderedDict()
+        # Keyed by id and training job: an id freed by a delete or a rename in
+        # another server process may be taken by another model later.
+        self._tenant: OrderedDict[tuple[str, str | None], LoadedModel] = OrderedDict()
         self._tenant_capacity = tenant_capacity
         self._tenant_lock = threading.Lock()
 
@@ -79,14 +81,15 @@ class ModelLoader:
 
     def tenant(self, card: Model, artifact: bytes) -> LoadedModel:
         """A tenant's model from its stored artifact, read once while it is used."""
+        key = (card.id, card.training_job_id)
         with self._tenant_lock:
-            loaded = self._tenant.get(card.id)
+            loaded = self._tenant.get(key)
             if loaded is not None:
-                self._tenant.move_to_end(card.id)
+                self._tenant.move_to_end(key)
                 return loaded
         loaded = serving.load(card.id, artifact, card)
         with self._tenant_lock:
-            self._tenant[card.id] = loaded
+            self._tenant[key] = loaded
             while len(self._tenant) > self._tenant_capacity:
                 self._tenant.popitem(last=False)
         return loaded
@@ -99,7 +102,8 @@ class ModelLoader:
     def forget(self, model_id: str) -> None:
         """Drop a tenant's model (deleted or renamed) from memory."""
         with self._tenant_lock:
-            self._tenant.pop(model_id, None)
+            for key in [key for key in self._tenant if key[0] == model_id]:
+                del self._tenant[key]
 
 
 @functools.cache

@@ -163,6 +163,17 @@ async def test_a_tuned_threshold_serves_in_predict_and_batch(live: LiveTenant) -
     )
     assert [o["label"] for o in prediction.outputs] == labels[:50]
 
+    renamed = await resolve(client.models.rename(card.id, f"line-3-failures-{dataset.id}"))
+    assert renamed.decision_threshold == cut
+    again = await resolve(
+        client.models.predict(renamed.id, inputs=[{k: rows[0][k] for k in FEATURES}])
+    )
+    assert again.outputs[0] == prediction.outputs[0]
+    gone = await resolve(client.models.delete(renamed.id))
+    assert gone.deleted
+    with pytest.raises(aiaas.NotFoundError):
+        await resolve(client.models.retrieve(renamed.id))
+
 
 async def test_three_algorithms_compared_on_the_same_folds(live: LiveTenant) -> None:
     client = live.client()

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import functools
+import sqlite3
 from dataclasses import dataclass
 
 from aiaas.types import Model
 
 from .database import Database
+
+
+class ModelInUse(Exception):
+    """A queued or running batch prediction uses the model."""
+
+
+class ModelIdTaken(Exception):
+    """Another model has the id asked for."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,63 @@ class ModelRepository:
                 "INSERT INTO model_artifacts (model_id, kind, artifact) VALUES (?, ?, ?)",
                 (card.id, kind, artifact),
             )
+
+    def delete(self, model_id: str, tenant_id: str) -> bool:
+        """Forget one of the tenant's models and its artifact; ``False`` if the tenant
+        has no model of that id (system models are nobody's to delete).
+
+        Raises :class:`ModelInUse` while a queued or running batch prediction uses it.
+        """
+        with self._db.transaction() as conn:
+            if not self._owned(conn, model_id, tenant_id):
+                return False
+            self._check_unused(conn, model_id, tenant_id)
+            conn.execute("DELETE FROM model_artifacts WHERE model_id = ?", (model_id,))
+            conn.execute("DELETE FROM models WHERE id = ?", (model_id,))
+        return True
+
+    def rename(self, model_id: str, new_id: str, tenant_id: str) -> Model | None:
+        """The tenant's model under ``new_id`` (its place in the list kept); ``None``
+        if the tenant has no model ``model_id``.
+
+        Raises :class:`ModelIdTaken` if any model has ``new_id``, and
+        :class:`ModelInUse` while a queued or running batch prediction uses it.
+        """
+        with self._db.transaction() as conn:
+            row = self._owned(conn, model_id, tenant_id)
+            if row is None:
+                return None
+            if new_id == model_id:
+                return _card(row["card"]).model_copy()
+            if conn.execute("SELECT 1 FROM models WHERE id = ?", (new_id,)).fetchone():
+                raise ModelIdTaken(new_id)
+            self._check_unused(conn, model_id, tenant_id)
+            card = _card(row["card"]).model_copy(update={"id": new_id})
+            conn.execute(
+                "UPDATE models SET id = ?, card = ? WHERE id = ?",
+                (new_id, card.model_dump_json(), model_id),
+            )
+            conn.execute(
+                "UPDATE model_artifacts SET model_id = ? WHERE model_id = ?", (new_id, model_id)
+            )
+        return card
+
+    @staticmethod
+    def _owned(conn: sqlite3.Connection, model_id: str, tenant_id: str) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = conn.execute(
+            "SELECT card FROM models WHERE id = ? AND tenant_id = ?", (model_id, tenant_id)
+        ).fetchone()
+        return row
+
+    @staticmethod
+    def _check_unused(conn: sqlite3.Connection, model_id: str, tenant_id: str) -> None:
+        busy = conn.execute(
+            "SELECT 1 FROM jobs WHERE tenant_id = ? AND kind = 'batch_prediction' "
+            "AND status IN ('queued', 'running') AND json_extract(record, '$.model') = ?",
+            (tenant_id, model_id),
+        ).fetchone()
+        if busy:
+            raise ModelInUse(model_id)
 
     def artifact(self, model_id: str) -> tuple[str, bytes] | None:
         """How a trained model is served (its kind) and its artifact."""

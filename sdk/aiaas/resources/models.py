@@ -23,7 +23,7 @@ from ..system_models import (
 )
 from ..types.inputs import SensorWindow
 from ..types.list_response import ListResponse
-from ..types.model import Model
+from ..types.model import Model, ModelDeleted, ModelUpdate
 from ..types.prediction import Prediction
 from ._base import AsyncAPIResource, SyncAPIResource
 
@@ -36,6 +36,19 @@ def _list_spec(task: str | None, limit: int | None, after: str | None) -> Reques
 
 def _retrieve_spec(model_id: str) -> RequestSpec:
     return RequestSpec("GET", f"/v1/models/{path_segment(model_id, 'model_id')}")
+
+
+def _delete_spec(model_id: str) -> RequestSpec:
+    return RequestSpec("DELETE", f"/v1/models/{path_segment(model_id, 'model_id')}")
+
+
+def _rename_spec(model_id: str, new_id: str, idempotency_key: str | None) -> RequestSpec:
+    return RequestSpec(
+        "PATCH",
+        f"/v1/models/{path_segment(model_id, 'model_id')}",
+        json=ModelUpdate(id=new_id).model_dump(),
+        idempotency_key=idempotency_key,
+    )
 
 
 # One overload per input family (not one generic input type): a type checker
@@ -134,6 +147,48 @@ class Models(SyncAPIResource):
         """The card of one model."""
         spec = per_call(
             _retrieve_spec(model_id),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return self._request(spec, Model)
+
+    def delete(
+        self,
+        model_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> ModelDeleted:
+        """Delete one of the tenant's own models (409 while a batch prediction uses it;
+        403 for a system model)."""
+        spec = per_call(
+            _delete_spec(model_id),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return self._request(spec, ModelDeleted)
+
+    def rename(
+        self,
+        model_id: str,
+        new_id: str,
+        *,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Model:
+        """Give one of the tenant's own models the id ``new_id``, its card otherwise
+        unchanged (409 if the id is taken or a batch prediction uses the model)."""
+        spec = per_call(
+            _rename_spec(model_id, new_id, idempotency_key),
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -350,6 +405,48 @@ class AsyncModels(AsyncAPIResource):
         )
         return await self._request(spec, Model)
 
+    async def delete(
+        self,
+        model_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> ModelDeleted:
+        """Delete one of the tenant's own models (409 while a batch prediction uses it;
+        403 for a system model)."""
+        spec = per_call(
+            _delete_spec(model_id),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return await self._request(spec, ModelDeleted)
+
+    async def rename(
+        self,
+        model_id: str,
+        new_id: str,
+        *,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Model:
+        """Give one of the tenant's own models the id ``new_id``, its card otherwise
+        unchanged (409 if the id is taken or a batch prediction uses the model)."""
+        spec = per_call(
+            _rename_spec(model_id, new_id, idempotency_key),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return await self._request(spec, Model)
+
     @overload
     async def predict(
         self,
@@ -507,6 +604,8 @@ class ModelsWithRawResponse:
     def __init__(self, models: Models) -> None:
         self.list: Final = to_raw_response_wrapper(models.list)
         self.retrieve: Final = to_raw_response_wrapper(models.retrieve)
+        self.delete: Final = to_raw_response_wrapper(models.delete)
+        self.rename: Final = to_raw_response_wrapper(models.rename)
         self.predict: Final = to_raw_response_wrapper(models.predict)
 
 
@@ -514,4 +613,6 @@ class AsyncModelsWithRawResponse:
     def __init__(self, models: AsyncModels) -> None:
         self.list: Final = async_to_raw_response_wrapper(models.list)
         self.retrieve: Final = async_to_raw_response_wrapper(models.retrieve)
+        self.delete: Final = async_to_raw_response_wrapper(models.delete)
+        self.rename: Final = async_to_raw_response_wrapper(models.rename)
         self.predict: Final = async_to_raw_response_wrapper(models.predict)

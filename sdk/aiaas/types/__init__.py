@@ -17,7 +17,7 @@ from .encryption import EncryptionKey, EncryptionKeyList
 from .inputs import *  # noqa: F403 (every input type, listed in inputs.__all__)
 from .job import Job, JobError, JobEvent, JobStatus
 from .list_response import ListResponse
-from .model import Model
+from .model import Model, ModelDeleted, ModelUpdate
 from .outputs import *  # noqa: F403 (every model's output type, listed in outputs.__all__)
 from .prediction import Prediction, PredictRequest, Usage
 from .problem import FieldError, Problem
@@ -53,6 +53,8 @@ __all__ = [
     "JobStatus",
     "ListResponse",
     "Model",
+    "ModelDeleted",
+    "ModelUpdate",
     "PredictRequest",
     "Prediction",
     "Problem",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from .api_object import APIObject
 
@@ -53,3 +53,20 @@ class Model(APIObject):
     decision_threshold: float | None = None
     """Of a binary classifier trained with a tuned threshold: the positive class
     (the second of its labels: true, 1) is predicted when its probability reaches it."""
+
+
+class ModelDeleted(APIObject):
+    """What ``DELETE /v1/models/{id}`` answers."""
+
+    id: str
+    object: Literal["model.deleted"] = "model.deleted"
+    deleted: bool = True
+
+
+class ModelUpdate(BaseModel):
+    """The body of ``PATCH /v1/models/{id}``: a tenant's model under a new id."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
+    """Letters, digits, ``.``, ``_``, ``:`` and ``-``, starting with a letter or digit."""

@@ -15,14 +15,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from aiaas import types
-from aiaas.types import ListResponse, Model, PredictRequest, Usage
+from aiaas.types import ListResponse, Model, ModelDeleted, ModelUpdate, PredictRequest, Usage
 
-from ..deps import Inferrer, ModelId, ModelReader, ServicesDep
+from ...store.models import ModelIdTaken, ModelInUse
+from ..deps import Inferrer, ModelId, ModelReader, ServicesDep, Trainer
 from ..idempotency import IdempotentRoute, record
 from ..inference import client_gone
 from ..model_lookup import visible_card
 from ..openapi import PROBLEMS
 from ..prediction import admit, call_log, compute, find_model
+from ..problems import ProblemError
 
 
 class Prediction(types.Prediction[dict[str, Any]]):
@@ -58,6 +60,51 @@ async def list_models(
 async def retrieve_model(model_id: ModelId, principal: ModelReader, services: ServicesDep) -> Model:
     """One model card."""
     return visible_card(services, model_id, principal)
+
+
+@router.delete("/{model_id}")
+def delete_model(model_id: ModelId, principal: Trainer, services: ServicesDep) -> ModelDeleted:
+    """Delete one of the tenant's models (409 while a batch prediction uses it)."""
+    try:
+        deleted = services.store.models.delete(model_id, principal.tenant_id)
+    except ModelInUse:
+        raise _in_use(model_id) from None
+    if not deleted:
+        raise _not_owned(services, model_id, principal)
+    services.models.forget(model_id)
+    return ModelDeleted(id=model_id)
+
+
+@router.patch("/{model_id}")
+def rename_model(
+    model_id: ModelId, body: ModelUpdate, principal: Trainer, services: ServicesDep
+) -> Model:
+    """Give one of the tenant's models a new id (409 while a batch prediction uses
+    it, or if the id is taken)."""
+    try:
+        card = services.store.models.rename(model_id, body.id, principal.tenant_id)
+    except ModelInUse:
+        raise _in_use(model_id) from None
+    except ModelIdTaken:
+        raise ProblemError(
+            409, "model_id_taken", f"The id '{body.id}' is taken; choose another."
+        ) from None
+    if card is None:
+        raise _not_owned(services, model_id, principal)
+    services.models.forget(model_id)
+    return card
+
+
+def _in_use(model_id: str) -> ProblemError:
+    return ProblemError(
+        409, "model_in_use", f"A queued or running batch prediction uses model '{model_id}'."
+    )
+
+
+def _not_owned(services: ServicesDep, model_id: str, principal: Trainer) -> ProblemError:
+    if services.models.entry(model_id) is not None:
+        return ProblemError(403, "forbidden", f"'{model_id}' is a system model: it stays.")
+    return ProblemError(404, "not_found", f"No model '{model_id}'.")
 
 
 @router.post("/{model_id}/predict")
