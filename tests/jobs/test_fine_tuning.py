@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 
 from aiaas.types import Dataset, TrainingJobRequest, ValidationSettings
-from aiaas_mock.datasets.ingest import UploadFile, build
 from aiaas_mock.training.driver import plan_training
 from aiaas_mock.training.plan import PlanError
 from aiaas_mock.training.serving import load, trained_card
 from aiaas_mock.training.units import TableRef, columns_needed, final_unit, fold_unit
 from aiaas_mock.zoo.sensor_autoencoder.data import SENSORS
+from tests.jobs.ingested import ingested
 from tests.tables import engine_runs, machining_runs, pump_readings, surface_images, work_orders
 
 
@@ -24,20 +24,7 @@ class NotCancelled:
 
 
 def dataset_of(directory: Path, data: bytes, fmt: str) -> Dataset:
-    upload = UploadFile(directory / "upload.raw", 10**9)
-    upload.write(data)
-    upload.finish()
-    built = build(directory, upload.path, fmt, None)  # type: ignore[arg-type]
-    return Dataset(
-        id="ds_tenant",
-        name="tenant data",
-        format=fmt,  # type: ignore[arg-type]
-        bytes=upload.size,
-        rows=built.rows,
-        columns=built.columns,
-        quality=built.quality,
-        created_at=0,
-    )
+    return ingested(directory, data, fmt=fmt)  # type: ignore[arg-type]
 
 
 def run(directory: Path, dataset: Dataset, **request: Any) -> tuple[list[dict[str, float]], Any]:

@@ -15,13 +15,13 @@ import pytest
 from aiaas.types import Dataset, Model, TrainingJobRequest
 from aiaas_mock.batch.driver import BatchDriver, BatchWork
 from aiaas_mock.datasets.files import Table
-from aiaas_mock.datasets.ingest import UploadFile, build
 from aiaas_mock.jobs.driver import JobCancelled, JobFailed
 from aiaas_mock.model_loader import ModelRef
 from aiaas_mock.training.cross_validation import folds_of
 from aiaas_mock.training.driver import TrainingDriver, TrainingWork, plan_training
 from aiaas_mock.training.plan import TrainingPlan
 from aiaas_mock.workers import Cancelled
+from tests.jobs.ingested import ingested
 from tests.tables import machining_runs
 
 
@@ -98,21 +98,7 @@ class RecordingContext:
 
 
 def dataset_of(directory: Path, data: bytes, target: str | None) -> Dataset:
-    upload = UploadFile(directory / "upload.raw", 10**9)
-    upload.write(data)
-    upload.finish()
-    built = build(directory, upload.path, "csv", target)
-    return Dataset(
-        id="ds_runs",
-        name="runs",
-        format="csv",
-        bytes=upload.size,
-        rows=built.rows,
-        target=target,
-        columns=built.columns,
-        quality=built.quality,
-        created_at=0,
-    )
+    return ingested(directory, data, target)
 
 
 @pytest.fixture(scope="module")

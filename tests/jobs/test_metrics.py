@@ -23,7 +23,6 @@ from sklearn.preprocessing import StandardScaler
 
 from aiaas.types import Dataset, TrainingJobRequest
 from aiaas_mock.datasets.files import load_table
-from aiaas_mock.datasets.ingest import UploadFile, build
 from aiaas_mock.training.cross_validation import folds_of, labels_of, training_rows
 from aiaas_mock.training.driver import plan_training
 from aiaas_mock.training.features import FeatureEncoder
@@ -35,6 +34,7 @@ from aiaas_mock.training.metrics import (
     roc_auc,
 )
 from aiaas_mock.training.units import TableRef, columns_needed, fold_unit
+from tests.jobs.ingested import ingested
 from tests.tables import machining_runs
 
 # The same arithmetic as scikit-learn's on the same machine: only summation order
@@ -107,21 +107,7 @@ def test_regression_metrics_are_the_usual_ones() -> None:
 @pytest.fixture(scope="module")
 def rare_failures(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Dataset]:
     directory = tmp_path_factory.mktemp("rare")
-    upload = UploadFile(directory / "upload.raw", 10**9)
-    upload.write(machining_runs(rows=1200, seed=3))
-    upload.finish()
-    built = build(directory, upload.path, "csv", "failed")
-    dataset = Dataset(
-        id="ds_rare",
-        name="rare",
-        format="csv",
-        bytes=upload.size,
-        rows=built.rows,
-        target="failed",
-        columns=built.columns,
-        quality=built.quality,
-        created_at=0,
-    )
+    dataset = ingested(directory, machining_runs(rows=1200, seed=3), "failed")
     return directory, dataset
 
 

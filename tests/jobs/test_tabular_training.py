@@ -11,7 +11,6 @@ import pytest
 
 from aiaas.types import Dataset, TrainingJobRequest
 from aiaas_mock.datasets.files import load_table
-from aiaas_mock.datasets.ingest import UploadFile, build
 from aiaas_mock.training import algorithms
 from aiaas_mock.training.cross_validation import folds_of, labels_of, usable_rows
 from aiaas_mock.training.driver import plan_training
@@ -19,6 +18,7 @@ from aiaas_mock.training.plan import PlanError
 from aiaas_mock.training.serving import load, trained_card
 from aiaas_mock.training.units import TableRef, columns_needed, final_unit, fold_unit
 from aiaas_mock.workers import Cancelled
+from tests.jobs.ingested import ingested
 from tests.tables import machining_runs
 
 
@@ -30,21 +30,7 @@ class NotCancelled:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Dataset]:
     directory = tmp_path_factory.mktemp("runs")
-    upload = UploadFile(directory / "upload.raw", 10**9)
-    upload.write(machining_runs(rows=800))
-    upload.finish()
-    built = build(directory, upload.path, "csv", "failed")
-    dataset = Dataset(
-        id="ds_runs",
-        name="runs",
-        format="csv",
-        bytes=upload.size,
-        rows=built.rows,
-        target="failed",
-        columns=built.columns,
-        quality=built.quality,
-        created_at=0,
-    )
+    dataset = ingested(directory, machining_runs(rows=800), "failed", dataset_id="ds_runs")
     return directory, dataset
 
 
@@ -109,14 +95,8 @@ def test_a_request_the_dataset_cannot_serve_is_refused_before_it_runs(
 
 
 def test_too_few_rows_of_a_class_for_stratified_folds(tmp_path: Path) -> None:
-    upload = UploadFile(tmp_path / "upload.raw", 10**9)
-    upload.write(b"x,y\n" + b"".join(f"{i},{'a' if i < 3 else 'b'}\n".encode() for i in range(40)))
-    upload.finish()
-    built = build(tmp_path, upload.path, "csv", None)
-    dataset = Dataset(
-        id="d", name="d", format="csv", bytes=1, rows=40, columns=built.columns,
-        quality=built.quality, created_at=0,
-    )  # fmt: skip
+    rows = b"".join(f"{i},{'a' if i < 3 else 'b'}\n".encode() for i in range(40))
+    dataset = ingested(tmp_path, b"x,y\n" + rows)
     with pytest.raises(PlanError) as caught:
         plan(dataset, model="logistic-regression", target="y")
     assert caught.value.field == "validation.cv_folds"
@@ -341,20 +321,7 @@ def test_a_cancelled_unit_does_no_work(runs: tuple[Path, Dataset]) -> None:
 
 
 def test_more_clusters_than_a_fold_fits_on_are_refused(tmp_path: Path) -> None:
-    upload = UploadFile(tmp_path / "upload.raw", 10**9)
-    upload.write(machining_runs(rows=40))
-    upload.finish()
-    built = build(tmp_path, upload.path, "csv", None)
-    small = Dataset(
-        id="ds_small",
-        name="small",
-        format="csv",
-        bytes=upload.size,
-        rows=built.rows,
-        columns=built.columns,
-        quality=built.quality,
-        created_at=0,
-    )
+    small = ingested(tmp_path, machining_runs(rows=40), None)
     with pytest.raises(PlanError, match="a fold's model is fitted on 32 of the 40 rows") as caught:
         plan(small, model="k-means", features=["speed"], hyperparameters={"n_clusters": 33})
     assert caught.value.field == "hyperparameters.n_clusters"
@@ -399,21 +366,7 @@ def test_a_negative_seed_is_refused_by_the_request_type(field: str) -> None:
 
 def test_cancel_stops_a_large_forest_within_two_seconds(tmp_path: Path) -> None:
     """A fit in progress sees the cancellation between two chunks of trees."""
-    upload = UploadFile(tmp_path / "upload.raw", 10**9)
-    upload.write(machining_runs(rows=20_000, seed=2))
-    upload.finish()
-    built = build(tmp_path, upload.path, "csv", "failed")
-    dataset = Dataset(
-        id="ds_big",
-        name="big",
-        format="csv",
-        bytes=upload.size,
-        rows=built.rows,
-        target="failed",
-        columns=built.columns,
-        quality=built.quality,
-        created_at=0,
-    )
+    dataset = ingested(tmp_path, machining_runs(rows=20_000, seed=2), "failed")
     training = plan(
         dataset,
         model="random-forest",

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..datasets.files import DatasetFiles
-from ..jobs.driver import JobContext, JobFailed, Record
+from ..jobs.driver import JobContext, JobFailed, Record, job_dataset
 from ..model_loader import ModelRef
 from ..store import Store
 from ..zoo.model_spec import SYSTEM_OWNER
@@ -38,9 +38,7 @@ class BatchDriver:
         self._chunk_rows = chunk_rows
 
     def prepare(self, tenant_id: str, record: Record) -> BatchWork:
-        dataset = self._store.datasets.get(record["dataset_id"], tenant_id)
-        if dataset is None:
-            raise JobFailed("dataset_missing", f"Dataset '{record['dataset_id']}' is gone.")
+        dataset = job_dataset(self._store, tenant_id, record)
         model_id: str = record["model"]
         card = self._store.models.get(model_id, tenant_id)
         if card is None:

@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from typing import Any, Protocol, TypeVar
 
-from aiaas.types import Model
+from aiaas.types import Dataset, Model
 
+from ..store import Store
 from ..workers import Executor
 
 WorkT = TypeVar("WorkT")
@@ -34,6 +35,14 @@ class JobFailed(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+def job_dataset(store: Store, tenant_id: str, record: Record) -> Dataset:
+    """The dataset a claimed job reads; :class:`JobFailed` if it is gone."""
+    dataset = store.datasets.get(record["dataset_id"], tenant_id)
+    if dataset is None:
+        raise JobFailed("dataset_missing", f"Dataset '{record['dataset_id']}' is gone.")
+    return dataset
 
 
 class JobContext(Protocol):

@@ -16,7 +16,7 @@ import numpy as np
 from aiaas.types import Dataset, TrainingJobRequest
 
 from ..datasets.files import load_table
-from ..jobs.driver import JobContext, JobFailed, Record
+from ..jobs.driver import JobContext, Record, job_dataset
 from ..store import Store
 from . import serving
 from .fine_tuning import TUNERS, plan_fine_tuning
@@ -53,9 +53,7 @@ class TrainingDriver:
         self._data_seed = data_seed
 
     def prepare(self, tenant_id: str, record: Record) -> TrainingWork:
-        dataset = self._store.datasets.get(record["dataset_id"], tenant_id)
-        if dataset is None:
-            raise JobFailed("dataset_missing", f"Dataset '{record['dataset_id']}' is gone.")
+        dataset = job_dataset(self._store, tenant_id, record)
         fields = TrainingJobRequest.model_fields
         request = TrainingJobRequest.model_validate(
             {name: record[name] for name in fields if name in record}
