@@ -147,3 +147,36 @@ def test_entities_that_do_not_fit_their_text_fail_the_unit(tmp_path: Path) -> No
     )
     with pytest.raises(ValueError, match=r"row 0: .* needs 0 <= start < end <= 12"):
         final_unit(TableRef(str(tmp_path), columns_needed(plan)), plan, 0, NotCancelled())
+
+
+def test_cancel_stops_a_network_between_two_batches(tmp_path: Path) -> None:
+    """Fifty epochs would take many seconds; the cancellation is seen within a batch."""
+    import time
+
+    from aiaas_mock.model_loader import worker_models
+    from aiaas_mock.workers import Cancelled
+
+    class After:
+        def __init__(self, seconds: float) -> None:
+            self.at = time.monotonic() + seconds
+
+        def is_set(self) -> bool:
+            return time.monotonic() >= self.at
+
+    dataset = dataset_of(tmp_path, pump_readings(rows=3000), "csv")
+    plan = plan_training(
+        "tj_stop",
+        TrainingJobRequest(
+            dataset_id=dataset.id,
+            model="sensor-autoencoder",
+            hyperparameters={"epochs": 50},
+            validation=ValidationSettings(cv_folds=3),
+        ),
+        dataset,
+    )
+    source = TableRef(str(tmp_path), columns_needed(plan))
+    worker_models(0).system("sensor-autoencoder")  # loaded, as on a worker's second fold
+    flag = After(1.0)
+    with pytest.raises(Cancelled):
+        fold_unit(source, plan, 0, 0, flag)
+    assert time.monotonic() - flag.at < 2.0

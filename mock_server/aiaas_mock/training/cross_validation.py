@@ -176,6 +176,7 @@ def fold_outcome(
     check = _checker(cancel)
     if plan.family is not None:
         base = worker_models(plan.data_seed).system(plan.family)
+        check()  # loading the shipped network may have taken seconds
         return FoldOutcome(TUNERS[plan.family].fold(table, plan, chosen, train, test, base, check))
     encoder, model = _fit(table, plan, chosen, train, check)
     return evaluate(table, plan, encoder, model, test)
