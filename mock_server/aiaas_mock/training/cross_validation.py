@@ -23,6 +23,7 @@ from . import fitting
 from .algorithms import ALGORITHMS, Algorithm, FittedModel, sort_key
 from .features import FeatureEncoder
 from .fine_tuning import TUNERS, artifact_of
+from .fine_tuning.tuner import Tuning
 from .metrics import FoldOutcome, classification_metrics, regression_metrics
 from .plan import Candidate, TrainingPlan
 
@@ -177,7 +178,8 @@ def fold_outcome(
     if plan.family is not None:
         base = worker_models(plan.data_seed).system(plan.family)
         check()  # loading the shipped network may have taken seconds
-        return FoldOutcome(TUNERS[plan.family].fold(table, plan, chosen, train, test, base, check))
+        tuning = Tuning(table, plan, chosen, base, check)
+        return FoldOutcome(TUNERS[plan.family].fold(tuning, train, test))
     encoder, model = _fit(table, plan, chosen, train, check)
     return evaluate(table, plan, encoder, model, test)
 
@@ -192,7 +194,7 @@ def final_artifact(
     check = _checker(cancel)
     if plan.family is not None:
         base = worker_models(plan.data_seed).system(plan.family)
-        state = TUNERS[plan.family].final(table, plan, chosen, rows, base, check)
+        state = TUNERS[plan.family].final(Tuning(table, plan, chosen, base, check), rows)
         return artifact_of(plan, chosen, state)
     encoder, model = _fit(table, plan, chosen, rows, check)
     artifact: dict[str, Any] = {

@@ -15,13 +15,13 @@ from ...datasets.files import Table
 from ...zoo.defect_cnn import DEFECT_CNN
 from ...zoo.defect_cnn.network import build_network, probabilities, train
 from ...zoo.defect_cnn.serving import DefectClassifier, decode_png, to_size
-from ...zoo.model_spec import LoadedModel, Predictor
-from ..plan import Candidate, PlanError, TrainingPlan
+from ...zoo.model_spec import Predictor
+from ..plan import PlanError, TrainingPlan
 from .tuner import (
-    Check,
     FamilyTuner,
     FineTuneHyperparameters,
     Rows,
+    Tuning,
     epochs,
     learning_rate,
     load_state,
@@ -79,40 +79,25 @@ def _examples(table: Table, plan: TrainingPlan, rows: Rows) -> tuple[Any, Any]:
     return pixels, labels
 
 
-def _fit(
-    table: Table,
-    plan: TrainingPlan,
-    candidate: Candidate,
-    rows: Rows,
-    base: LoadedModel,
-    check: Check,
-) -> Any:
-    pixels, labels = _examples(table, plan, rows)
-    shipped: Any = base.predictor
+def _fit(tuning: Tuning, rows: Rows) -> Any:
+    pixels, labels = _examples(tuning.table, tuning.plan, rows)
+    shipped: Any = tuning.base.predictor
     return train(
         pixels,
         labels,
         len(shipped.classes),
-        seed=plan.seed,
-        epochs=epochs(candidate),
-        learning_rate=learning_rate(candidate),
-        on_batch=check,
+        seed=tuning.plan.seed,
+        epochs=epochs(tuning.candidate),
+        learning_rate=learning_rate(tuning.candidate),
+        on_batch=tuning.check,
         model=copy.deepcopy(shipped.network),
     )
 
 
-def fold(
-    table: Table,
-    plan: TrainingPlan,
-    candidate: Candidate,
-    train: Rows,
-    test: Rows,
-    base: LoadedModel,
-    check: Check,
-) -> dict[str, float]:
-    network = _fit(table, plan, candidate, train, base, check)
-    pixels, labels = _examples(table, plan, test)
-    shipped: Any = base.predictor
+def fold(tuning: Tuning, train: Rows, test: Rows) -> dict[str, float]:
+    network = _fit(tuning, train)
+    pixels, labels = _examples(tuning.table, tuning.plan, test)
+    shipped: Any = tuning.base.predictor
     return {
         "accuracy": float((probabilities(network, pixels).argmax(axis=1) == labels).mean()),
         "base_accuracy": float(
@@ -121,15 +106,8 @@ def fold(
     }
 
 
-def final(
-    table: Table,
-    plan: TrainingPlan,
-    candidate: Candidate,
-    rows: Rows,
-    base: LoadedModel,
-    check: Check,
-) -> dict[str, Any]:
-    network = _fit(table, plan, candidate, rows, base, check)
+def final(tuning: Tuning, rows: Rows) -> dict[str, Any]:
+    network = _fit(tuning, rows)
     return {"state": state_bytes(network), "classes": _classes()}
 
 

@@ -21,10 +21,10 @@ from ...zoo.maintenance_ner.train import TRAIN_ORDERS
 from ...zoo.maintenance_text.maintie import load_maintie
 from ...zoo.maintenance_text.scoring import span_scores
 from ...zoo.maintenance_text.work_orders import ENTITY_TYPES, WorkOrder, generate_work_orders
-from ...zoo.model_spec import LoadedModel, Predictor
+from ...zoo.model_spec import Predictor
 from ..algorithms import Hyperparameters
-from ..plan import Candidate, PlanError, TrainingPlan
-from .tuner import Check, FamilyTuner, Rows
+from ..plan import Candidate, PlanError
+from .tuner import FamilyTuner, Rows, Tuning
 
 
 class TaggerHyperparameters(Hyperparameters):
@@ -89,35 +89,20 @@ def _f1(tagger: Any, orders: list[Any]) -> float:
     return float(scores["f1"])
 
 
-def fold(
-    table: Table,
-    plan: TrainingPlan,
-    candidate: Candidate,
-    train: Rows,
-    test: Rows,
-    base: LoadedModel,
-    check: Check,
-) -> dict[str, float]:
-    held_out = _orders(table, test)
+def fold(tuning: Tuning, train: Rows, test: Rows) -> dict[str, float]:
+    held_out = _orders(tuning.table, test)
     with tempfile.TemporaryDirectory() as scratch:
-        tagger = _fit(_orders(table, train), candidate, Path(scratch))
+        tagger = _fit(_orders(tuning.table, train), tuning.candidate, Path(scratch))
         # CRFsuite trains in one call: a cancelled job stops after it.
-        check()
+        tuning.check()
         f1 = _f1(tagger, held_out)
-    shipped = base.predictor.model  # type: ignore[attr-defined]
+    shipped = tuning.base.predictor.model  # type: ignore[attr-defined]
     return {"f1": f1, "base_f1": _f1(shipped, held_out)}
 
 
-def final(
-    table: Table,
-    plan: TrainingPlan,
-    candidate: Candidate,
-    rows: Rows,
-    base: LoadedModel,
-    check: Check,
-) -> dict[str, Any]:
+def final(tuning: Tuning, rows: Rows) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as scratch:
-        _fit(_orders(table, rows), candidate, Path(scratch))
+        _fit(_orders(tuning.table, rows), tuning.candidate, Path(scratch))
         archive = (Path(scratch) / "tagger").read_bytes()
     return {"tagger": base64.b64encode(archive).decode()}
 

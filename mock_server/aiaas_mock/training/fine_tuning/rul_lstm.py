@@ -13,15 +13,15 @@ from aiaas.types import Dataset, TrainingJobRequest
 
 from ...datasets.files import Table
 from ...zoo.kit.scaling import Scaler, ScalerState
-from ...zoo.model_spec import LoadedModel, Predictor
+from ...zoo.model_spec import Predictor
 from ...zoo.rul_lstm.data import RUL_CAP, SENSOR_NAMES, WINDOW
 from ...zoo.rul_lstm.network import build_network, predict, train
 from ...zoo.rul_lstm.serving import RulPredictor
-from ..plan import Candidate, PlanError, TrainingPlan
+from ..plan import PlanError, TrainingPlan
 from .tuner import (
-    Check,
     FamilyTuner,
     Rows,
+    Tuning,
     epochs,
     learning_rate,
     load_state,
@@ -73,41 +73,26 @@ def _windows(table: Table, plan: TrainingPlan, rows: Rows) -> tuple[Any, Any]:
     return np.stack(inputs), np.array(targets, dtype=np.float64)
 
 
-def _fit(
-    table: Table,
-    plan: TrainingPlan,
-    candidate: Candidate,
-    rows: Rows,
-    base: LoadedModel,
-    check: Check,
-) -> tuple[Any, Any]:
-    inputs, targets = _windows(table, plan, rows)
-    shipped: Any = base.predictor
+def _fit(tuning: Tuning, rows: Rows) -> tuple[Any, Any]:
+    inputs, targets = _windows(tuning.table, tuning.plan, rows)
+    shipped: Any = tuning.base.predictor
     return train(
         inputs,
         targets,
-        seed=plan.seed,
-        epochs=epochs(candidate),
-        learning_rate=learning_rate(candidate),
-        on_batch=check,
+        seed=tuning.plan.seed,
+        epochs=epochs(tuning.candidate),
+        learning_rate=learning_rate(tuning.candidate),
+        on_batch=tuning.check,
         model=copy.deepcopy(shipped.network),
         scaler=shipped.scaler,
     )
 
 
-def fold(
-    table: Table,
-    plan: TrainingPlan,
-    candidate: Candidate,
-    train: Rows,
-    test: Rows,
-    base: LoadedModel,
-    check: Check,
-) -> dict[str, float]:
-    network, scaler = _fit(table, plan, candidate, train, base, check)
-    inputs, targets = _windows(table, plan, test)
+def fold(tuning: Tuning, train: Rows, test: Rows) -> dict[str, float]:
+    network, scaler = _fit(tuning, train)
+    inputs, targets = _windows(tuning.table, tuning.plan, test)
     truth = np.minimum(targets, RUL_CAP)
-    shipped: Any = base.predictor
+    shipped: Any = tuning.base.predictor
     predicted = predict(network, scaler, inputs)
     return {
         "rmse": float(np.sqrt(np.mean((predicted - truth) ** 2))),
@@ -118,15 +103,8 @@ def fold(
     }
 
 
-def final(
-    table: Table,
-    plan: TrainingPlan,
-    candidate: Candidate,
-    rows: Rows,
-    base: LoadedModel,
-    check: Check,
-) -> dict[str, Any]:
-    network, scaler = _fit(table, plan, candidate, rows, base, check)
+def final(tuning: Tuning, rows: Rows) -> dict[str, Any]:
+    network, scaler = _fit(tuning, rows)
     return {"state": state_bytes(network), "scaler": scaler.state().model_dump()}
 
 

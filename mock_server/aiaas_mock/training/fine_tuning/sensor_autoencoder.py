@@ -12,16 +12,16 @@ from aiaas.types import Dataset, TrainingJobRequest
 
 from ...datasets.files import Table
 from ...zoo.kit.scaling import Scaler, ScalerState
-from ...zoo.model_spec import LoadedModel, Predictor
+from ...zoo.model_spec import Predictor
 from ...zoo.sensor_autoencoder.data import SENSORS
 from ...zoo.sensor_autoencoder.network import Detector, build_network, calibrate, train
 from ...zoo.sensor_autoencoder.serving import PumpAnomalyDetector
 from ..metrics import roc_auc
-from ..plan import Candidate, PlanError, TrainingPlan
+from ..plan import PlanError, TrainingPlan
 from .tuner import (
-    Check,
     FamilyTuner,
     Rows,
+    Tuning,
     epochs,
     learning_rate,
     load_state,
@@ -55,14 +55,14 @@ def _rows(table: Table, plan: TrainingPlan, rows: Rows) -> tuple[Any, Any]:
     return values, table.columns[plan.target][rows] > 0.5
 
 
-def _fit(values: Any, candidate: Candidate, seed: int, base: LoadedModel, check: Check) -> Any:
-    shipped = base.predictor.model  # type: ignore[attr-defined]
+def _fit(tuning: Tuning, values: Any) -> Any:
+    shipped = tuning.base.predictor.model  # type: ignore[attr-defined]
     network, scaler = train(
         values,
-        seed=seed,
-        epochs=epochs(candidate),
-        learning_rate=learning_rate(candidate),
-        on_batch=check,
+        seed=tuning.plan.seed,
+        epochs=epochs(tuning.candidate),
+        learning_rate=learning_rate(tuning.candidate),
+        on_batch=tuning.check,
         model=copy.deepcopy(shipped.network),
         scaler=shipped.scaler,
     )
@@ -83,20 +83,12 @@ def _measure(detector: Any, values: Any, anomalous: Any) -> dict[str, float]:
     return metrics
 
 
-def fold(
-    table: Table,
-    plan: TrainingPlan,
-    candidate: Candidate,
-    train: Rows,
-    test: Rows,
-    base: LoadedModel,
-    check: Check,
-) -> dict[str, float]:
-    values, anomalous = _rows(table, plan, train)
+def fold(tuning: Tuning, train: Rows, test: Rows) -> dict[str, float]:
+    values, anomalous = _rows(tuning.table, tuning.plan, train)
     normal_train = values[~anomalous]
-    detector = _fit(normal_train, candidate, plan.seed, base, check)
-    test_values, test_anomalous = _rows(table, plan, test)
-    shipped = base.predictor.model  # type: ignore[attr-defined]
+    detector = _fit(tuning, normal_train)
+    test_values, test_anomalous = _rows(tuning.table, tuning.plan, test)
+    shipped = tuning.base.predictor.model  # type: ignore[attr-defined]
     base_detector = calibrate(shipped.network, shipped.scaler, normal_train)
     metrics = _measure(detector, test_values, test_anomalous)
     for name, value in _measure(base_detector, test_values, test_anomalous).items():
@@ -104,16 +96,9 @@ def fold(
     return metrics
 
 
-def final(
-    table: Table,
-    plan: TrainingPlan,
-    candidate: Candidate,
-    rows: Rows,
-    base: LoadedModel,
-    check: Check,
-) -> dict[str, Any]:
-    values, anomalous = _rows(table, plan, rows)
-    detector = _fit(values[~anomalous], candidate, plan.seed, base, check)
+def final(tuning: Tuning, rows: Rows) -> dict[str, Any]:
+    values, anomalous = _rows(tuning.table, tuning.plan, rows)
+    detector = _fit(tuning, values[~anomalous])
     return {
         "state": state_bytes(detector.network),
         "scaler": detector.scaler.state().model_dump(),

@@ -35,6 +35,19 @@ class FineTuneHyperparameters(Hyperparameters):
 
 
 @dataclass(frozen=True)
+class Tuning:
+    """One candidate of a fine-tuning job, as a worker's unit runs it."""
+
+    table: Table
+    plan: TrainingPlan
+    candidate: Candidate
+    base: LoadedModel
+    """The shipped network, loaded with the server's data seed (never changed: a
+    tuner trains a copy)."""
+    check: Check
+
+
+@dataclass(frozen=True)
 class FamilyTuner:
     family: str
     task: str
@@ -43,12 +56,11 @@ class FamilyTuner:
     higher_is_better: bool
     check: Callable[[TrainingJobRequest, Dataset], tuple[tuple[str, ...], str | None, str]]
     """The request's feature columns, grouping column and ranking metric, or PlanError."""
-    fold: Callable[
-        [Table, TrainingPlan, Candidate, Rows, Rows, LoadedModel, Check], dict[str, float]
-    ]
-    """Held-out metrics of the network fine-tuned on the training rows, next to
-    the shipped network's (``base_*``) on the same held-out rows."""
-    final: Callable[[Table, TrainingPlan, Candidate, Rows, LoadedModel, Check], dict[str, Any]]
+    fold: Callable[[Tuning, Rows, Rows], dict[str, float]]
+    """Held-out metrics of the network fine-tuned on the training rows (second
+    argument), next to the shipped network's (``base_*``) on the same held-out
+    rows (third)."""
+    final: Callable[[Tuning, Rows], dict[str, Any]]
     """The state of the network fine-tuned on every row, for its artifact."""
     restore: Callable[[dict[str, Any]], Predictor]
     hyperparameters: type[Hyperparameters] = FineTuneHyperparameters
