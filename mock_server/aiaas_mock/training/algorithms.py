@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..zoo.kit.linear_pipeline import LinearPipeline
+from ..zoo.kit.linear_pipeline import LinearPipeline, class_probabilities
 from ..zoo.kit.rbf_svm import PlattRbfSvm
 
 Task = Literal["classification", "regression", "clustering", "anomaly-detection"]
@@ -267,13 +267,7 @@ class Boosting:
         return total
 
     def predict_proba(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
-        raw = self.raw(x)
-        if raw.shape[1] == 1:
-            positive = 1.0 / (1.0 + np.exp(-raw[:, 0]))
-            return np.column_stack([1.0 - positive, positive])
-        shifted = np.exp(raw - raw.max(axis=1, keepdims=True))
-        result: NDArray[np.float64] = shifted / shifted.sum(axis=1, keepdims=True)
-        return result
+        return class_probabilities(self.raw(x))
 
     def predict(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         return self.raw(x)[:, 0]

@@ -50,13 +50,7 @@ class LinearPipeline:
         return scores
 
     def predict_proba(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
-        scores = self.decision_function(x)
-        if scores.shape[1] == 1:
-            positive = 1.0 / (1.0 + np.exp(-scores[:, 0]))
-            return np.column_stack([1.0 - positive, positive])
-        shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
-        proba: NDArray[np.float64] = shifted / shifted.sum(axis=1, keepdims=True)
-        return proba
+        return class_probabilities(self.decision_function(x))
 
     def positive_probability(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         """Of a binary model: the probability of its class 1."""
@@ -87,3 +81,14 @@ class LinearPipeline:
         if scores.shape[1] == 1:
             return self.classes[(scores[:, 0] > 0).astype(int)]  # type: ignore[no-any-return]
         return self.classes[scores.argmax(axis=1)]  # type: ignore[no-any-return]
+
+
+def class_probabilities(scores: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Probabilities over classes from raw scores: the logistic function of one
+    column (two classes), else the softmax of the columns."""
+    if scores.shape[1] == 1:
+        positive = 1.0 / (1.0 + np.exp(-scores[:, 0]))
+        return np.column_stack([1.0 - positive, positive])
+    shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
+    proba: NDArray[np.float64] = shifted / shifted.sum(axis=1, keepdims=True)
+    return proba
