@@ -77,6 +77,16 @@ def test_what_a_server_answers_a_client_reads(binary: bool) -> None:
             "'outputs' must be a list",
         ),
         (b'{"inputs": []}', "\u00b2", HEADER_LENGTH),
+        *(
+            (
+                b'{"inputs": [{"name": "t", "datatype": "BYTES", "shape": [1], "data": '
+                + element
+                + b"}]}",
+                None,
+                "BYTES element 0 is",
+            )
+            for element in (b"[123]", b"[null]", b'[{"a": 1}]', b"[[true]]")
+        ),
         (b'{"inputs": []}', "99", HEADER_LENGTH),
         (b'{"inputs": [' + b"[" * 5000 + b"]" * 5000 + b"]}", None, "not valid JSON"),
         (

@@ -174,6 +174,46 @@ BAD_REQUESTS = [
         json.dumps({"inputs": [{"name": "torque", "datatype": "FP64", "shape": [1]}]}),
         "neither 'data'",
     ),
+    # Each once a 500 that closed the keep-alive connection.
+    *(
+        (
+            json.dumps(
+                {
+                    "inputs": [
+                        {
+                            "name": "product_type",
+                            "datatype": "BYTES",
+                            "shape": [1],
+                            "data": [element],
+                        }
+                    ]
+                }
+            ),
+            "BYTES element 0 is",
+        )
+        for element in (123, None, {"a": 1})
+    ),
+    (
+        json.dumps(
+            {
+                "inputs": [
+                    {
+                        "name": "torque",
+                        "datatype": "FP64",
+                        "shape": [1],
+                        "data": [1.0],
+                        "parameters": [1],
+                    }
+                ]
+            }
+        ),
+        "'parameters' must be an object",
+    ),
+    (
+        json.dumps({"inputs": [], "outputs": [{"name": "label", "parameters": "x"}]}),
+        "'outputs' must be a list",
+    ),
+    ('{"inputs": ' + "[" * 1000 + "]" * 1000 + "}", "not valid JSON"),
 ]
 
 

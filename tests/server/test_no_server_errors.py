@@ -149,3 +149,98 @@ def test_queries_paths_and_headers(
             headers={**shared.auth(), "Idempotency-Key": header, "X-Aiaas-Fault": header},
         )
     )
+
+
+tensor_entries = st.fixed_dictionaries(
+    {},
+    optional={
+        "name": st.sampled_from(["product_type", "torque", "tool_wear", "text", "x"]) | json_values,
+        "datatype": st.sampled_from(["BYTES", "FP64", "FP32", "INT64", "BOOL", "FP16"])
+        | json_values,
+        "shape": st.lists(st.integers(-1, 3), max_size=3) | json_values,
+        "data": json_values,
+        "parameters": st.fixed_dictionaries(
+            {}, optional={"binary_data_size": st.integers(-1, 16) | json_values}
+        )
+        | json_values,
+    },
+)
+QUALITY_TENSORS = [
+    {"name": "product_type", "datatype": "BYTES", "shape": [1], "data": ["M"]},
+    *(
+        {"name": name, "datatype": "FP64", "shape": [1], "data": [value]}
+        for name, value in (
+            ("air_temperature", 300.0),
+            ("process_temperature", 310.0),
+            ("rotational_speed", 1500.0),
+            ("torque", 40.0),
+            ("tool_wear", 60.0),
+        )
+    ),
+]
+
+
+@st.composite
+def one_tensor_off(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid quality-logreg request with one field of one tensor changed: the
+    requests that reach the model's own checks."""
+    tensors = [dict(tensor) for tensor in QUALITY_TENSORS]
+    tensor = tensors[draw(st.integers(0, len(tensors) - 1))]
+    field = draw(st.sampled_from(["data", "datatype", "shape", "parameters"]))
+    tensor[field] = draw(json_values | st.lists(json_values, min_size=1, max_size=1))
+    return {"inputs": tensors}
+
+
+v2_bodies = st.one_of(
+    json_values,
+    st.fixed_dictionaries(
+        {"inputs": st.lists(tensor_entries, max_size=6) | json_values},
+        optional={
+            "id": json_values,
+            "parameters": st.fixed_dictionaries({}, optional={"binary_data_output": json_values})
+            | json_values,
+            "outputs": st.lists(
+                st.fixed_dictionaries(
+                    {}, optional={"name": json_values, "parameters": json_values}
+                ),
+                max_size=3,
+            )
+            | json_values,
+        },
+    ),
+)
+
+
+@pytest.mark.parametrize("model", ["quality-logreg", "maintenance-ner"])
+@SETTINGS
+@given(
+    body=v2_bodies,
+    # Latin-1 without control characters: what an HTTP header can carry (² included).
+    header=st.none()
+    | st.text(st.characters(max_codepoint=255, exclude_categories=("Cc",)), max_size=4),
+    tail=st.binary(max_size=24),
+)
+def test_v2_infer_bodies(
+    shared: Harness, model: str, body: Any, header: str | None, tail: bytes
+) -> None:
+    """Open Inference Protocol requests, JSON or with binary data after a header of
+    any length, to a real model: a 400 in the protocol's shape, never a 500."""
+    import json
+
+    raw = json.dumps(body).encode()
+    headers: dict[str, Any] = {**shared.auth(), "content-type": "application/json"}
+    if header is not None:
+        headers["inference-header-content-length"] = header.encode("latin-1")
+        raw += tail
+    response = shared.http.post(f"/v2/models/{model}/infer", content=raw, headers=headers)
+    assert response.status_code < 500, response.text
+    if response.status_code >= 400:
+        assert isinstance(response.json()["error"], str)
+
+
+@SETTINGS
+@given(body=one_tensor_off())
+def test_v2_infer_bodies_one_field_off(shared: Harness, body: Any) -> None:
+    """A valid request with one tensor field changed reaches the model's own checks."""
+    response = shared.http.post("/v2/models/quality-logreg/infer", json=body, headers=shared.auth())
+    assert response.status_code < 500, response.text

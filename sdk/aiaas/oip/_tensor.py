@@ -124,6 +124,13 @@ class Tensor:
         if data is not None:
             self._data = _flat(data)
             count = len(self._data)
+            if datatype == "BYTES":
+                for index, element in enumerate(self._data):
+                    if not isinstance(element, (str, bytes, bytearray)):
+                        raise ValueError(
+                            f"tensor {name!r}: BYTES element {index} is "
+                            f"{type(element).__name__}, not bytes or str"
+                        )
         else:
             assert raw is not None
             count = _raw_count(datatype, raw)
