@@ -187,7 +187,8 @@ def one_tensor_off(draw: st.DrawFn) -> dict[str, Any]:
     tensors = [dict(tensor) for tensor in QUALITY_TENSORS]
     tensor = tensors[draw(st.integers(0, len(tensors) - 1))]
     field = draw(st.sampled_from(["data", "datatype", "shape", "parameters"]))
-    tensor[field] = draw(json_values | st.lists(json_values, min_size=1, max_size=1))
+    values: st.SearchStrategy[Any] = json_values | st.lists(json_values, min_size=1, max_size=1)
+    tensor[field] = draw(values)
     return {"inputs": tensors}
 
 
@@ -217,7 +218,7 @@ v2_bodies = st.one_of(
     body=v2_bodies,
     # Latin-1 without control characters: what an HTTP header can carry (² included).
     header=st.none()
-    | st.text(st.characters(max_codepoint=255, exclude_categories=("Cc",)), max_size=4),
+    | st.text(st.characters(max_codepoint=255, exclude_categories=["Cc"]), max_size=4),
     tail=st.binary(max_size=24),
 )
 def test_v2_infer_bodies(
