@@ -192,6 +192,9 @@ def test_malformed_csv_names_the_line_and_column(
         (b"a,b\n1,2\n", "wrong_format", 1, "1"),
         (b'{"a": NaN}\n', "malformed_dataset", 1, None),
         (b"\n\n", "empty_dataset", None, None),
+        # Each once a 500 from the ingest worker.
+        (b'{"a": "x"}\n{"a": "\\ud800"}\n', "bad_encoding", 2, None),
+        (b'{"a": ' + b"[" * 3000 + b"]" * 3000 + b"}\n", "malformed_dataset", 1, None),
     ],
 )
 def test_malformed_json_lines_name_the_line_and_column(

@@ -17,6 +17,7 @@ import codecs
 import csv
 import itertools
 import json
+import re
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -252,6 +253,19 @@ def _fields(count: int) -> str:
     return "1 field" if count == 1 else f"{count} fields"
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _has_lone_surrogate(record: Any) -> bool:
+    """Whether a parsed line holds a surrogate that no pair made a character (JSON
+    allows the escape; UTF-8, and so the stored dataset, cannot hold it)."""
+    try:
+        json.dumps(record, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def _jsonl_blocks(path: Path) -> Iterator[tuple[int, list[dict[str, Any]]]]:
     block: list[dict[str, Any]] = []
     first_line = 0
@@ -274,6 +288,19 @@ def _jsonl_blocks(path: Path) -> Iterator[tuple[int, list[dict[str, Any]]]]:
                 raise MalformedDataset(
                     "malformed_dataset", f"Line {line}: {exc}.", line=line
                 ) from None
+            except RecursionError:
+                raise MalformedDataset(
+                    "malformed_dataset",
+                    f"Line {line} nests arrays or objects too deeply.",
+                    line=line,
+                ) from None
+            if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(record):
+                raise MalformedDataset(
+                    "bad_encoding",
+                    f"Line {line} holds a lone UTF-16 surrogate escape (\\ud800-\\udfff), "
+                    "which is no character: text must be valid Unicode.",
+                    line=line,
+                )
             if not isinstance(record, dict):
                 raise MalformedDataset(
                     "malformed_dataset",
