@@ -27,6 +27,10 @@ class Route:
     body: Any = None
     own_path: str | None = None
     """The same route on a resource of the caller's own tenant, where one applies."""
+    allowed: int = 200
+    """The status with every scope (a body that names nothing gets its 404 or 422)."""
+    also: str | None = None
+    """A second scope the route needs."""
 
 
 ROUTES = [
@@ -40,6 +44,32 @@ ROUTES = [
         "inference",
         {"inputs": [healthy_run()]},
         own_path="/v1/models/own-model/predict",
+    ),
+    Route("GET", "/v1/datasets", "datasets:read"),
+    Route("GET", "/v1/datasets/ds_none", "datasets:read", allowed=404),
+    Route("GET", "/v1/datasets/ds_none/rows", "datasets:read", allowed=404),
+    Route("DELETE", "/v1/datasets/ds_none", "datasets:write", allowed=404),
+    Route("GET", "/v1/training-jobs", "training"),
+    Route("GET", "/v1/training-jobs/tj_none", "training", allowed=404),
+    Route(
+        "POST",
+        "/v1/training-jobs",
+        "training",
+        {"model": "ridge", "dataset_id": "ds_none", "target": "y"},
+        allowed=404,
+    ),
+    Route("POST", "/v1/training-jobs/tj_none/cancel", "training", {}, allowed=404),
+    Route("DELETE", "/v1/models/doomed-model", "training", allowed=200),
+    Route("PATCH", f"/v1/models/{OTHER_MODEL}", "training", {"id": "mine"}, allowed=404),
+    Route("GET", "/v1/batch-predictions", "inference"),
+    Route("GET", "/v1/batch-predictions/bp_none/results", "inference", allowed=404),
+    Route(
+        "POST",
+        "/v1/batch-predictions",
+        "inference",
+        {"model": "quality-logreg", "dataset_id": "ds_none"},
+        allowed=404,
+        also="datasets:read",
     ),
 ]
 
@@ -66,10 +96,10 @@ def world() -> Iterator[World]:
             description="other-co private line 9",
         )
         admin.add_model(card, other.id)
-        admin.add_model(
-            card.model_copy(update={"id": "own-model", "description": "our own"}),
-            harness.tenant.id,
-        )
+        for own in ("own-model", "doomed-model"):
+            admin.add_model(
+                card.model_copy(update={"id": own, "description": "our own"}), harness.tenant.id
+            )
         revoked = admin.issue_key(harness.tenant.id)
         admin.revoke_key(revoked.id)
         client = admin.create_client(harness.tenant.id)
@@ -133,16 +163,20 @@ def test_refused_callers(world: World, route: Route, case: str) -> None:
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
 def test_missing_scope(world: World, route: Route) -> None:
-    response = call(world, route, world.headers[f"without {route.scope}"])
-    assert (response.status_code, response.json()["code"]) == (403, "insufficient_scope")
-    assert_nothing_of_the_other_tenant(response, world, route)
+    for scope in (route.scope, route.also):
+        if scope is None:
+            continue
+        response = call(world, route, world.headers[f"without {scope}"])
+        assert (response.status_code, response.json()["code"]) == (403, "insufficient_scope")
+        assert scope in response.json()["detail"]
+        assert_nothing_of_the_other_tenant(response, world, route)
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
 def test_other_tenants_resources(world: World, route: Route) -> None:
     response = call(world, route, world.harness.auth())
     if route.own_path is None:
-        assert response.status_code == 200
+        assert response.status_code == route.allowed, response.text
     else:
         assert (response.status_code, response.json()["code"]) == (404, "not_found")
         own = call(world, route, world.harness.auth(), route.own_path)

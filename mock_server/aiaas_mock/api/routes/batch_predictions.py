@@ -22,6 +22,7 @@ from aiaas.types import (
     ListResponse,
 )
 
+from ..auth import check_scope
 from ..deps import Inferrer, ResourceId, ServicesDep
 from ..idempotency import IdempotentRoute
 from ..model_lookup import resolve
@@ -43,7 +44,11 @@ MAX_RESULTS_PAGE = 1000
 def create_batch_prediction(
     body: BatchPredictionRequest, principal: Inferrer, services: ServicesDep
 ) -> BatchPrediction:
-    """Queue a batch prediction of ``model`` over every row of ``dataset_id``."""
+    """Queue a batch prediction of ``model`` over every row of ``dataset_id``.
+
+    Needs ``datasets:read`` beside ``inference``: the results carry what the
+    model made of every row, which a key without it could not read otherwise."""
+    check_scope(principal, "datasets:read")
     served = resolve(services, body.model, principal)
     dataset = services.store.datasets.get(body.dataset_id, principal.tenant_id)
     if dataset is None:
