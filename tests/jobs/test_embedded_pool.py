@@ -70,3 +70,48 @@ def test_a_closed_pool_starts_new_workers_for_later_units(tmp_path: Path) -> Non
         assert second != first
     finally:
         pool.close()
+
+
+def test_workers_leave_within_seconds_of_their_server(tmp_path: Path) -> None:
+    """A server killed with -9 closes no pipe a computing worker would read: the
+    worker notices its parent is gone, even in the middle of a long unit."""
+    import signal
+    import subprocess
+    import sys
+
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from pathlib import Path\n"
+            "from aiaas_mock.workers import EmbeddedPool\n"
+            f"pool = EmbeddedPool(1, Path({str(tmp_path)!r}))\n"
+            "print(pool.submit(__import__('os').getpid).result(timeout=60), flush=True)\n"
+            "pool.submit(time.sleep, 600)\n"
+            "time.sleep(600)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        worker = int(server.stdout.readline())
+        time.sleep(0.5)  # the worker is asleep in its unit
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait(timeout=10)
+        killed = time.monotonic()
+        while time.monotonic() - killed < 5.0:
+            try:
+                os.kill(worker, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        else:
+            os.kill(worker, signal.SIGKILL)
+            pytest.fail("the worker outlived its server by 5 s")
+    finally:
+        server.kill()
+        server.wait()
+        if server.stdout is not None:
+            server.stdout.close()

@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import pickle
 import sys
+import threading
+import time
 from typing import Any
 
 from .frames import read_frame, write_frame
@@ -26,7 +28,24 @@ def _picklable_error(error: BaseException) -> BaseException:
     return error
 
 
+ORPHAN_CHECK_SECONDS = 1.0
+"""How often a worker looks whether its server is still there."""
+
+
+def _leave_with_server(server_pid: int) -> None:
+    """Exit as soon as the server that started this worker is gone, even in the
+    middle of a unit: a killed server (kill -9, OOM) closes no pipe a computing
+    worker would notice, and its fits would run on for minutes."""
+    while True:
+        time.sleep(ORPHAN_CHECK_SECONDS)
+        if os.getppid() != server_pid:
+            os._exit(0)
+
+
 def main() -> None:
+    threading.Thread(
+        target=_leave_with_server, args=(os.getppid(),), name="orphan-check", daemon=True
+    ).start()
     # Frames own the real stdout; whatever else writes to stdout goes to stderr.
     frames_out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
