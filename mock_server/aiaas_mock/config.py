@@ -96,6 +96,9 @@ class ServerConfig:
     default, or a temporary directory removed with an in-memory database."""
     max_dataset_bytes: int = 1024 * 1024 * 1024
     """Largest dataset upload (streamed to disk, never held in memory)."""
+    max_page_bytes: int = 4 * 1024 * 1024
+    """Most bytes of stored rows or results in one page: a page of wide rows stops
+    early (with a cursor) rather than hold ``limit`` of them in memory."""
     job_workers: int = field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1))
     """Worker processes of the embedded pool that runs training and batch units."""
     job_drivers: int = 2
@@ -119,7 +122,7 @@ class ServerConfig:
             raise ValueError("the encryption window must be positive")
         if self.header_timeout <= 0:
             raise ValueError("header_timeout must be positive")
-        if min(self.job_workers, self.job_drivers, self.max_dataset_bytes) < 1:
+        if min(self.job_workers, self.job_drivers, self.max_dataset_bytes, self.max_page_bytes) < 1:
             raise ValueError("job workers, job drivers and the dataset limit must be positive")
         if self.idempotency_ttl <= 0 or self.idempotency_max_bytes < 0:
             raise ValueError("the idempotency retention must be positive")

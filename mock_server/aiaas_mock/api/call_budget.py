@@ -33,6 +33,7 @@ def limits(config: ServerConfig) -> dict[str, int]:
         "max_pixels": config.max_pixels,
         "max_concurrent_inference": config.max_concurrent_inference,
         "max_dataset_bytes": config.max_dataset_bytes,
+        "max_page_bytes": config.max_page_bytes,
         "chat_context_tokens": CONTEXT_TOKENS,
         "chat_max_prompt_tokens": CONTEXT_TOKENS - 1,
         "chat_max_completion_tokens": MAX_COMPLETION_TOKENS,

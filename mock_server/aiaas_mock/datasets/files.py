@@ -45,9 +45,20 @@ class DatasetFiles:
         types: dict[str, str] = json.loads(self.schema_path.read_text(encoding="utf-8"))
         return types
 
-    def read_rows(self, start: int, limit: int) -> list[dict[str, Any]]:
-        """Up to ``limit`` rows from row ``start`` on."""
-        return list(itertools.islice(self.iter_rows(start), limit))
+    def read_rows(
+        self, start: int, limit: int, max_bytes: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Up to ``limit`` rows from row ``start`` on, and (the first row aside) no
+        more than ``max_bytes`` of stored lines: a page of wide rows stops early."""
+        names = list(self.schema())
+        rows: list[dict[str, Any]] = []
+        used = 0
+        for line in itertools.islice(self._lines(start, None), limit):
+            used += len(line)
+            if rows and max_bytes is not None and used > max_bytes:
+                break
+            rows.append(dict(zip(names, json.loads(line), strict=True)))
+        return rows
 
     def _lines(self, start: int, stop: int | None) -> Iterator[bytes]:
         """Stored lines ``start`` to ``stop`` (exclusive; the end when ``None``):

@@ -197,13 +197,27 @@ class JobRepository:
                 [(job_id, row, record) for row, record in results],
             )
 
-    def results(self, job_id: str, *, after_row: int, limit: int) -> RecordPage:
+    def results(
+        self, job_id: str, *, after_row: int, limit: int, max_bytes: int | None = None
+    ) -> RecordPage:
+        """Up to ``limit`` results after ``after_row``, and (the first aside) no more
+        than ``max_bytes`` of stored records."""
+        rows: list[Any] = []
+        used = 0
         with self._db.read() as conn:
-            rows = conn.execute(
+            cursor = conn.execute(
                 "SELECT row, record FROM batch_results WHERE job_id = ? AND row > ? "
                 "ORDER BY row LIMIT ?",
                 (job_id, after_row, limit + 1),
-            ).fetchall()
+            )
+            # Row by row, so that a page of large results is never fetched whole.
+            for row in cursor:
+                used += len(row["record"])
+                if rows and max_bytes is not None and used > max_bytes:
+                    return RecordPage(
+                        [json.loads(r["record"]) for r in rows], rows[-1]["row"], True
+                    )
+                rows.append(row)
         return _page(rows, limit, "row")
 
 

@@ -114,7 +114,9 @@ def list_batch_results(
         services,
         f"results|{job_id}",
         after,
-        lambda row: services.store.jobs.results(job_id, after_row=row, limit=limit),
+        lambda row: services.store.jobs.results(
+            job_id, after_row=row, limit=limit, max_bytes=services.config.max_page_bytes
+        ),
         BatchResult.model_validate,
         start=-1,
     )

@@ -191,12 +191,13 @@ def list_rows(
     limit: Annotated[int, Query(ge=1, le=MAX_ROWS_PAGE)] = 100,
     after: Annotated[str | None, Query(max_length=512)] = None,
 ) -> ListResponse[DatasetRow]:
-    """The dataset's rows in file order, typed as its schema says."""
+    """The dataset's rows in file order, typed as its schema says: up to ``limit``,
+    fewer when they would pass ``max_page_bytes`` (``GET /v1/limits``)."""
     dataset = _visible(services, dataset_id, principal.tenant_id)
     list_id = f"rows|{dataset_id}"
     start = services.cursors.decode(list_id, after) if after else 0
     files = DatasetFiles(services.store.dataset_dir(dataset_id))
-    rows = files.read_rows(start, limit)
+    rows = files.read_rows(start, limit, services.config.max_page_bytes)
     data = [DatasetRow(index=start + i, values=values) for i, values in enumerate(rows)]
     end = start + len(rows)
     has_more = end < dataset.rows
