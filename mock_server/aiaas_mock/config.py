@@ -96,6 +96,9 @@ class ServerConfig:
     default, or a temporary directory removed with an in-memory database."""
     max_dataset_bytes: int = 1024 * 1024 * 1024
     """Largest dataset upload (streamed to disk, never held in memory)."""
+    body_idle_timeout: float = 30.0
+    """Seconds an upload's body may send nothing before the upload is answered 408
+    and its scratch files removed (a stalled client holds no disk or slot)."""
     max_page_bytes: int = 4 * 1024 * 1024
     """Most bytes of stored rows or results in one page: a page of wide rows stops
     early (with a cursor) rather than hold ``limit`` of them in memory."""
@@ -120,8 +123,8 @@ class ServerConfig:
             raise ValueError("instance_grace must be positive")
         if self.encryption_window <= 0:
             raise ValueError("the encryption window must be positive")
-        if self.header_timeout <= 0:
-            raise ValueError("header_timeout must be positive")
+        if self.header_timeout <= 0 or self.body_idle_timeout <= 0:
+            raise ValueError("header_timeout and body_idle_timeout must be positive")
         if min(self.job_workers, self.job_drivers, self.max_dataset_bytes, self.max_page_bytes) < 1:
             raise ValueError("job workers, job drivers and the dataset limit must be positive")
         if self.idempotency_ttl <= 0 or self.idempotency_max_bytes < 0:

@@ -679,3 +679,34 @@ async def test_wait_can_follow_the_log_instead_of_polling(live: LiveTenant) -> N
         await resolve(client.training_jobs.wait(slow.id, timeout=0.5, follow=True))
     assert time.monotonic() - started < 5
     await resolve(client.training_jobs.cancel(slow.id))
+
+
+def test_a_stalled_upload_is_dropped_and_its_files_removed() -> None:
+    """A client that stops sending its body holds no disk: 408 after the announced
+    idle time, and the upload's scratch directory is gone at once."""
+    import socket
+    from urllib.parse import urlsplit
+
+    from aiaas_mock import MockServer, ServerConfig
+
+    with MockServer(ServerConfig(body_idle_timeout=1.0)) as server:
+        assert httpx.get(f"{server.base_url}/v1/limits").json()["body_idle_seconds"] == 1
+        address = urlsplit(server.base_url)
+        datasets = server.services.store.data_dir / "datasets"
+        with socket.create_connection((address.hostname, address.port), timeout=10) as sock:
+            sock.sendall(
+                b"POST /v1/datasets?name=stalled&format=csv HTTP/1.1\r\n"
+                + f"Host: {address.netloc}\r\n".encode()
+                + f"Authorization: Bearer {server.api_key}\r\n".encode()
+                + b"Content-Type: text/csv\r\nContent-Length: 100000\r\n\r\na,b\n1,2\n"
+            )
+            started = time.monotonic()
+            received = sock.recv(65536)
+            waited = time.monotonic() - started
+            while chunk := sock.recv(65536):  # the server closes after its answer
+                received += chunk
+            answer = received.decode()
+        assert answer.startswith("HTTP/1.1 408"), answer[:200]
+        assert "request_timeout" in answer
+        assert 0.9 < waited < 5.0
+        assert not [p for p in datasets.iterdir() if p.name.startswith("tmp-")]

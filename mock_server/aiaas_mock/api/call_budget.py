@@ -34,6 +34,7 @@ def limits(config: ServerConfig) -> dict[str, int]:
         "max_concurrent_inference": config.max_concurrent_inference,
         "max_dataset_bytes": config.max_dataset_bytes,
         "max_page_bytes": config.max_page_bytes,
+        "body_idle_seconds": int(config.body_idle_timeout),
         "chat_context_tokens": CONTEXT_TOKENS,
         "chat_max_prompt_tokens": CONTEXT_TOKENS - 1,
         "chat_max_completion_tokens": MAX_COMPLETION_TOKENS,

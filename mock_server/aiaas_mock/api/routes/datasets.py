@@ -65,9 +65,22 @@ def _format(request: Request, asked: str | None) -> Literal["csv", "jsonl"]:
     return from_media  # type: ignore[return-value]
 
 
-async def _receive(request: Request, upload: DatasetUpload) -> None:
+async def _receive(request: Request, upload: DatasetUpload, idle: float) -> None:
     pending = bytearray()
-    async for chunk in request.stream():
+    chunks = request.stream().__aiter__()
+    while True:
+        try:
+            with anyio.fail_after(idle):
+                chunk = await chunks.__anext__()
+        except StopAsyncIteration:
+            break
+        except TimeoutError:
+            raise ProblemError(
+                408,
+                "request_timeout",
+                f"The upload sent nothing for {idle:g} s; it was dropped. Send it again.",
+                headers={"Connection": "close"},
+            ) from None
         pending += chunk
         if len(pending) >= _WRITE_CHUNK or upload.file.size + len(pending) > upload.file.max_bytes:
             await anyio.to_thread.run_sync(upload.write, bytes(pending))
@@ -111,7 +124,7 @@ async def create_dataset(
     )
     dataset_id = f"ds_{secrets.token_hex(12)}"
     try:
-        await _receive(request, upload)
+        await _receive(request, upload, services.config.body_idle_timeout)
         built = await anyio.to_thread.run_sync(
             upload.complete, fmt, target, dataset_id, services.ingest
         )
