@@ -42,6 +42,42 @@ class FaultConfig:
 
 
 @dataclass(frozen=True)
+class TenantQuotas:
+    """What one tenant may hold and run at once; the server's default for every
+    tenant, and per tenant with ``aiaas-mock tenants quotas``."""
+
+    stored_bytes: int = 10 * 1024**3
+    """Bytes of uploaded datasets kept."""
+    datasets: int = 200
+    jobs: int = 20
+    """Training jobs and batch predictions queued or running."""
+    running_jobs: int = 2
+    """Jobs running at once; more wait in the queue while other tenants' run."""
+    job_cost: int = 2 * 10**9
+    """A training job's estimated cost in row-fits (rows x fits x the algorithm's
+    weight, see ``training.cost``), refused at create above it."""
+    batch_rows: int = 20_000_000
+    """Rows of one batch prediction, weighted by the model's cost per row."""
+
+    def __post_init__(self) -> None:
+        if (
+            min(self.stored_bytes, self.datasets, self.jobs, self.running_jobs) < 0
+            or min(self.job_cost, self.batch_rows) < 0
+        ):
+            raise ValueError("quotas must not be negative")
+
+
+QUOTA_NAMES: tuple[str, ...] = (
+    "stored_bytes",
+    "datasets",
+    "jobs",
+    "running_jobs",
+    "job_cost",
+    "batch_rows",
+)
+
+
+@dataclass(frozen=True)
 class ServerConfig:
     """Everything that shapes a mock server built by :func:`aiaas_mock.create_app`."""
 
@@ -104,8 +140,11 @@ class ServerConfig:
     early (with a cursor) rather than hold ``limit`` of them in memory."""
     job_workers: int = field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1))
     """Worker processes of the embedded pool that runs training and batch units."""
-    job_drivers: int = 2
-    """Jobs running at once; more wait in the queue (their units share the workers)."""
+    job_drivers: int = 4
+    """Jobs running at once on this server, at most ``quotas.running_jobs`` of one
+    tenant; more wait in the queue (their units share the workers)."""
+    quotas: TenantQuotas = field(default_factory=TenantQuotas)
+    """Every tenant's quotas unless set for it (``GET /v1/quotas`` shows a tenant its own)."""
     cluster: str | None = None
     """Scheduler address of a Dask distributed cluster (``tcp://host:8786``) to run
     jobs on instead of the embedded pool; needs the ``cluster`` extra."""

@@ -117,7 +117,9 @@ class JobRunner:
             with self._wake:
                 if self._stopping:
                     return
-            claimed = self._store.jobs.claim_next(owner, self._where)
+            claimed = self._store.jobs.claim_next(
+                owner, self._where, lambda tenant: self._store.quotas.of(tenant).running_jobs
+            )
             if claimed is None:
                 with self._wake:
                     if not self._stopping:

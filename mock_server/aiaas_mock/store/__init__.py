@@ -16,6 +16,7 @@ from .jobs import JobRepository
 from .models import ModelRepository
 from .oauth import OAuthRepository
 from .predictions import PredictionLog
+from .quotas import QuotaRepository
 from .settings import TenantSettings
 from .tenants import TenantRepository
 
@@ -25,6 +26,7 @@ class Store:
     db: Database
     tenants: TenantRepository
     settings: TenantSettings
+    quotas: QuotaRepository
     oauth: OAuthRepository
     models: ModelRepository
     idempotency: IdempotencyRepository
@@ -54,6 +56,7 @@ class Store:
             instances=instances,
             tenants=TenantRepository(db),
             settings=TenantSettings(db),
+            quotas=QuotaRepository(db, config.quotas),
             oauth=OAuthRepository(db),
             models=ModelRepository(db),
             idempotency=IdempotencyRepository(

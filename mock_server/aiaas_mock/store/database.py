@@ -46,6 +46,10 @@ CREATE TABLE IF NOT EXISTS access_tokens (
     expires_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS access_tokens_by_client ON access_tokens (client_id);
+CREATE TABLE IF NOT EXISTS tenant_quotas (
+    tenant_id TEXT PRIMARY KEY REFERENCES tenants(id),
+    quotas TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS tenant_settings (
     tenant_id TEXT PRIMARY KEY REFERENCES tenants(id),
     require_encryption INTEGER NOT NULL DEFAULT 0

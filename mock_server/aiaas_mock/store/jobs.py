@@ -110,17 +110,30 @@ class JobRepository:
         return record
 
     def claim_next(
-        self, owner: str, where: Callable[[], dict[str, Any]]
+        self,
+        owner: str,
+        where: Callable[[], dict[str, Any]],
+        running_cap: Callable[[str], int] = lambda tenant_id: 2**31,
     ) -> tuple[str, str, dict[str, Any]] | None:
-        """The oldest queued job of ``owner``, now marked running (``where()`` it
-        runs goes in its log): its kind, tenant and record."""
+        """A queued job of ``owner``, now marked running (``where()`` it runs goes in
+        its log): its kind, tenant and record.
+
+        Tenants take turns: the job claimed is the oldest of the tenants running the
+        fewest jobs, and a tenant already running ``running_cap(tenant)`` waits, so
+        one tenant's queue never holds every runner."""
         with self._db.transaction() as conn:
-            row = conn.execute(
-                "SELECT id, kind, tenant_id, record FROM jobs "
-                "WHERE status = 'queued' AND owner = ? AND cancel_requested = 0 "
-                "ORDER BY seq LIMIT 1",
+            candidates = conn.execute(
+                "SELECT q.id, q.kind, q.tenant_id, q.record, "
+                "(SELECT COUNT(*) FROM jobs r WHERE r.tenant_id = q.tenant_id "
+                "AND r.status = 'running') AS running "
+                "FROM jobs q WHERE q.status = 'queued' AND q.owner = ? "
+                "AND q.cancel_requested = 0 "
+                "AND q.seq = (SELECT MIN(seq) FROM jobs f WHERE f.tenant_id = q.tenant_id "
+                "AND f.status = 'queued' AND f.owner = q.owner AND f.cancel_requested = 0) "
+                "ORDER BY running, q.seq",
                 (owner,),
-            ).fetchone()
+            ).fetchall()
+            row = next((c for c in candidates if c["running"] < running_cap(c["tenant_id"])), None)
             if row is None:
                 return None
             record: dict[str, Any] = json.loads(row["record"])

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from aiaas.types import Model
 
+from ..config import TenantQuotas
 from ..encryption.keys import KeyStore
 from ..services import Services
 from ..store import Store
@@ -60,6 +61,13 @@ class Admin:
         if previous is not None:
             self.revoke_key(previous.decode())
         return key
+
+    def set_quotas(self, tenant_id: str, **values: int) -> TenantQuotas:
+        """Set some of a tenant's quotas (the rest follow the server's default)."""
+        return self._store.quotas.set(self.tenant(tenant_id).id, **values)
+
+    def quotas(self, tenant_id: str) -> TenantQuotas:
+        return self._store.quotas.of(self.tenant(tenant_id).id)
 
     def require_encryption(self, tenant_id: str, required: bool = True) -> None:
         """Make the tenant's plaintext request bodies a 400 ``encryption_required``."""

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from aiaas import __version__
 
-from ..config import FAULT_KINDS, FaultConfig, FaultKind, ServerConfig
+from ..config import FAULT_KINDS, QUOTA_NAMES, FaultConfig, FaultKind, ServerConfig, TenantQuotas
 from ..extra import MissingMockExtra, require_mock_extra
 from ..store.tenants import ALL_SCOPES
 
@@ -57,6 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--require-encryption", action="store_true", help="accept only sealed request bodies"
     )
     _admin_action(tenants, "list", "list tenants")
+    quotas = _admin_action(tenants, "quotas", "show a tenant's quotas, or set some of them")
+    quotas.add_argument("tenant", help="tenant id or name")
+    for name in QUOTA_NAMES:
+        quotas.add_argument(
+            f"--{name.replace('_', '-')}", dest=name, type=_count, metavar="N",
+            help=f"{name} (default: the server's, {getattr(TenantQuotas(), name):,})",
+        )  # fmt: skip
 
     for noun, what, shown in (("keys", "API key", "key"), ("clients", "OAuth client", "secret")):
         actions = _actions(commands, noun, f"manage {what}s")
@@ -80,6 +87,13 @@ def _admin_action(actions: Subcommands, name: str, help: str) -> argparse.Argume
     parser: argparse.ArgumentParser = actions.add_parser(name, help=help)
     parser.add_argument("--db", required=True, help="the server's SQLite file")
     return parser
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("a quota is a number of at least 0")
+    return value
 
 
 def _add_serve(serve: argparse.ArgumentParser) -> None:
@@ -279,6 +293,12 @@ def _administer(admin: Admin, args: argparse.Namespace) -> int:
             admin.require_encryption(tenant.id)
         sealed = " (sealed request bodies only)" if args.require_encryption else ""
         print(f"tenant {tenant.id} {tenant.name}{sealed}")
+    elif command == "tenants" and action == "quotas":
+        values = {name: getattr(args, name) for name in QUOTA_NAMES}
+        given = {name: value for name, value in values.items() if value is not None}
+        quotas = admin.set_quotas(args.tenant, **given) if given else admin.quotas(args.tenant)
+        for name in QUOTA_NAMES:
+            print(f"{name} {getattr(quotas, name)}")
     elif command == "tenants":
         for tenant in admin.tenants():
             print(f"{tenant.id} {tenant.name}")

@@ -28,6 +28,7 @@ from ..idempotency import IdempotentRoute
 from ..model_lookup import resolve
 from ..openapi import PROBLEMS
 from ..problems import ProblemError
+from ..quotas import check_count, check_size
 from ._jobs import EVENT_STREAM, JobRoutes, record_page
 
 router = APIRouter(
@@ -38,6 +39,9 @@ router = APIRouter(
 )
 JOBS = JobRoutes("batch_prediction", "batch prediction", BatchPrediction)
 MAX_RESULTS_PAGE = 1000
+ROW_WEIGHT_OF_VALUES = 10
+"""Weighted rows (``quotas.batch_rows``) per row of a model taking one value (a
+text, an image) rather than a table row."""
 
 
 @router.post("", status_code=201)
@@ -68,6 +72,10 @@ def create_batch_prediction(
         raise ProblemError(
             422, "unknown_column", f"The dataset has no column '{body.input_column}'."
         )
+    check_count(services, principal.tenant_id, "jobs")
+    # A text or image costs a model about ten table rows.
+    weighted = dataset.rows * (1 if takes_rows else ROW_WEIGHT_OF_VALUES)
+    check_size(services, principal.tenant_id, "batch_rows", weighted)
     job = BatchPrediction(
         id=f"bp_{secrets.token_hex(12)}",
         model=body.model,

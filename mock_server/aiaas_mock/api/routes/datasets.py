@@ -27,6 +27,7 @@ from ..deps import DatasetReader, DatasetWriter, ResourceId, ServicesDep
 from ..idempotency import IdempotentRoute, record_from_loop, streams_body
 from ..openapi import PROBLEMS
 from ..problems import ProblemError
+from ..quotas import check_count, exceeded, stored_bytes_left
 
 router = APIRouter(
     prefix="/v1/datasets", tags=["datasets"], route_class=IdempotentRoute, responses=PROBLEMS
@@ -116,11 +117,13 @@ async def create_dataset(
     holds its inferred schema and its data-quality report."""
     fmt = _format(request, format)
     store = services.store
+    check_count(services, principal.tenant_id, "datasets")
+    room = stored_bytes_left(services, principal.tenant_id)
     upload = await anyio.to_thread.run_sync(
         DatasetUpload,
         store.data_dir / "datasets",
         store.instances.id,
-        services.config.max_dataset_bytes,
+        min(services.config.max_dataset_bytes, room),
     )
     dataset_id = f"ds_{secrets.token_hex(12)}"
     try:
@@ -134,6 +137,15 @@ async def create_dataset(
         raise ProblemError(422, exc.code, exc.message, extra=extra) from None
     except DatasetTooLarge as exc:
         await anyio.to_thread.run_sync(upload.abandon)
+        if room < services.config.max_dataset_bytes:
+            limit = store.quotas.of(principal.tenant_id).stored_bytes
+            raise exceeded(
+                "stored_bytes",
+                limit - room,
+                limit,
+                f"This upload would pass the tenant's quota of {limit:,} stored bytes "
+                f"({limit - room:,} used). Delete datasets, or ask for a larger quota.",
+            ) from None
         raise ProblemError(
             413, "payload_too_large", str(exc), extra={"limit": exc.limit, "line": exc.line}
         ) from None

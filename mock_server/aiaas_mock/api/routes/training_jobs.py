@@ -16,12 +16,14 @@ from fastapi.responses import StreamingResponse
 
 from aiaas.types import FieldError, JobEvent, ListResponse, TrainingJob, TrainingJobRequest
 
+from ...training.cost import training_cost
 from ...training.driver import plan_training
 from ...training.plan import PlanError
 from ..deps import ResourceId, ServicesDep, Trainer
 from ..idempotency import IdempotentRoute
 from ..openapi import PROBLEMS
 from ..problems import ProblemError
+from ..quotas import check_count, check_size
 from ._jobs import EVENT_STREAM, JobRoutes
 
 router = APIRouter(
@@ -40,8 +42,9 @@ def create_training_job(
     if dataset is None:
         raise ProblemError(404, "not_found", f"No dataset '{body.dataset_id}'.")
     job_id = f"tj_{secrets.token_hex(12)}"
+    check_count(services, principal.tenant_id, "jobs")
     try:
-        plan_training(job_id, body, dataset)
+        plan = plan_training(job_id, body, dataset)
     except PlanError as exc:
         raise ProblemError(
             422,
@@ -49,6 +52,7 @@ def create_training_job(
             exc.message,
             errors=[FieldError(field=f"body.{exc.field}", message=exc.message)],
         ) from None
+    check_size(services, principal.tenant_id, "job_cost", training_cost(plan, dataset.rows))
     job = TrainingJob(
         id=job_id,
         model=body.model,
