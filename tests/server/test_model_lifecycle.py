@@ -29,6 +29,7 @@ def _queue_batch(harness: Harness, model_id: str) -> None:
         "object": "batch_prediction",
         "model": model_id,
         "dataset_id": "ds_x",
+        "rows": 0,
         "status": "queued",
         "created_at": 0,
     }

@@ -38,7 +38,15 @@ def _refused(answer: Any, quota: str) -> dict[str, Any]:
 
 
 def _queue(harness: Harness, job_id: str, tenant_id: str, owner: str = "elsewhere") -> None:
-    record = {"id": job_id, "model": "m", "dataset_id": "d", "status": "queued", "created_at": 0}
+    record = {
+        "id": job_id,
+        "object": "batch_prediction",
+        "model": "m",
+        "dataset_id": "d",
+        "rows": 0,
+        "status": "queued",
+        "created_at": 0,
+    }
     with harness.services.store.db.transaction() as conn:
         harness.services.store.jobs.insert(conn, record, "batch_prediction", tenant_id, owner)
 
@@ -78,7 +86,10 @@ def test_jobs_and_a_jobs_cost(quota_harness: Harness) -> None:
     _queue(quota_harness, "bp_waiting", tenant)
     full = quota_harness.http.post("/v1/training-jobs", json=small, headers=quota_harness.auth())
     assert _refused(full, "jobs")["used"] == 1
-    quota_harness.http.post("/v1/batch-predictions/bp_waiting/cancel", headers=quota_harness.auth())
+    cancelled = quota_harness.http.post(
+        "/v1/batch-predictions/bp_waiting/cancel", headers=quota_harness.auth()
+    )
+    assert cancelled.json()["status"] == "cancelled"
     quota_harness.admin.set_quotas(tenant, jobs=5)
     costly = {
         **small,

@@ -21,11 +21,19 @@ POLL_SECONDS = 0.25
 
 
 class StoreContext:
-    def __init__(self, job_id: str, tenant_id: str, store: Store, executor: Executor) -> None:
+    def __init__(
+        self,
+        job_id: str,
+        tenant_id: str,
+        store: Store,
+        executor: Executor,
+        stopping: Callable[[], bool] = lambda: False,
+    ) -> None:
         self._job_id = job_id
         self._tenant_id = tenant_id
         self._store = store
         self._executor = executor
+        self._stopping = stopping
 
     @property
     def job_id(self) -> str:
@@ -47,6 +55,8 @@ class StoreContext:
         futures: dict[Future[Any], TagT] = {}
 
         def top_up() -> None:
+            if self._stopping():
+                raise WorkerLost("the server is stopping")
             for tag, submit in itertools.islice(waiting, max(0, in_flight - len(futures))):
                 futures[submit()] = tag
 
@@ -54,6 +64,8 @@ class StoreContext:
         try:
             while futures:
                 done, _ = wait(futures, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+                if self._stopping():
+                    raise WorkerLost("the server is stopping")
                 if self._store.jobs.cancel_requested(self._job_id):
                     self._executor.set_cancelled(self._job_id)
                     raise JobCancelled

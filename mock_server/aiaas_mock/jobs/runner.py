@@ -75,12 +75,15 @@ class JobRunner:
         with self._wake:
             self._stopping = True
             self._wake.notify_all()
+        # The threads first (a running job sees the stop within a poll and submits
+        # nothing more), then the workers: a unit submitted to a closed pool would
+        # start workers nobody stops.
+        for thread in threads:
+            thread.join(timeout=10)
         with self._executor_lock:
             executor, self._executor = self._executor, None
         if executor is not None:
             executor.close()
-        for thread in threads:
-            thread.join(timeout=10)
 
     def executor(self) -> Executor:
         with self._executor_lock:
@@ -138,7 +141,9 @@ class JobRunner:
         try:
             driver = self._kinds[kind]
             work = driver.prepare(tenant_id, record)
-            context = StoreContext(job_id, tenant_id, self._store, self.executor())
+            context = StoreContext(
+                job_id, tenant_id, self._store, self.executor(), lambda: self._stopping
+            )
             fields = driver.run(work, context)
 
             def succeed(change: dict[str, Any]) -> None:

@@ -137,18 +137,7 @@ async def create_dataset(
         raise ProblemError(422, exc.code, exc.message, extra=extra) from None
     except DatasetTooLarge as exc:
         await anyio.to_thread.run_sync(upload.abandon)
-        if room < services.config.max_dataset_bytes:
-            limit = store.quotas.of(principal.tenant_id).stored_bytes
-            raise exceeded(
-                "stored_bytes",
-                limit - room,
-                limit,
-                f"This upload would pass the tenant's quota of {limit:,} stored bytes "
-                f"({limit - room:,} used). Delete datasets, or ask for a larger quota.",
-            ) from None
-        raise ProblemError(
-            413, "payload_too_large", str(exc), extra={"limit": exc.limit, "line": exc.line}
-        ) from None
+        raise _too_large(services, principal.tenant_id, exc, room) from None
     except BaseException:  # a client that went away, a cancelled request
         await anyio.to_thread.run_sync(upload.abandon)
         raise
@@ -172,6 +161,23 @@ async def create_dataset(
 
     await record_from_loop(request, services, write)
     return dataset
+
+
+def _too_large(services: Services, tenant_id: str, exc: DatasetTooLarge, room: int) -> ProblemError:
+    """413 at the upload limit; 403 ``quota_exceeded`` where the tenant's stored
+    bytes ran out first."""
+    if room < services.config.max_dataset_bytes:
+        limit = services.store.quotas.of(tenant_id).stored_bytes
+        return exceeded(
+            "stored_bytes",
+            limit - room,
+            limit,
+            f"This upload would pass the tenant's quota of {limit:,} stored bytes "
+            f"({limit - room:,} used). Delete datasets, or ask for a larger quota.",
+        )
+    return ProblemError(
+        413, "payload_too_large", str(exc), extra={"limit": exc.limit, "line": exc.line}
+    )
 
 
 def _visible(services: Services, dataset_id: str, tenant_id: str) -> Dataset:
