@@ -97,7 +97,9 @@ def test_defect_cnn_fine_tuned_on_84_images_is_no_worse_than_shipped(tmp_path: P
     assert dataset.rows == 84
     folds, model = run(tmp_path, dataset, model="defect-cnn", target="label")
     assert all(0.0 <= fold["accuracy"] <= 1.0 and "base_accuracy" in fold for fold in folds)
-    assert mean(folds, "accuracy") >= mean(folds, "base_accuracy")
+    # One held-out image of 84 may land the other way on another CPU's kernels
+    # (both accuracies were equal here); the old rate lost eleven.
+    assert mean(folds, "accuracy") >= mean(folds, "base_accuracy") - 1 / 84 - 1e-9
     assert model.spec.task == "image-classification"
     assert model.predictor.classes[0] == "crazing"
 

@@ -16,8 +16,8 @@ from tests.tables import machining_runs
 
 @pytest.fixture
 def quota_harness() -> Iterator[Harness]:
-    # Jobs are queued but never run: the runner claims nothing from an owner that
-    # is not this server's (see _queue), and the tests need them to stay queued.
+    # The jobs _queue adds name another server as their owner: this one's runner
+    # never claims them, so they stay queued for as long as a test needs.
     yield from make_harness(ServerConfig(quotas=TenantQuotas(running_jobs=2)))
 
 
