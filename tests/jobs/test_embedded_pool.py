@@ -115,3 +115,39 @@ def test_workers_leave_within_seconds_of_their_server(tmp_path: Path) -> None:
         server.wait()
         if server.stdout is not None:
             server.stdout.close()
+
+
+def test_another_tenants_unit_goes_before_a_queue_of_one_tenants(tmp_path: Path) -> None:
+    # First in, first out would run B's unit after all of A's (three seconds in);
+    # taking tenants in turn runs it as soon as A's first unit frees the worker.
+    pool = EmbeddedPool(1, tmp_path, spare=0)
+    try:
+        pool.submit(os.getpid, owner="a").result(timeout=60)  # the worker is up
+        a_units = [pool.submit(time.sleep, 1.0, owner="a") for _ in range(3)]
+        b_unit = pool.submit(time.sleep, 0.0, owner="b")
+        b_unit.result(timeout=60)
+        assert a_units[0].done()
+        assert not a_units[1].done()
+        assert not a_units[2].done()
+        for unit in a_units:
+            unit.result(timeout=60)
+    finally:
+        pool.close()
+
+
+def test_a_spare_worker_starts_a_newcomers_unit_while_the_others_are_busy(
+    tmp_path: Path,
+) -> None:
+    pool = EmbeddedPool(1, tmp_path)
+    try:
+        pool.submit(os.getpid, owner="a").result(timeout=60)
+        a_units = [pool.submit(time.sleep, 5.0, owner="a") for _ in range(2)]
+        time.sleep(0.2)
+        b_pid = pool.submit(os.getpid, owner="b").result(timeout=60)
+        assert not a_units[0].done()
+        # The spare takes only newcomers: A's second unit still waits for its turn.
+        assert not a_units[1].running()
+        assert b_pid in pool.pids()
+        assert len(pool.pids()) == 2
+    finally:
+        pool.close()

@@ -37,7 +37,7 @@ class InlineExecutor:
     shares_disk = True
     workers = 1
 
-    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+    def submit(self, fn: Callable[..., Any], *args: Any, owner: str = "") -> Future[Any]:
         future: Future[Any] = Future()
         try:
             future.set_result(fn(*args))
@@ -66,6 +66,9 @@ class RecordingContext:
         self.events: list[tuple[str, str, dict[str, Any]]] = []
         self.results: list[tuple[int, str]] = []
         self.models: list[tuple[Model, bytes]] = []
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        return self.executor.submit(fn, *args, owner="tenant")
 
     def gather(
         self,

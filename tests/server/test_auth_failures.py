@@ -96,12 +96,39 @@ def test_memory_stays_bounded_under_address_spraying() -> None:
 
 
 def test_processes_on_one_database_count_together(tmp_path: Path) -> None:
-    """Two servers on one database file: the limit holds for both together."""
+    """Two servers on one database file: the limit holds for both together, each
+    seeing the other's failures within a flush (a second)."""
     config = ServerConfig(db_path=str(tmp_path / "aiaas.db"), auth_failure_limit=4)
     wrong = {"Authorization": "Bearer aiaas_sk_wrong"}
     for one in make_harness(config):
         for two in make_harness(config):
-            servers = [one, two] * 4
-            codes = [s.http.get("/v1/models", headers=wrong).status_code for s in servers]
-    assert codes[:4] == [401] * 4
-    assert set(codes[4:]) == {429}
+            first = [s.http.get("/v1/models", headers=wrong).status_code for s in (one, two) * 2]
+            later = []
+            for _ in range(2):
+                time.sleep(1.1)  # each flushes at its next failure
+                later += [s.http.get("/v1/models", headers=wrong).status_code for s in (one, two)]
+    assert first == [401] * 4  # each has seen at most three
+    # Six failures in all once both flushed: the second to flush sees them all.
+    assert later[1] == 429
+    assert later[2:] == [429, 429]
+
+
+def test_failures_are_written_together_not_one_by_one() -> None:
+    now = [0.0]
+    database = Database(":memory:")
+    limiter = AuthFailureLimiter(database, limit=1000, window=60, clock=lambda: now[0])
+    writes = 0
+    transaction = database.transaction
+
+    def counted() -> object:
+        nonlocal writes
+        writes += 1
+        return transaction()
+
+    database.transaction = counted  # type: ignore[method-assign,assignment]
+    for _ in range(2000):
+        now[0] += 0.005  # 200 a second for ten seconds
+        limiter.failed("10.0.0.1", ERROR)
+    assert writes <= 11
+    limiter.flush()
+    assert limiter.tracked() == 2000

@@ -68,7 +68,7 @@ class BatchDriver:
             rows: RowsRef | RowLines = RowsRef(str(work.dataset_dir), start, stop)
             if not executor.shares_disk:
                 rows = RowLines(names, files.read_lines(start, stop))
-            return executor.submit(predict_unit, work.model, rows, start, work.input_column, cancel)
+            return context.submit(predict_unit, work.model, rows, start, work.input_column, cancel)
 
         def on_chunk(_: int, results: list[str]) -> None:
             context.add_results([(json.loads(text)["index"], text) for text in results])

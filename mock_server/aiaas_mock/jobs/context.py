@@ -43,6 +43,9 @@ class StoreContext:
     def executor(self) -> Executor:
         return self._executor
 
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        return self._executor.submit(fn, *args, owner=self._tenant_id)
+
     def gather(
         self,
         tasks: Iterable[tuple[TagT, Callable[[], Future[Any]]]],

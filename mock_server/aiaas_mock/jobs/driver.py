@@ -54,6 +54,11 @@ class JobContext(Protocol):
     @property
     def executor(self) -> Executor: ...
 
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        """Queue one unit of the job on the executor, as its tenant's (tenants'
+        units take turns on the workers)."""
+        ...
+
     def gather(
         self,
         tasks: Iterable[tuple[TagT, Callable[[], Future[Any]]]],

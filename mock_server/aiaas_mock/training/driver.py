@@ -78,7 +78,7 @@ class TrainingDriver:
         best = ranked[0]
         artifacts: list[bytes] = []
         final = functools.partial(
-            executor.submit,
+            context.submit,
             final_unit,
             source,
             plan,
@@ -109,7 +109,6 @@ class TrainingDriver:
 
 def cross_validate(plan: TrainingPlan, source: Any, cancel: Any, context: JobContext) -> Outcomes:
     """Every candidate's held-out outcome on every fold, reported as they come."""
-    executor = context.executor
     outcomes: Outcomes = [[None] * plan.folds for _ in plan.candidates]
     done = 0
 
@@ -143,11 +142,11 @@ def cross_validate(plan: TrainingPlan, source: Any, cancel: Any, context: JobCon
 
     # At most one unit per worker in flight (see JobContext.gather).
     folds = (
-        ((c, f), functools.partial(executor.submit, fold_unit, source, plan, c, f, cancel))
+        ((c, f), functools.partial(context.submit, fold_unit, source, plan, c, f, cancel))
         for c in range(len(plan.candidates))
         for f in range(plan.folds)
     )
-    context.gather(folds, max(1, executor.workers), on_fold)
+    context.gather(folds, max(1, context.executor.workers), on_fold)
     return outcomes
 
 

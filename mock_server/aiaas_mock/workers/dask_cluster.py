@@ -6,6 +6,7 @@ is an optional extra (``aiaas[mock,cluster]``).
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -50,6 +51,10 @@ class DaskCluster:
 
     Units become Dask tasks; a job's table is scattered to the workers once.
     Cancelling sets a named ``distributed.Event`` that running units poll.
+    The scheduler runs higher-priority tasks first: a unit's priority is minus
+    the units its owner already has queued or running, so an owner with little
+    outstanding goes before one with much (the embedded pool's fair queue, in
+    the scheduler's terms).
     """
 
     kind = "cluster"
@@ -61,17 +66,26 @@ class DaskCluster:
         self.address = address
         self._client = Client(address, timeout=timeout, set_as_default=False)
         self._shared: dict[str, list[Any]] = {}
+        self._outstanding: dict[str, int] = {}
+        self._lock = threading.Lock()
 
     @property
     def workers(self) -> int:
         info = self._client.scheduler_info(n_workers=-1)
         return max(1, int(sum(w.get("nthreads", 1) for w in info.get("workers", {}).values())))
 
-    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
-        task = self._client.submit(fn, *args, pure=False)
+    def submit(self, fn: Callable[..., Any], *args: Any, owner: str = "") -> Future[Any]:
+        with self._lock:
+            ahead = self._outstanding.get(owner, 0)
+            self._outstanding[owner] = ahead + 1
+        task = self._client.submit(fn, *args, pure=False, priority=-ahead)
         outer: Future[Any] = Future()
 
         def settle(done: Any) -> None:
+            with self._lock:
+                left = self._outstanding.pop(owner, 1) - 1
+                if left:
+                    self._outstanding[owner] = left
             status = done.status
             if status == "finished":
                 outer.set_result(done.result())

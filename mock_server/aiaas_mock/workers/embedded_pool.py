@@ -6,7 +6,6 @@ import contextlib
 import logging
 import os
 import pickle
-import queue
 import subprocess
 import sys
 import threading
@@ -18,6 +17,7 @@ from typing import Any
 
 from ..datasets.files import Table
 from .executor import WorkerLost
+from .fair_queue import FairQueue
 from .frames import read_frame, write_frame
 
 logger = logging.getLogger("aiaas_mock.jobs")
@@ -36,7 +36,12 @@ class FileFlag:
 class EmbeddedPool:
     """Worker processes of this machine, each started (again) when needed.
 
-    One thread per worker hands it units in turn from a shared queue. A worker
+    One thread per worker hands it units in turn from a queue shared fairly
+    between the units' owners (:class:`~.fair_queue.FairQueue`). ``spare``
+    more workers (as many as the regular ones by default) start only for an
+    owner with nothing running while every regular worker is busy: a tenant's
+    first unit never waits behind another tenant's, however long theirs run;
+    the processor is then shared by the operating system for that while. A worker
     is a fresh interpreter (``python -m aiaas_mock.workers.worker_process ROLE``): the
     server is multi-threaded, so forking it would copy its locks in whatever
     state they were, and ``multiprocessing``'s spawn would run the server
@@ -46,16 +51,19 @@ class EmbeddedPool:
     kind = "embedded"
     shares_disk = True
 
-    def __init__(self, workers: int, flags_dir: Path, role: str = "jobs") -> None:
+    def __init__(
+        self, workers: int, flags_dir: Path, role: str = "jobs", spare: int | None = None
+    ) -> None:
         self._workers = workers
+        self._slots = workers + (workers if spare is None else spare)
         self._flags_dir = flags_dir
         # On the workers' command lines, so that ``ps`` tells jobs from ingest.
         self._role = role
-        self._tasks: queue.SimpleQueue[
-            tuple[Future[Any], Callable[..., Any], tuple[Any, ...]] | None
-        ] = queue.SimpleQueue()
+        self._tasks: FairQueue[tuple[Future[Any], Callable[..., Any], tuple[Any, ...]]] = (
+            FairQueue()
+        )
         self._lock = threading.Lock()
-        self._processes: list[subprocess.Popen[bytes] | None] = [None] * workers
+        self._processes: list[subprocess.Popen[bytes] | None] = [None] * self._slots
         self._threads: list[threading.Thread] = []
         self._closed = False
 
@@ -63,12 +71,12 @@ class EmbeddedPool:
     def workers(self) -> int:
         return self._workers
 
-    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+    def submit(self, fn: Callable[..., Any], *args: Any, owner: str = "") -> Future[Any]:
         with self._lock:
             if self._closed:
                 raise RuntimeError("the worker pool is closing")
             if not self._threads:
-                for slot in range(self._workers):
+                for slot in range(self._slots):
                     thread = threading.Thread(
                         target=self._serve,
                         args=(slot,),
@@ -78,7 +86,7 @@ class EmbeddedPool:
                     thread.start()
                     self._threads.append(thread)
         future: Future[Any] = Future()
-        self._tasks.put((future, fn, args))
+        self._tasks.put(owner, (future, fn, args))
         return future
 
     def _process(self, slot: int) -> subprocess.Popen[bytes]:
@@ -94,42 +102,49 @@ class EmbeddedPool:
         return process
 
     def _serve(self, slot: int) -> None:
+        spare = slot >= self._workers
         while True:
-            task = self._tasks.get()
+            task = self._tasks.get(spare)
             if task is None:
                 return
-            future, fn, args = task
-            if not future.set_running_or_notify_cancel():
-                continue
+            owner, (future, fn, args) = task
             try:
-                payload = pickle.dumps((fn, args), protocol=pickle.HIGHEST_PROTOCOL)
-            except Exception as error:  # a unit that cannot be sent fails
-                future.set_exception(error)
-                continue
-            process = self._process(slot)
-            assert process.stdin is not None
-            assert process.stdout is not None
-            try:
-                write_frame(process.stdin, payload)
-                reply = read_frame(process.stdout)
-            except OSError:
-                reply = None
-            if reply is None:
-                code = process.wait()
-                _close_pipes(process)
-                self._processes[slot] = None
-                if not self._closed:
-                    logger.warning(
-                        "A job worker process stopped (exit code %s); restarting it", code
-                    )
-                future.set_exception(WorkerLost(f"a worker process stopped (exit code {code})"))
-                continue
-            # From the worker process this pool started: trusted.
-            status, value = pickle.loads(reply)  # noqa: S301
-            if status == "ok":
-                future.set_result(value)
-            else:
-                future.set_exception(value)
+                self._run(slot, future, fn, args)
+            finally:
+                self._tasks.done(owner)
+
+    def _run(
+        self, slot: int, future: Future[Any], fn: Callable[..., Any], args: tuple[Any, ...]
+    ) -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            payload = pickle.dumps((fn, args), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as error:  # a unit that cannot be sent fails
+            future.set_exception(error)
+            return
+        process = self._process(slot)
+        assert process.stdin is not None
+        assert process.stdout is not None
+        try:
+            write_frame(process.stdin, payload)
+            reply = read_frame(process.stdout)
+        except OSError:
+            reply = None
+        if reply is None:
+            code = process.wait()
+            _close_pipes(process)
+            self._processes[slot] = None
+            if not self._closed:
+                logger.warning("A job worker process stopped (exit code %s); restarting it", code)
+            future.set_exception(WorkerLost(f"a worker process stopped (exit code {code})"))
+            return
+        # From the worker process this pool started: trusted.
+        status, value = pickle.loads(reply)  # noqa: S301
+        if status == "ok":
+            future.set_result(value)
+        else:
+            future.set_exception(value)
 
     def share(self, table: Table) -> Any:
         return table
@@ -155,15 +170,9 @@ class EmbeddedPool:
             self._closed = True
             threads, self._threads = self._threads, []
         # Units still waiting for a worker will not get one: say so to whoever waits.
-        while True:
-            try:
-                task = self._tasks.get_nowait()
-            except queue.Empty:
-                break
-            if task is not None and task[0].set_running_or_notify_cancel():
-                task[0].set_exception(WorkerLost("the server is stopping"))
-        for _ in threads:
-            self._tasks.put(None)
+        for future, _, _ in self._tasks.close():
+            if future.set_running_or_notify_cancel():
+                future.set_exception(WorkerLost("the server is stopping"))
         # A unit still computing would otherwise outlive the server.
         for process in self._processes:
             if process is not None and process.poll() is None:
@@ -181,7 +190,8 @@ class EmbeddedPool:
         with self._lock:
             # An app may be started again (test clients do): a later unit starts
             # new workers.
-            self._processes = [None] * self._workers
+            self._processes = [None] * self._slots
+            self._tasks.reopen()
             self._closed = False
 
 

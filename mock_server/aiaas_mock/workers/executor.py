@@ -37,7 +37,10 @@ class Executor(Protocol):
         """Whether units can read the server's dataset files themselves."""
         ...
 
-    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]: ...
+    def submit(self, fn: Callable[..., Any], *args: Any, owner: str = "") -> Future[Any]:
+        """Run ``fn(*args)`` on a worker. Units of different ``owner`` (tenants)
+        take turns: one owner's queued units never hold every worker from another's."""
+        ...
 
     def share(self, table: Table) -> Any:
         """A handle that units receive as ``table`` (sent to the workers once)."""

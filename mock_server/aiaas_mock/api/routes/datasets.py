@@ -129,7 +129,7 @@ async def create_dataset(
     try:
         await _receive(request, upload, services.config.body_idle_timeout)
         built = await anyio.to_thread.run_sync(
-            upload.complete, fmt, target, dataset_id, services.ingest
+            upload.complete, fmt, target, dataset_id, services.ingest, principal.tenant_id
         )
     except MalformedDataset as exc:
         await anyio.to_thread.run_sync(upload.abandon)
