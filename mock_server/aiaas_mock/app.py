@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
+from starlette.routing import Match
 
 from aiaas import __version__
 
@@ -120,6 +121,8 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
         replay=ReplayGuard(services.store.db, config.encryption_window),
         window=config.encryption_window,
         require_encryption=config.require_encryption,
+        routed=lambda scope: any(route.matches(scope)[0] is Match.FULL for route in app.routes),
+        authentic=lambda headers: has_valid_credentials(services, headers.get("authorization")),
     )
     app.add_middleware(
         BodyLimitMiddleware,

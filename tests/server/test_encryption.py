@@ -111,6 +111,53 @@ def test_malformed_envelopes(
     assert_problem(response, 400, code)
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "authorized", "content", "status", "code"),
+    [
+        # Authentication comes before the envelope, with or without a body.
+        ("GET", "/v1/models", False, None, 401, "missing_credentials"),
+        ("POST", PREDICT, False, b"\x00" * 80, 401, "missing_credentials"),
+        # Routing comes before it too.
+        ("TRACE", "/v1/models", True, None, 405, None),
+        ("DELETE", "/v1/limits", True, None, 405, None),
+        ("GET", "/v1/no-such-route", True, None, 404, None),
+        # A routed, authenticated request gets the envelope's answer; so does a
+        # public route, which would otherwise answer 200 in plaintext.
+        ("GET", "/v1/models", True, None, 400, "invalid_encryption_header"),
+        ("POST", PREDICT, True, b"\x00" * 80, 400, "invalid_encryption_header"),
+        ("GET", "/v1/limits", False, None, 400, "invalid_encryption_header"),
+    ],
+)
+def test_routing_and_authentication_come_before_the_envelope(
+    harness: Harness,
+    method: str,
+    path: str,
+    authorized: bool,
+    content: bytes | None,
+    status: int,
+    code: str | None,
+) -> None:
+    headers = {"Aiaas-Encryption": "", **(harness.auth() if authorized else {})}
+    if content is not None:
+        headers["content-type"] = MEDIA_TYPE
+    response = harness.http.request(method, path, content=content, headers=headers)
+    assert response.status_code == status, response.text
+    if code is not None:
+        assert response.json()["code"] == code
+
+
+def test_a_route_never_runs_on_a_body_the_envelope_refused(harness: Harness) -> None:
+    dataset = harness.http.post(
+        "/v1/datasets?name=d&format=csv", content=b"a,b\n1,2\n", headers=harness.auth()
+    ).json()
+    refused = harness.http.delete(
+        f"/v1/datasets/{dataset['id']}", headers={"Aiaas-Encryption": "v=2", **harness.auth()}
+    )
+    assert_problem(refused, 400, "invalid_encryption_header")
+    kept = harness.http.get(f"/v1/datasets/{dataset['id']}", headers=harness.auth())
+    assert kept.status_code == 200
+
+
 def test_a_plaintext_body_under_an_encryption_header(harness: Harness) -> None:
     sealed = seal(harness, "GET", PREDICT)
     response = harness.http.post(PREDICT, json={"inputs": [SECRET_RUN]}, headers=sealed.headers)

@@ -101,13 +101,17 @@ def test_tampered_headers(shared: Harness, data: st.DataObject) -> None:
 def test_a_low_order_response_key_is_refused_not_a_500(
     shared: Harness, suite: str, point: bytes
 ) -> None:
-    """Without credentials, on any path: the key is refused while the header is read."""
+    """The key is refused while the header is read, before anything uses it;
+    without credentials the answer is authentication's (it comes first)."""
     size = SUITES[suite].public_key_size
     key = SUITES[suite].generate().public_bytes[: size - 32] + point
+    header = {HEADER: probe_header(suite, key)}
+    answer = shared.http.get("/v1/models", headers={**header, **shared.auth()})
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["code"] == "invalid_encryption_header"
     for path in ("/v1/models", PREDICT):
-        answer = shared.http.get(path, headers={HEADER: probe_header(suite, key)})
-        assert answer.status_code == 400, answer.text
-        assert answer.json()["code"] == "invalid_encryption_header"
+        answer = shared.http.request("GET" if path != PREDICT else "POST", path, headers=header)
+        assert answer.status_code == 401, answer.text
 
 
 @SETTINGS

@@ -12,6 +12,10 @@ from .problems import ProblemError
 _TAG_BYTES = 16
 
 
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"
+"""What every cursor looks like (unpadded URL-safe base64), for the routes' schema."""
+
+
 class CursorCodec:
     """Makes cursors that only this server accepts, and only for the same list.
 

@@ -64,7 +64,7 @@ def document_encryption(schema: dict[str, Any]) -> dict[str, Any]:
         "in": "header",
         "required": False,
         "description": "The aiaas-hpke/1 envelope of a sealed request (docs/protocol.md)",
-        "schema": {"type": "string"},
+        "schema": {"type": "string", "pattern": r"^v=1(;\s*[a-z]+=[^;]*)+$", "maxLength": 4096},
     }
     for path, operations in schema.get("paths", {}).items():
         if not path.startswith("/v1/") or path in UNSEALED_PATHS:

@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from aiaas.types import FieldError
 
@@ -114,9 +115,23 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request.scope, 500, "internal_error", "The server failed.")
 
 
+async def _on_disconnect(request: Request, exc: Exception) -> JSONResponse:
+    # Not the server's fault and nobody is left to answer: one line, no traceback.
+    logger.info(
+        "The client went away before its request was read (request_id=%s, %s %s)",
+        request_id_of(request.scope),
+        request.method,
+        request.url.path,
+    )
+    return problem_response(
+        request.scope, 400, "client_disconnected", "The client went away mid-request."
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Make every error of ``app`` answer with problem details."""
     app.add_exception_handler(ProblemError, _on_problem)
+    app.add_exception_handler(ClientDisconnect, _on_disconnect)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(Exception, _on_unexpected)

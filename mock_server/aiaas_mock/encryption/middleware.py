@@ -39,6 +39,13 @@ class EncryptionMiddleware:
     (the app sees the plaintext and its real content type) and its answer, whatever
     its status, sealed to the response key the request named. Failures to open are
     4xx problems with stable codes, answered in plaintext, and log nothing.
+
+    Routing and authentication come before the envelope, as they would without
+    one: a request no route takes (``routed``) or without valid credentials
+    (``authentic``) goes on to the app with its body dropped, and keeps the
+    app's 404, 405, 401 or 429; any other answer is replaced by the envelope's
+    400. So a wrong method or a missing key is never reported as a bad header,
+    and no route runs on a body it could not read.
     """
 
     def __init__(
@@ -48,9 +55,13 @@ class EncryptionMiddleware:
         replay: ReplayGuard,
         window: float,
         require_encryption: bool,
+        routed: Callable[[Scope], bool] = lambda scope: True,
+        authentic: Callable[[Headers], bool] = lambda headers: True,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.app = app
+        self.routed = routed
+        self.authentic = authentic
         self.keys = keys
         self.replay = replay
         self.window = window
@@ -87,7 +98,11 @@ class EncryptionMiddleware:
                     f"With {HEADER}, a body must be sealed ({MEDIA_TYPE}).",
                 )
         except EnvelopeError as error:
-            await problem_response(scope, 400, error.code, str(error))(scope, receive, send)
+            refusal = problem_response(scope, 400, error.code, str(error))
+            if self.routed(scope) and self.authentic(headers):
+                await refusal(scope, receive, send)
+            else:
+                await self.app(_bodiless(scope), _empty(receive), _Unless(send, refusal, scope))
             return
         except HTTPException as error:  # the body limit, raised while reading
             await problem_response(
@@ -210,6 +225,52 @@ class _Sealer:
     async def _send_event(self, name: str, data: bytes, more: bool) -> None:
         event = f"event: {name}\ndata: {stream_event_data(data)}\n\n".encode()
         await self._send({"type": "http.response.body", "body": event, "more_body": more})
+
+
+_KEPT_STATUSES = frozenset({401, 404, 405, 429})
+
+
+class _Unless:
+    """A ``send`` that passes the app's answer on if its status is routing's or
+    authentication's, and sends ``refusal`` in its place otherwise."""
+
+    def __init__(self, send: Send, refusal: ASGIApp, scope: Scope) -> None:
+        self._send = send
+        self._refusal = refusal
+        self._scope = scope
+        self._kept: bool | None = None
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self._kept = message["status"] in _KEPT_STATUSES
+            if not self._kept:
+                await self._refusal(self._scope, _empty(_never), self._send)
+        if self._kept:
+            await self._send(message)
+
+
+def _empty(receive: Receive) -> Receive:
+    """An empty body, then whatever ``receive`` says (a disconnect)."""
+    given = False
+
+    async def empty() -> Message:
+        nonlocal given
+        if given:
+            return await receive()
+        given = True
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    return empty
+
+
+async def _never() -> Message:
+    return {"type": "http.disconnect"}
+
+
+def _bodiless(scope: Scope) -> Scope:
+    drop = (HEADER.lower().encode(), b"content-length", b"content-type", b"transfer-encoding")
+    headers = [(name, value) for name, value in scope["headers"] if name not in drop]
+    return {**scope, "headers": [*headers, (b"content-length", b"0")]}
 
 
 def _target(scope: Scope) -> str:

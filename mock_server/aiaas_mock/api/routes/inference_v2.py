@@ -63,31 +63,55 @@ def _served(
 
 
 @router.get("/models/{model_id}")
-@router.get("/models/{model_id}/versions/{version}")
 async def model_metadata(
-    model_id: ModelId, principal: ModelReader, services: ServicesDep, version: str | None = None
+    model_id: ModelId, principal: ModelReader, services: ServicesDep
+) -> dict[str, Any]:
+    served = _served(services, model_id, principal, None)
+    return signature(served.spec).metadata(served.spec)
+
+
+@router.get("/models/{model_id}/versions/{version}")
+async def model_version_metadata(
+    model_id: ModelId, version: str, principal: ModelReader, services: ServicesDep
 ) -> dict[str, Any]:
     served = _served(services, model_id, principal, version)
     return signature(served.spec).metadata(served.spec)
 
 
 @router.get("/models/{model_id}/ready")
-@router.get("/models/{model_id}/versions/{version}/ready")
 async def model_ready(
-    model_id: ModelId, principal: ModelReader, services: ServicesDep, version: str | None = None
+    model_id: ModelId, principal: ModelReader, services: ServicesDep
+) -> dict[str, Any]:
+    served = _served(services, model_id, principal, None)
+    return {"name": served.spec.id, "ready": True}
+
+
+@router.get("/models/{model_id}/versions/{version}/ready")
+async def model_version_ready(
+    model_id: ModelId, version: str, principal: ModelReader, services: ServicesDep
 ) -> dict[str, Any]:
     served = _served(services, model_id, principal, version)
     return {"name": served.spec.id, "ready": True}
 
 
+# Each route with a version has its own function: one function for both would
+# document ``version`` as a query parameter of the route without one.
 @router.post("/models/{model_id}/infer")
-@router.post("/models/{model_id}/versions/{version}/infer")
 async def infer(
-    model_id: ModelId,
-    request: Request,
-    principal: Inferrer,
-    services: ServicesDep,
-    version: str | None = None,
+    model_id: ModelId, request: Request, principal: Inferrer, services: ServicesDep
+) -> Response:
+    return await _infer(model_id, None, request, principal, services)
+
+
+@router.post("/models/{model_id}/versions/{version}/infer")
+async def infer_version(
+    model_id: ModelId, version: str, request: Request, principal: Inferrer, services: ServicesDep
+) -> Response:
+    return await _infer(model_id, version, request, principal, services)
+
+
+async def _infer(
+    model_id: str, version: str | None, request: Request, principal: Any, services: ServicesDep
 ) -> Response:
     served = _served(services, model_id, principal, version)
     try:
