@@ -132,6 +132,9 @@ class ServerConfig:
     default, or a temporary directory removed with an in-memory database."""
     max_dataset_bytes: int = 1024 * 1024 * 1024
     """Largest dataset upload (streamed to disk, never held in memory)."""
+    max_dataset_line_bytes: int = 16 * 1024 * 1024
+    """Longest line of a dataset upload (422 ``line_too_long`` naming it): ingest
+    reads wide rows a few at a time, and one line is the least it can hold."""
     body_idle_timeout: float = 30.0
     """Seconds an upload's body may send nothing before the upload is answered 408
     and its scratch files removed (a stalled client holds no disk or slot)."""
@@ -164,7 +167,8 @@ class ServerConfig:
             raise ValueError("the encryption window must be positive")
         if self.header_timeout <= 0 or self.body_idle_timeout <= 0:
             raise ValueError("header_timeout and body_idle_timeout must be positive")
-        if min(self.job_workers, self.job_drivers, self.max_dataset_bytes, self.max_page_bytes) < 1:
+        sizes = (self.max_dataset_bytes, self.max_dataset_line_bytes, self.max_page_bytes)
+        if min(self.job_workers, self.job_drivers, *sizes) < 1:
             raise ValueError("job workers, job drivers and the dataset limit must be positive")
         if self.idempotency_ttl <= 0 or self.idempotency_max_bytes < 0:
             raise ValueError("the idempotency retention must be positive")

@@ -6,6 +6,7 @@ import base64
 import csv
 import io
 import json
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from aiaas_mock.datasets.ingest import (
     MalformedDataset,
     UploadFile,
     build,
+    rows_per_block,
 )
 from aiaas_mock.datasets.profile import OUTLIER_Z, Reservoir
 from tests.tables import machining_runs
@@ -230,3 +232,83 @@ def test_a_reservoir_is_a_uniform_sample() -> None:
     # Deciles of a uniform sample of 1,000 from 0..99,999 lie within a few percent.
     deciles = np.percentile(sample, np.arange(10, 100, 10))
     assert np.allclose(deciles, np.arange(10_000, 100_000, 10_000), atol=4000)
+
+
+@pytest.mark.parametrize("chunk", [3, 1000, 10**6])
+def test_a_line_over_the_limit_is_refused_naming_it(tmp_path: Path, chunk: int) -> None:
+    lines = [b"a,b", b"1," + b"x" * 98, b"2," + b"y" * 99, b"3,z"]  # 100 and 101 bytes
+    data = b"\n".join(lines) + b"\n"
+    upload = UploadFile(tmp_path / "upload.raw", max_bytes=10**9, max_line_bytes=100)
+
+    def write_all() -> None:
+        for offset in range(0, len(data), chunk):
+            upload.write(data[offset : offset + chunk])
+
+    with pytest.raises(MalformedDataset) as caught:
+        write_all()
+    assert caught.value.code == "line_too_long"
+    assert caught.value.line == 3
+    assert "Line 3 is longer than 100 bytes" in caught.value.message
+
+
+def test_a_last_line_without_a_newline_is_measured_too(tmp_path: Path) -> None:
+    upload = UploadFile(tmp_path / "upload.raw", max_bytes=10**9, max_line_bytes=10)
+    upload.write(b"a\n1\n" + b"9" * 6)
+    with pytest.raises(MalformedDataset, match="Line 3"):
+        upload.write(b"9" * 6)
+
+
+def test_wide_rows_are_read_a_few_at_a_time_in_bounded_memory(tmp_path: Path) -> None:
+    # 40 rows of 8 texts of 130,000 characters (42 MB): read in blocks of
+    # BLOCK_ROWS, the ingest held every row, a sample of every text and a
+    # thousand distinct texts a column (1.25 GB for the 250 MB file).
+    rng = np.random.default_rng(0)
+    letters = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz", dtype=np.uint8)
+    path = tmp_path / "upload.raw"
+    with path.open("wb") as file:
+        file.write(b",".join(f"c{i}".encode() for i in range(8)) + b"\n")
+        for _ in range(40):
+            cells = [letters[rng.integers(0, 26, 130_000)].tobytes() for _ in range(8)]
+            file.write(b",".join(cells) + b"\n")
+    directory = tmp_path / "ds"
+    directory.mkdir()
+    assert rows_per_block(path) == 8
+    tracemalloc.start()
+    try:
+        built = build(directory, path, "csv", None)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert built.rows == 40
+    assert peak < 40 * 1024 * 1024, f"{peak / 2**20:.0f} MB"
+    assert all(column.type == "string" and column.missing == 0 for column in built.columns)
+
+
+@pytest.mark.parametrize(
+    ("cell", "kind", "stored"),
+    [
+        ("1e400", "string", "1e400"),  # past a float's range: the text it was
+        ("-1e400", "string", "-1e400"),
+        ("100000000000000000000000", "number", 1e23),  # past 64 bits: a float
+        ("9223372036854775807", "integer", 9223372036854775807),
+    ],
+)
+def test_a_number_is_the_same_in_csv_and_json_lines(
+    tmp_path: Path, cell: str, kind: str, stored: object
+) -> None:
+    read = {}
+    for fmt, data in (
+        ("csv", f"a,b\n{cell},1\n".encode()),
+        ("jsonl", f'{{"a": {cell}, "b": 1}}\n'.encode()),
+    ):
+        directory = tmp_path / fmt
+        directory.mkdir()
+        built = ingest(directory, data, fmt)
+        table = load_table(directory)
+        read[fmt] = (built.columns[0].type, built.columns[0].missing, table.columns["a"][0])
+    assert read["csv"] == read["jsonl"] == (kind, 0, stored)
+
+
+def test_a_second_byte_order_mark_is_no_part_of_a_name(tmp_path: Path) -> None:
+    built = ingest(tmp_path, "\ufeff\ufeffa,b\n1,2\n".encode())
+    assert [column.name for column in built.columns] == ["a", "b"]

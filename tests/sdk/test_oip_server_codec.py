@@ -95,6 +95,17 @@ def test_what_a_server_answers_a_client_reads(binary: bool) -> None:
             None,
             "does not match the binary data",
         ),
+        (
+            b'{"inputs": [{"name": "x", "datatype": "FP32", "shape": [1], "data": [1]},'
+            b' {"name": "x", "datatype": "FP32", "shape": [1], "data": [2]}]}',
+            None,
+            "input 'x' is named twice",
+        ),
+        (
+            b'{"inputs": [], "outputs": [{"name": "y"}, {"name": "y"}]}',
+            None,
+            "output 'y' is named twice",
+        ),
     ],
 )
 def test_a_malformed_request_is_a_value_error_saying_why(

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import io
+import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from aiaas_mock.zoo.defect_cnn import DEFECT_CNN
 from aiaas_mock.zoo.defect_cnn.data import CLASSES, generate_images
 from aiaas_mock.zoo.defect_cnn.network import probabilities, resize, train
-from aiaas_mock.zoo.defect_cnn.serving import DefectClassifier
+from aiaas_mock.zoo.defect_cnn.serving import PNG_SIGNATURE, DefectClassifier, decode_png
 from aiaas_mock.zoo.defect_cnn.train import (
     accuracy,
     confusion,
@@ -120,3 +125,35 @@ def test_images_from_larger_cameras_are_classified_alike() -> None:
     predicted = [probabilities(network, image[None]).argmax() for image in odd_sizes]
     # Bilinear enlargement to an odd size blurs fine marks a little.
     assert np.mean(np.array(predicted) == labels) >= native - 0.08
+
+
+def _png(width: int, height: int, rows: bytes, colour: int = 0) -> str:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, colour, 0, 0, 0)
+    raw = PNG_SIGNATURE + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+    return base64.b64encode(raw + chunk(b"IEND", b"")).decode()
+
+
+def test_a_png_holding_fewer_rows_than_its_header_says_is_refused() -> None:
+    # Pillow decodes it, filling the missing rows with black, and says nothing.
+    one_row = b"\x00" + b"\x80" * 2048
+    with pytest.raises(ValueError, match="header promises"):
+        decode_png(_png(2048, 2048, one_row))
+    with pytest.raises(ValueError, match="not a readable PNG"):
+        decode_png(_png(64, 64, b"")[:-40] + "AAAAAAAA")
+
+
+@pytest.mark.parametrize(("colour", "channels"), [(0, 1), (2, 3), (4, 2), (6, 4)])
+def test_a_complete_png_of_any_colour_type_is_read(colour: int, channels: int) -> None:
+    rows = b"".join(b"\x00" + bytes([40]) * (64 * channels) for _ in range(48))
+    assert decode_png(_png(64, 48, rows, colour)).shape == (48, 64)
+
+
+def test_the_generators_pngs_are_complete() -> None:
+    image = generate_images(1, seed=0)[0][0]
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="PNG")
+    decode_png(base64.b64encode(buffer.getvalue()).decode())

@@ -33,6 +33,7 @@ def limits(config: ServerConfig) -> dict[str, int]:
         "max_pixels": config.max_pixels,
         "max_concurrent_inference": config.max_concurrent_inference,
         "max_dataset_bytes": config.max_dataset_bytes,
+        "max_dataset_line_bytes": config.max_dataset_line_bytes,
         "max_page_bytes": config.max_page_bytes,
         "body_idle_seconds": int(config.body_idle_timeout),
         "chat_context_tokens": CONTEXT_TOKENS,

@@ -17,6 +17,7 @@ import codecs
 import csv
 import itertools
 import json
+import math
 import re
 from array import array
 from collections.abc import Iterator
@@ -37,7 +38,13 @@ DatasetFormat = Literal["csv", "jsonl"]
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 """One encoder for every row (``json.dumps`` with options builds one per call)."""
 BLOCK_ROWS = 4096
+BLOCK_BYTES = 8 * 1024 * 1024
+"""A block holds at most ``BLOCK_ROWS`` rows and, judged by the file's longest
+line, about this many bytes of them: a file of wide rows is read a few rows at a
+time, so the ingest process's memory does not grow with the row width."""
 MAX_COLUMNS = 1000
+MAX_LINE_BYTES = 16 * 1024 * 1024
+"""The longest line an upload may hold (announced as ``max_dataset_line_bytes``)."""
 
 
 class MalformedDataset(Exception):
@@ -69,13 +76,17 @@ class DatasetTooLarge(Exception):
 
 
 class UploadFile:
-    """The raw upload, written to disk as it arrives, its size and UTF-8 checked."""
+    """The raw upload, written to disk as it arrives, its size, line lengths and
+    UTF-8 checked."""
 
-    def __init__(self, path: Path, max_bytes: int) -> None:
+    def __init__(self, path: Path, max_bytes: int, max_line_bytes: int = MAX_LINE_BYTES) -> None:
         self.path = path
         self.max_bytes = max_bytes
+        self.max_line_bytes = max_line_bytes
         self.size = 0
         self.lines = 0
+        self.longest_line = 0
+        self._open_line = 0  # bytes of the line not yet ended
         self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
         self._file = path.open("wb")
 
@@ -106,9 +117,24 @@ class UploadFile:
                 f"Line {line} holds a NUL byte: this is a binary file, not CSV or JSON lines.",
                 line=line,
             )
+        self._measure_lines(chunk)
         self._file.write(chunk)
         self.size += len(chunk)
         self.lines += chunk.count(b"\n")
+
+    def _measure_lines(self, chunk: bytes) -> None:
+        lengths = line_lengths(chunk, self._open_line)
+        self._open_line = int(lengths[-1])
+        longest = int(lengths.max())
+        if longest > self.max_line_bytes:
+            line = self.lines + 1 + int(np.flatnonzero(lengths > self.max_line_bytes)[0])
+            raise MalformedDataset(
+                "line_too_long",
+                f"Line {line} is longer than {self.max_line_bytes:,} bytes, the most a line "
+                "may hold.",
+                line=line,
+            )
+        self.longest_line = max(self.longest_line, longest)
 
     def finish(self) -> None:
         try:
@@ -121,6 +147,16 @@ class UploadFile:
 
     def close(self) -> None:
         self._file.close()
+
+
+def line_lengths(chunk: bytes, open_line: int) -> NDArray[np.intp]:
+    """Bytes of each line in ``chunk``, newlines not counted: the first goes on
+    from the ``open_line`` bytes before the chunk, the last is still open."""
+    ends = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)
+    starts = np.concatenate(([0], ends + 1))
+    lengths = np.append(ends, len(chunk)) - starts
+    lengths[0] += open_line
+    return lengths
 
 
 @dataclass(frozen=True)
@@ -148,7 +184,9 @@ def _csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
 
 def _csv_header(path: Path) -> list[str]:
     for line, header in _csv_records(path):
+        # "utf-8-sig" takes one byte-order mark; an editor may have written two.
         names = [name.strip() for name in header]
+        names[0] = names[0].lstrip("\ufeff").strip()
         for position, name in enumerate(names, 1):
             if not name:
                 raise MalformedDataset(
@@ -192,7 +230,9 @@ def _check_names(names: list[str], line: int) -> None:
         seen.add(name)
 
 
-def _csv_blocks(path: Path, names: list[str]) -> Iterator[tuple[int, list[list[str]]]]:
+def _csv_blocks(
+    path: Path, names: list[str], block_rows: int = BLOCK_ROWS
+) -> Iterator[tuple[int, list[list[str]]]]:
     """Blocks of data records, each checked against the header. Records are read
     a block at a time (not one generator step each); the line of a bad record is
     found again only when there is one."""
@@ -203,7 +243,7 @@ def _csv_blocks(path: Path, names: list[str]) -> Iterator[tuple[int, list[list[s
         try:
             header_seen = False
             while True:
-                block = list(itertools.islice(reader, BLOCK_ROWS))
+                block = list(itertools.islice(reader, block_rows))
                 if not block:
                     return
                 taken += len(block)
@@ -266,7 +306,9 @@ def _has_lone_surrogate(record: Any) -> bool:
     return False
 
 
-def _jsonl_blocks(path: Path) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+def _jsonl_blocks(
+    path: Path, block_rows: int = BLOCK_ROWS
+) -> Iterator[tuple[int, list[dict[str, Any]]]]:
     block: list[dict[str, Any]] = []
     first_line = 0
     with path.open(encoding="utf-8-sig") as file:
@@ -274,7 +316,12 @@ def _jsonl_blocks(path: Path) -> Iterator[tuple[int, list[dict[str, Any]]]]:
             if not text.strip():
                 continue
             try:
-                record = json.loads(text.rstrip("\r\n"), parse_constant=_no_constants)
+                record = json.loads(
+                    text.rstrip("\r\n"),
+                    parse_constant=_no_constants,
+                    parse_float=_json_float,
+                    parse_int=_json_int,
+                )
             except json.JSONDecodeError as exc:
                 looks_like_json = text.lstrip().startswith(("{", "["))
                 raise MalformedDataset(
@@ -310,7 +357,7 @@ def _jsonl_blocks(path: Path) -> Iterator[tuple[int, list[dict[str, Any]]]]:
             if not block:
                 first_line = line
             block.append(record)
-            if len(block) == BLOCK_ROWS:
+            if len(block) == block_rows:
                 yield first_line, block
                 block = []
     if block:
@@ -319,6 +366,23 @@ def _jsonl_blocks(path: Path) -> Iterator[tuple[int, list[dict[str, Any]]]]:
 
 def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
+
+
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _json_float(text: str) -> float | str:
+    """A number as CSV reads it: past a 64-bit float's range (``1e400``) it stays
+    the text it was, as in a CSV cell, rather than become an infinity no JSON
+    file can hold."""
+    value = float(text)
+    return value if math.isfinite(value) else text
+
+
+def _json_int(text: str) -> int | float | str:
+    """An integer as CSV reads it: past 64 bits it is a float, or its text."""
+    value = int(text)
+    return value if _INT64[0] <= value <= _INT64[1] else _json_float(text)
 
 
 # -- the two passes -------------------------------------------------------------
@@ -330,23 +394,28 @@ class _ColumnSurvey:
     sample: Reservoir | None = None
 
 
-def _survey_csv(path: Path, names: list[str]) -> tuple[list[_ColumnSurvey], int]:
+def _survey_csv(path: Path, names: list[str], block_rows: int) -> tuple[list[_ColumnSurvey], int]:
     surveys = [_ColumnSurvey(sample=Reservoir(seed=i)) for i in range(len(names))]
     rows = 0
-    for _, block in _csv_blocks(path, names):
+    for _, block in _csv_blocks(path, names, block_rows):
         rows += len(block)
         for survey, column in zip(surveys, zip(*block, strict=True), strict=True):
+            if survey.type == "string":
+                continue  # nothing is wider; and its texts need no sample
             present = [value for value in column if value != ""]
             survey.type = widen(survey.type, text_block_type(present))
-            assert survey.sample is not None
-            survey.sample.offer(present)
+            if survey.type in (None, "integer", "number"):
+                assert survey.sample is not None
+                survey.sample.offer(present)
+            else:
+                survey.sample = None  # only numbers' samples are used (robust centres)
     return surveys, rows
 
 
-def _survey_jsonl(path: Path) -> tuple[list[str], list[_ColumnSurvey], int]:
+def _survey_jsonl(path: Path, block_rows: int) -> tuple[list[str], list[_ColumnSurvey], int]:
     names: dict[str, _ColumnSurvey] = {}
     rows = 0
-    for line, block in _jsonl_blocks(path):
+    for line, block in _jsonl_blocks(path, block_rows):
         rows += len(block)
         for record in block:
             for name in record:
@@ -378,11 +447,12 @@ def _centre(survey: _ColumnSurvey, column_type: str) -> RobustCentre | None:
 
 def build(directory: Path, upload: Path, fmt: DatasetFormat, target: str | None) -> BuiltDataset:
     """Read ``upload`` into a dataset in ``directory``; ``MalformedDataset`` if it cannot be."""
+    block_rows = rows_per_block(upload)
     if fmt == "csv":
         names = _csv_header(upload)
-        surveys, rows = _survey_csv(upload, names)
+        surveys, rows = _survey_csv(upload, names, block_rows)
     else:
-        names, surveys, rows = _survey_jsonl(upload)
+        names, surveys, rows = _survey_jsonl(upload, block_rows)
     if rows == 0:
         raise MalformedDataset(
             "empty_dataset", "The file has no data rows." if names else "The file is empty."
@@ -404,7 +474,11 @@ def build(directory: Path, upload: Path, fmt: DatasetFormat, target: str | None)
     written = 0
     with files.rows_path.open("w", encoding="utf-8") as out:
         position = 0
-        blocks = _csv_blocks(upload, names) if fmt == "csv" else _jsonl_blocks(upload)
+        blocks = (
+            _csv_blocks(upload, names, block_rows)
+            if fmt == "csv"
+            else _jsonl_blocks(upload, block_rows)
+        )
         for _, block in blocks:
             columns, numbers = _typed_columns(block, names, types, fmt)
             for accumulator, values, present in zip(accumulators, columns, numbers, strict=True):
@@ -430,6 +504,19 @@ def build(directory: Path, upload: Path, fmt: DatasetFormat, target: str | None)
         columns=profiles,
         quality=quality_report(accumulators, rows, duplicates, rows_with_missing, target),
     )
+
+
+def rows_per_block(path: Path) -> int:
+    """How many rows a block holds: ``BLOCK_ROWS``, fewer when the file's longest
+    line would make them more than ``BLOCK_BYTES``."""
+    longest = 0
+    open_line = 0
+    with path.open("rb") as file:
+        while chunk := file.read(1024 * 1024):
+            lengths = line_lengths(chunk, open_line)
+            open_line = int(lengths[-1])
+            longest = max(longest, int(lengths.max()))
+    return max(1, min(BLOCK_ROWS, BLOCK_BYTES // max(1, longest)))
 
 
 def build_in_directory(

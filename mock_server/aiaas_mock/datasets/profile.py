@@ -25,6 +25,9 @@ from .columns import image_bytes, value_text
 SAMPLE_SIZE = 20_000
 MAX_DISTINCT = 1000
 """Distinct values counted per column; beyond, a column counts as high-cardinality."""
+MAX_COUNTED_CHARS = 256 * 1024
+"""Characters of distinct texts counted per column; beyond, the same (a column of
+long texts would otherwise keep up to a thousand of them in memory)."""
 MAX_CLASSES = 50
 """A target with at most this many distinct values is a class label."""
 OUTLIER_Z = 3.5
@@ -98,6 +101,7 @@ class ColumnAccumulator:
     heights: list[int] = field(default_factory=list)
     modes: Counter[str] = field(default_factory=Counter)
     unreadable: int = 0
+    counted_chars: int = 0
 
     @property
     def is_numeric(self) -> bool:
@@ -115,9 +119,19 @@ class ColumnAccumulator:
         if self.type == "image":
             self._add_images(present)
         elif self.type != "json" and self.counts is not None:
-            self.counts.update(present)
-            if len(self.counts) > MAX_DISTINCT:
+            self._count(present)
+
+    def _count(self, present: list[Any]) -> None:
+        assert self.counts is not None
+        if self.type == "string":
+            counts = self.counts
+            self.counted_chars += sum(len(v) for v in set(present) if v not in counts)
+            if self.counted_chars > MAX_COUNTED_CHARS:
                 self.counts = None
+                return
+        self.counts.update(present)
+        if len(self.counts) > MAX_DISTINCT:
+            self.counts = None
 
     def _add_numbers(self, block: NDArray[np.float64]) -> None:
         # Chan et al.'s update: merging a block's mean and squared deviations keeps

@@ -48,11 +48,13 @@ class Ingest:
 
 
 class DatasetUpload:
-    def __init__(self, datasets_dir: Path, instance_id: str, max_bytes: int) -> None:
+    def __init__(
+        self, datasets_dir: Path, instance_id: str, max_bytes: int, max_line_bytes: int
+    ) -> None:
         self.datasets_dir = datasets_dir
         self.directory = datasets_dir / f"{_TMP_PREFIX}{instance_id}-{secrets.token_hex(8)}"
         self.directory.mkdir(parents=True)
-        self.file = UploadFile(self.directory / "upload.raw", max_bytes)
+        self.file = UploadFile(self.directory / "upload.raw", max_bytes, max_line_bytes)
 
     def write(self, chunk: bytes) -> None:
         self.file.write(chunk)

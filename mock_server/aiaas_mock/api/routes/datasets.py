@@ -125,6 +125,7 @@ async def create_dataset(
         store.data_dir / "datasets",
         store.instances.id,
         min(services.config.max_dataset_bytes, room),
+        services.config.max_dataset_line_bytes,
     )
     dataset_id = f"ds_{secrets.token_hex(12)}"
     try:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import struct
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -45,10 +47,54 @@ def decode_png(value: Any) -> NDArray[np.uint8]:
         with Image.open(io.BytesIO(raw)) as image:
             width, height = image.size  # read from the header, before decoding pixels
             _check_side(width, height)
+            _check_complete(raw)
             pixels = np.asarray(image.convert("L"), dtype=np.uint8)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError):
         raise ValueError("is not a readable PNG image") from None
     return pixels
+
+
+_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}  # by PNG colour type
+_ADAM7 = (
+    (0, 0, 8, 8),
+    (4, 0, 8, 8),
+    (0, 4, 4, 8),
+    (2, 0, 4, 4),
+    (0, 2, 2, 4),
+    (1, 0, 2, 2),
+    (0, 1, 1, 2),
+)
+
+
+def _check_complete(raw: bytes) -> None:
+    """``ValueError`` unless the image data holds every row the header promises.
+
+    Pillow fills the rows of a PNG whose compressed data ends early with zeros,
+    and says nothing: a 2048 x 2048 header over one row of pixels would be
+    scored as a mostly black part."""
+    width, height, depth, colour, interlace = struct.unpack(">IIBBxxB", raw[16:29])
+    bits = depth * _CHANNELS.get(colour, 4)
+    passes = _ADAM7 if interlace else ((0, 0, 1, 1),)
+    expected = 0
+    for x0, y0, dx, dy in passes:
+        columns, rows = -(-(width - x0) // dx), -(-(height - y0) // dy)
+        if columns > 0 and rows > 0:
+            expected += rows * (1 + -(-columns * bits // 8))
+    inflate = zlib.decompressobj()
+    got, position = 0, 8
+    while position + 8 <= len(raw) and got <= expected:
+        length, kind = struct.unpack(">I4s", raw[position : position + 8])
+        if kind == b"IDAT":
+            data = raw[position + 8 : position + 8 + length]
+            try:
+                got += len(inflate.decompress(data, expected + 1 - got))
+            except zlib.error:
+                raise ValueError("is not a readable PNG image") from None
+        position += 12 + length
+    if got < expected:
+        raise ValueError(
+            f"holds {got:,} bytes of pixel rows where its header promises {expected:,}"
+        )
 
 
 def pixel_array(value: Any) -> NDArray[np.float64]:
