@@ -312,3 +312,26 @@ def test_a_number_is_the_same_in_csv_and_json_lines(
 def test_a_second_byte_order_mark_is_no_part_of_a_name(tmp_path: Path) -> None:
     built = ingest(tmp_path, "\ufeff\ufeffa,b\n1,2\n".encode())
     assert [column.name for column in built.columns] == ["a", "b"]
+
+
+@pytest.mark.parametrize(("filled", "most"), [(0.0, 0.01), (0.02, 0.5), (0.6, 2.0)])
+def test_storage_grows_with_content_not_with_empty_cells(
+    tmp_path: Path, filled: float, most: float
+) -> None:
+    # 1,000 columns, 500 rows, most cells empty: a JSON array per row stored
+    # ``null`` for each, five times the CSV's comma. A row mostly empty is now an
+    # object of its present values; one mostly full keeps its array.
+    rng = np.random.default_rng(1)
+    grid = np.where(rng.random((500, 1000)) < filled, rng.integers(1, 99, (500, 1000)), -1)
+    text = "\n".join(
+        ",".join("" if value < 0 else str(value) for value in row) for row in grid.tolist()
+    )
+    data = (",".join(f"c{i}" for i in range(1000)) + "\n" + text + "\n").encode()
+    built = ingest(tmp_path, data)
+    stored = DatasetFiles(tmp_path).rows_path.stat().st_size
+    assert stored <= most * len(data), (stored, len(data))
+    assert built.quality.rows_with_missing == int((grid < 0).any(axis=1).sum())
+    files = DatasetFiles(tmp_path)
+    for number, row in enumerate(files.iter_rows(0, 500)):
+        expected = [None if value < 0 else value for value in grid[number].tolist()]
+        assert list(row.values()) == expected

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from ..datasets.files import DatasetFiles
+from ..datasets.files import DatasetFiles, decode_row
 from ..model_loader import ModelRef, worker_models
 from ..workers import CancelFlag, Cancelled
 from ..zoo.model_spec import LoadedModel
@@ -46,9 +46,7 @@ def _rows(source: RowsRef | RowLines) -> list[dict[str, Any]]:
     if isinstance(source, RowsRef):
         files = DatasetFiles(Path(source.directory))
         return list(files.iter_rows(source.start, source.stop))
-    return [
-        dict(zip(source.names, json.loads(line), strict=True)) for line in source.lines.splitlines()
-    ]
+    return [decode_row(source.names, line) for line in source.lines.splitlines()]
 
 
 def _error(code: str, message: str) -> dict[str, str]:

@@ -1,7 +1,9 @@
 """A stored dataset on disk: typed JSON lines, a sparse index, and its schema.
 
-``rows.jsonl`` holds one JSON array per row, its values typed as the schema says
-and in the schema's column order.
+``rows.jsonl`` holds one JSON line per row, its values typed as the schema says:
+an array in the schema's column order or, for a row mostly missing, an object
+of its present values keyed by their column's position (``{"3": 1.5}``), so an
+empty cell costs next to nothing (:func:`encode_row`, :func:`decode_row`).
 ``index.npy`` holds the byte offset of every :data:`INDEX_STRIDE`-th row, so
 reading any page seeks near it and skips at most that many lines.
 """
@@ -20,6 +22,28 @@ import numpy as np
 from numpy.typing import NDArray
 
 INDEX_STRIDE = 1024
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+"""One encoder for every row (``json.dumps`` with options builds one per call)."""
+
+
+def encode_row(values: tuple[Any, ...] | list[Any]) -> str:
+    """A row's stored line: its array or, with a quarter or more of its values
+    missing, the shorter of that and its sparse object (the same row always gets
+    the same line, so equal lines are equal rows)."""
+    dense = _ENCODER.encode(values)
+    if None not in values or sum(1 for value in values if value is None) * 4 < len(values):
+        return dense
+    sparse = _ENCODER.encode({str(i): value for i, value in enumerate(values) if value is not None})
+    return sparse if len(sparse) < len(dense) else dense
+
+
+def decode_row(names: list[str] | tuple[str, ...], line: bytes | str) -> dict[str, Any]:
+    """The row in a stored line, by column name (``None`` for missing)."""
+    stored = json.loads(line)
+    if isinstance(stored, dict):
+        present = {names[int(position)]: value for position, value in stored.items()}
+        return {name: present.get(name) for name in names}
+    return dict(zip(names, stored, strict=True))
 
 
 @dataclass(frozen=True)
@@ -57,7 +81,7 @@ class DatasetFiles:
             used += len(line)
             if rows and max_bytes is not None and used > max_bytes:
                 break
-            rows.append(dict(zip(names, json.loads(line), strict=True)))
+            rows.append(decode_row(names, line))
         return rows
 
     def _lines(self, start: int, stop: int | None) -> Iterator[bytes]:
@@ -84,7 +108,7 @@ class DatasetFiles:
         """Rows ``start`` to ``stop`` (exclusive; the end when ``None``), in order."""
         names = list(self.schema())
         for line in self._lines(start, stop):
-            yield dict(zip(names, json.loads(line), strict=True))
+            yield decode_row(names, line)
 
 
 @dataclass(frozen=True)

@@ -31,12 +31,10 @@ from numpy.typing import NDArray
 from aiaas.types import ColumnProfile, QualityReport
 
 from .columns import convert_json, convert_texts, text_block_type, value_type, widen
-from .files import INDEX_STRIDE, DatasetFiles
+from .files import INDEX_STRIDE, DatasetFiles, encode_row
 from .profile import ColumnAccumulator, Reservoir, RobustCentre, quality_report
 
 DatasetFormat = Literal["csv", "jsonl"]
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
-"""One encoder for every row (``json.dumps`` with options builds one per call)."""
 BLOCK_ROWS = 4096
 BLOCK_BYTES = 8 * 1024 * 1024
 """A block holds at most ``BLOCK_ROWS`` rows and, judged by the file's longest
@@ -485,8 +483,7 @@ def build(directory: Path, upload: Path, fmt: DatasetFormat, target: str | None)
                 accumulator.add(values, present)
             rows_in_block = list(zip(*columns, strict=True))
             rows_with_missing += sum(1 for row_values in rows_in_block if None in row_values)
-            # A row is stored as a JSON array in the schema's column order.
-            lines = [_ENCODER.encode(row_values) for row_values in rows_in_block]
+            lines = [encode_row(row_values) for row_values in rows_in_block]
             for line in lines:
                 if written % INDEX_STRIDE == 0:
                     offsets.append(position)
