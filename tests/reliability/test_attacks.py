@@ -47,17 +47,23 @@ def http(server: ServerProcess) -> Iterator[httpx.Client]:
         yield client
 
 
-def test_low_order_response_keys_are_400_without_credentials(http: httpx.Client) -> None:
-    """Item 1: before, an all-zero key was a 500 on any /v1 path, without credentials."""
+def test_low_order_response_keys_are_refused_never_a_500(
+    http: httpx.Client, database: tuple[Path, Credentials]
+) -> None:
+    """Item 1: before, an all-zero key was a 500 on any /v1 path, without
+    credentials. Now: 401 without them (authentication comes first), 400 with."""
+    key = {"Authorization": f"Bearer {database[1].full_key}"}
     for suite in (X25519_SUITE, HYBRID_SUITE):
         size = SUITES[suite].public_key_size
         prefix = SUITES[suite].generate().public_bytes[: size - 32]
         for point in LOW_ORDER_X25519:
+            header = {HEADER: probe_header(suite, prefix + point)}
             for method, path in (("GET", "/v1/models"), ("POST", PREDICT)):
-                header = probe_header(suite, prefix + point)
-                answer = http.request(method, path, headers={HEADER: header})
-                assert answer.status_code == 400, answer.text
-                assert answer.json()["code"] == "invalid_encryption_header"
+                answer = http.request(method, path, headers=header)
+                assert answer.status_code == 401, answer.text
+            answer = http.get("/v1/models", headers={**header, **key})
+            assert answer.status_code == 400, answer.text
+            assert answer.json()["code"] == "invalid_encryption_header"
 
 
 def test_forwarded_for_does_not_reset_the_guess_limiter(
