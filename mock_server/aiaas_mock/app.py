@@ -42,7 +42,7 @@ def _tidy_jobs_and_uploads(services: Services) -> None:
     """Fail the jobs of server processes that died, and remove their half-written
     uploads: a job is never left running forever, an upload never half there."""
     store = services.store
-    store.jobs.fail_orphans(services.config.instance_grace)
+    store.jobs.fail_orphans(services.config.instance_grace, adopter=store.instances.id)
     remove_abandoned_uploads(store.data_dir / "datasets", store.instances.live())
     remove_unknown_datasets(store.data_dir / "datasets", store.datasets.ids())
 
@@ -80,8 +80,8 @@ async def _running(services: Services) -> AsyncIterator[None]:
         await asyncio.to_thread(services.jobs.stop)
         await asyncio.to_thread(services.ingest.close)
         await asyncio.to_thread(services.store.instances.leave)
-        # This instance's unfinished jobs stopped with it: say so now, not when
-        # another server next looks.
+        # This instance's running jobs stopped with it: say so now, not when
+        # another server next looks (its queued ones wait for the next server).
         await asyncio.to_thread(services.store.jobs.fail_orphans, services.config.instance_grace)
 
 

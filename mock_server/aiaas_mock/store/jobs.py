@@ -169,34 +169,33 @@ class JobRepository:
         with self._db.transaction() as conn:
             _add_event(conn, job_id, type_, message, data)
 
-    def fail_orphans(self, grace: float) -> list[str]:
-        """Fail the queued and running jobs whose server instance is gone; their ids."""
+    def fail_orphans(self, grace: float, adopter: str | None = None) -> list[str]:
+        """Settle the jobs whose server instance is gone: a running one fails (its
+        work is lost, and running it again could run it twice); a queued one, which
+        nothing has touched, is taken over by ``adopter`` (the instance asking) and
+        runs there. The failed jobs' ids."""
         now = time.time()
         failed: list[str] = []
         with self._db.transaction() as conn:
             rows = conn.execute(
-                "SELECT id, record FROM jobs WHERE status IN ('queued', 'running') "
+                "SELECT id, record, status FROM jobs WHERE status IN ('queued', 'running') "
                 "AND (owner IS NULL OR owner NOT IN "
                 "(SELECT id FROM instances WHERE last_seen > ?))",
                 (now - grace,),
             ).fetchall()
             for row in rows:
-                record = json.loads(row["record"])
-                was = record["status"]
-                message = (
-                    f"The server stopped while the job was {was}; "
-                    "its work is lost. Create the job again."
-                )
-                record.update(
-                    status="failed",
-                    finished_at=int(now),
-                    error={"code": "server_stopped", "message": message},
-                )
-                conn.execute(
-                    "UPDATE jobs SET record = ?, status = 'failed' WHERE id = ?",
-                    (json.dumps(record), row["id"]),
-                )
-                _add_event(conn, row["id"], "failed", message, {"code": "server_stopped"})
+                if row["status"] == "queued":
+                    if adopter is not None:
+                        conn.execute("UPDATE jobs SET owner = ? WHERE id = ?", (adopter, row["id"]))
+                        _add_event(
+                            conn,
+                            row["id"],
+                            "queued",
+                            "Its server stopped before the job started; another server took it.",
+                            {},
+                        )
+                    continue
+                _fail_stopped(conn, row["id"], json.loads(row["record"]), now)
                 failed.append(row["id"])
         return failed
 
@@ -242,6 +241,19 @@ def _page(rows: list[Any], limit: int, position: str) -> RecordPage:
         kept[-1][position] if kept else None,
         len(rows) > limit,
     )
+
+
+def _fail_stopped(conn: Any, job_id: str, record: dict[str, Any], now: float) -> None:
+    message = "The server stopped while the job was running; its work is lost. Create it again."
+    record.update(
+        status="failed",
+        finished_at=int(now),
+        error={"code": "server_stopped", "message": message},
+    )
+    conn.execute(
+        "UPDATE jobs SET record = ?, status = 'failed' WHERE id = ?", (json.dumps(record), job_id)
+    )
+    _add_event(conn, job_id, "failed", message, {"code": "server_stopped"})
 
 
 def _add_event(conn: Any, job_id: str, type_: str, message: str, data: dict[str, Any]) -> None:
