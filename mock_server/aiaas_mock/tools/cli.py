@@ -116,6 +116,12 @@ def _add_serve(serve: argparse.ArgumentParser) -> None:
         help="seconds a client has to send a request's headers (default 10)",
     )
     serve.add_argument(
+        "--body-idle-timeout",
+        type=float,
+        default=30.0,
+        help="seconds an upload's body may send nothing before it is answered 408 (default 30)",
+    )
+    serve.add_argument(
         "--trusted-proxy",
         action="append",
         default=[],
@@ -217,6 +223,7 @@ def _config(args: argparse.Namespace) -> ServerConfig:
         data_seed=args.data_seed,
         token_lifetime=args.token_lifetime,
         header_timeout=args.header_timeout,
+        body_idle_timeout=args.body_idle_timeout,
         trusted_proxies=tuple(args.trusted_proxy),
         require_encryption=args.require_encryption,
         data_dir=args.data_dir,
