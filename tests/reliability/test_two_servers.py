@@ -93,16 +93,24 @@ def test_each_key_runs_once_across_two_servers(
 def test_guesses_count_once_across_servers(
     pair: tuple[Path, Credentials, ServerProcess, ServerProcess],
 ) -> None:
+    """Each server counts in memory and writes its count once a second: within
+    a second or two, both refuse what both together have seen."""
     _, _, first, second = pair
-    statuses = []
-    for i in range(14):
-        server = (first, second)[i % 2]
+    guesses = iter(range(100))
+
+    def guess(server: ServerProcess) -> int:
         answer = httpx.get(
             f"{server.base_url}/v1/models",
-            headers={"Authorization": f"Bearer aiaas_sk_wrong{i}"},
+            headers={"Authorization": f"Bearer aiaas_sk_wrong{next(guesses)}"},
         )
-        statuses.append(answer.status_code)
-    assert statuses == [401] * 10 + [429] * 4
+        return answer.status_code
+
+    statuses = [guess((first, second)[i % 2]) for i in range(14)]
+    assert statuses == [401] * 14  # seven each: neither has seen ten yet
+    for _ in range(2):
+        time.sleep(1.1)  # each writes its count and reads the other's at its next guess
+        statuses = [guess(first), guess(second)]
+    assert statuses == [429, 429]
 
 
 def test_a_revocation_holds_on_both_servers_at_once(
