@@ -27,6 +27,8 @@ from tests.contract import test_training_contract as contract
 from tests.contract.conftest import LiveTenant
 from tests.helpers import FAST_RETRIES
 from tests.live.conftest import ENGINES, LAUNCHERS, free_port
+from tests.reliability.test_abusive_tenant import LARGEST_JOB, SMALL_JOB
+from tests.tables import machining_runs
 
 DASK_PYTHON = ENGINES / "dask" / "bin" / "python"
 
@@ -158,6 +160,43 @@ def test_jobs_run_on_the_clusters_workers(cluster_server: ClusterServer) -> None
         assert job.status == "succeeded", job.error
         started = next(e for e in client.training_jobs.events(job.id) if e.type == "started")
         assert started.data == {"executor": "cluster", "workers": 2}
+
+
+def test_a_tenants_small_job_goes_between_anothers_large_ones(
+    cluster_server: ClusterServer,
+) -> None:
+    """Tenant A keeps both workers busy with long units (a 200-tree forest on
+    20,000 rows, about 7 s each) and queues more jobs; tenant B's short units go
+    ahead of A's queued ones (Dask priorities), so B waits for a running unit per
+    step, never for A's queue (10.4 s here; 13.3 s without the priorities, since
+    a job keeps only a unit per worker in flight). The bound catches starvation
+    (A's queue is hours of units), not those seconds."""
+    clients = []
+    for name in ("a-fair", "b-fair"):
+        tenant = cluster_server.admin.create_tenant(name)
+        key = cluster_server.admin.issue_key(tenant.id).secret.reveal()
+        clients.append(aiaas.Client(base_url=cluster_server.base_url, api_key=key, timeout=120))
+    a, b = clients
+    try:
+        big = a.datasets.create(file=machining_runs(rows=20_000), name="big", format="csv")
+        small = b.datasets.create(file=machining_runs(rows=200), name="small", format="csv")
+        jobs = [a.training_jobs.create(dataset_id=big.id, **LARGEST_JOB) for _ in range(4)]  # type: ignore[arg-type]
+        deadline = time.monotonic() + 60
+        while sum(a.training_jobs.retrieve(j.id).status == "running" for j in jobs) < 2:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        time.sleep(3.0)  # A's units hold both workers, more queued behind them
+        started = time.monotonic()
+        job = b.training_jobs.create(dataset_id=small.id, **SMALL_JOB)  # type: ignore[arg-type]
+        job = b.training_jobs.wait(job.id, timeout=120, poll_interval=0.1)
+        assert job.status == "succeeded", job.error
+        assert time.monotonic() - started < 30.0
+        assert {a.training_jobs.retrieve(j.id).status for j in jobs} <= {"queued", "running"}
+        for queued in jobs:
+            a.training_jobs.cancel(queued.id)
+    finally:
+        for client in clients:
+            client.close()
 
 
 test_upload_train_search_predict_and_batch = contract.test_upload_train_search_predict_and_batch

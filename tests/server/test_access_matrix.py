@@ -62,7 +62,13 @@ ROUTES = [
     Route("DELETE", "/v1/models/doomed-model", "training", allowed=200),
     Route("PATCH", f"/v1/models/{OTHER_MODEL}", "training", {"id": "mine"}, allowed=404),
     Route("GET", "/v1/batch-predictions", "inference"),
-    Route("GET", "/v1/batch-predictions/bp_none/results", "inference", allowed=404),
+    Route(
+        "GET",
+        "/v1/batch-predictions/bp_none/results",
+        "inference",
+        allowed=404,
+        also="datasets:read",
+    ),
     Route(
         "POST",
         "/v1/batch-predictions",

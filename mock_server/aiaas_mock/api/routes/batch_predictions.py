@@ -117,7 +117,12 @@ def list_batch_results(
     after: Annotated[str | None, Query(max_length=512, pattern=CURSOR_PATTERN)] = None,
 ) -> ListResponse[BatchResult]:
     """Per-row results in row order, as far as the job has got (all of them once it
-    has succeeded)."""
+    has succeeded).
+
+    Needs ``datasets:read`` beside ``inference``: what a model made of every row
+    (a text's entities, its embedding) is the dataset's content, whoever created
+    the job."""
+    check_scope(principal, "datasets:read")
     JOBS.record(services, job_id, principal.tenant_id)
     return record_page(
         services,
