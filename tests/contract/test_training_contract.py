@@ -462,6 +462,8 @@ def test_uploads_over_the_announced_limit_are_refused() -> None:
     ):
         announced = httpx.get(f"{server.base_url}/v1/limits").json()
         assert announced["max_dataset_bytes"] == 2000
+        assert announced["max_dataset_line_bytes"] == 16 * 1024 * 1024
+        assert announced["max_dataset_cell_chars"] == 131_072
         data = machining_runs(rows=100)
         assert len(data) > 2000
         # With a declared length, refused before a byte is read...
@@ -681,7 +683,15 @@ async def test_wait_can_follow_the_log_instead_of_polling(live: LiveTenant) -> N
     await resolve(client.training_jobs.cancel(slow.id))
 
 
-def test_a_stalled_upload_is_dropped_and_its_files_removed() -> None:
+@pytest.mark.parametrize(
+    "framing",
+    [
+        b"Content-Length: 100000\r\n\r\na,b\n1,2\n",
+        b"Transfer-Encoding: chunked\r\n\r\n8\r\na,b\n1,2\n\r\n",
+    ],
+    ids=["content-length", "chunked"],
+)
+def test_a_stalled_upload_is_dropped_and_its_files_removed(framing: bytes) -> None:
     """A client that stops sending its body holds no disk: 408 after the announced
     idle time, and the upload's scratch directory is gone at once."""
     import socket
@@ -698,7 +708,8 @@ def test_a_stalled_upload_is_dropped_and_its_files_removed() -> None:
                 b"POST /v1/datasets?name=stalled&format=csv HTTP/1.1\r\n"
                 + f"Host: {address.netloc}\r\n".encode()
                 + f"Authorization: Bearer {server.api_key}\r\n".encode()
-                + b"Content-Type: text/csv\r\nContent-Length: 100000\r\n\r\na,b\n1,2\n"
+                + b"Content-Type: text/csv\r\n"
+                + framing
             )
             started = time.monotonic()
             received = sock.recv(65536)

@@ -16,6 +16,7 @@ from PIL import Image
 from aiaas_mock.datasets.files import DatasetFiles, load_table
 from aiaas_mock.datasets.ingest import (
     BLOCK_ROWS,
+    MAX_CELL_CHARS,
     BuiltDataset,
     DatasetTooLarge,
     MalformedDataset,
@@ -335,3 +336,18 @@ def test_storage_grows_with_content_not_with_empty_cells(
     for number, row in enumerate(files.iter_rows(0, 500)):
         expected = [None if value < 0 else value for value in grid[number].tolist()]
         assert list(row.values()) == expected
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_a_cell_over_the_limit_is_refused_alike_in_both_formats(tmp_path: Path, fmt: str) -> None:
+    long = "x" * (MAX_CELL_CHARS + 1)
+    data = f"a,b\n1,ok\n2,{long}\n" if fmt == "csv" else f'{{"a": 1}}\n{{"a": 2, "b": "{long}"}}\n'
+    error = refused(tmp_path, data.encode(), fmt)
+    assert error.code == "cell_too_long"
+    assert error.line == 3 if fmt == "csv" else error.line == 2
+    assert f"{MAX_CELL_CHARS:,} characters" in error.message
+    at_the_limit = tmp_path / "at-the-limit"
+    at_the_limit.mkdir()
+    exactly = "x" * MAX_CELL_CHARS
+    fine = f"a,b\n1,{exactly}\n" if fmt == "csv" else f'{{"a": 1, "b": "{exactly}"}}\n'
+    assert ingest(at_the_limit, fine.encode(), fmt).rows == 1

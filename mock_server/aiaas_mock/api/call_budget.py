@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..config import ServerConfig
+from ..datasets.ingest import MAX_CELL_CHARS
 from ..zoo.chat_llm.runtime import CONTEXT_TOKENS
 from ..zoo.chat_llm.serving import MAX_COMPLETION_TOKENS
 from .problems import ProblemError
@@ -34,6 +35,7 @@ def limits(config: ServerConfig) -> dict[str, int]:
         "max_concurrent_inference": config.max_concurrent_inference,
         "max_dataset_bytes": config.max_dataset_bytes,
         "max_dataset_line_bytes": config.max_dataset_line_bytes,
+        "max_dataset_cell_chars": MAX_CELL_CHARS,
         "max_page_bytes": config.max_page_bytes,
         "body_idle_seconds": int(config.body_idle_timeout),
         "chat_context_tokens": CONTEXT_TOKENS,

@@ -43,6 +43,10 @@ time, so the ingest process's memory does not grow with the row width."""
 MAX_COLUMNS = 1000
 MAX_LINE_BYTES = 16 * 1024 * 1024
 """The longest line an upload may hold (announced as ``max_dataset_line_bytes``)."""
+MAX_CELL_CHARS = 131_072
+"""The longest text a cell may hold, in CSV and JSON lines alike (announced as
+``max_dataset_cell_chars``; the csv module's own default, made explicit)."""
+csv.field_size_limit(MAX_CELL_CHARS)
 
 
 class MalformedDataset(Exception):
@@ -175,9 +179,24 @@ def _csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
                 if record:  # a blank line
                     yield reader.line_num, record
         except csv.Error as exc:
-            raise MalformedDataset(
-                "malformed_dataset", f"Line {reader.line_num}: {exc}.", line=reader.line_num
-            ) from None
+            raise _csv_error(exc, reader.line_num) from None
+
+
+def _csv_error(exc: csv.Error, line: int) -> MalformedDataset:
+    if "field larger than field limit" in str(exc):
+        return _cell_too_long(line, None)
+    return MalformedDataset("malformed_dataset", f"Line {line}: {exc}.", line=line)
+
+
+def _cell_too_long(line: int, column: str | None) -> MalformedDataset:
+    where = f"column '{column}'" if column is not None else "a cell"
+    return MalformedDataset(
+        "cell_too_long",
+        f"Line {line}: {where} holds more than {MAX_CELL_CHARS:,} characters, the most a "
+        "cell may hold.",
+        line=line,
+        column=column,
+    )
 
 
 def _csv_header(path: Path) -> list[str]:
@@ -255,9 +274,7 @@ def _csv_blocks(
                 if block:
                     yield reader.line_num, block
         except csv.Error as exc:
-            raise MalformedDataset(
-                "malformed_dataset", f"Line {reader.line_num}: {exc}.", line=reader.line_num
-            ) from None
+            raise _csv_error(exc, reader.line_num) from None
 
 
 def _line_of(path: Path, wanted: list[str], names: list[str]) -> int:
@@ -352,6 +369,10 @@ def _jsonl_blocks(
                     f"Line {line} is a JSON {type(record).__name__}, not an object.",
                     line=line,
                 )
+            if len(text) > MAX_CELL_CHARS:
+                for name, value in record.items():
+                    if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+                        raise _cell_too_long(line, name)
             if not block:
                 first_line = line
             block.append(record)
