@@ -66,6 +66,7 @@ class RecordingContext:
         self.events: list[tuple[str, str, dict[str, Any]]] = []
         self.results: list[tuple[int, str]] = []
         self.models: list[tuple[Model, bytes]] = []
+        self.rounds: list[int] = []  # units per gather
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
         return self.executor.submit(fn, *args, owner="tenant")
@@ -76,6 +77,8 @@ class RecordingContext:
         in_flight: int,
         on_done: Callable[[Any, Any], None],
     ) -> None:
+        tasks = list(tasks)
+        self.rounds.append(len(tasks))
         for tag, submit in tasks:
             future = submit()
             error = future.exception()
@@ -139,6 +142,29 @@ def test_a_training_job_reports_every_fold_ranks_and_saves_the_best(
     assert card.id == result["result_model_id"] == f"{result['candidates'][0]['algorithm']}-drive"
     assert card.metrics == result["metrics"] == result["candidates"][0]["metrics"]
     assert json.loads(artifact)["algorithm"] == result["candidates"][0]["algorithm"]
+    assert context.rounds == [6, 1]  # two candidates: the folds, then the chosen one's fit
+
+
+def test_one_candidates_final_fit_runs_beside_its_folds(tmp_path: Path) -> None:
+    """Nothing to choose: the job is one round of units (a small job waits for a
+    busy worker once, not twice), and a tuned threshold still reaches the model."""
+    dataset = dataset_of(tmp_path, machining_runs(rows=400), "failed")
+    request = TrainingJobRequest(
+        model="logistic-regression",
+        dataset_id=dataset.id,
+        target="failed",
+        features=["speed", "torque", "tool_wear"],
+        validation={"cv_folds": 3},  # type: ignore[arg-type]
+        threshold="f1",
+    )
+    work = TrainingWork(plan_training("tj_one", request, dataset), tmp_path, "runs", 400, "t1")
+    context = RecordingContext("tj_one")
+    fields = TrainingDriver(None, 0).run(work, context)  # type: ignore[arg-type]
+    assert context.rounds == [4]  # three folds and the final fit
+    ((card, artifact),) = context.models
+    threshold = fields["candidates"][0]["decision_threshold"]
+    assert json.loads(artifact)["threshold"] == threshold == card.decision_threshold
+    assert sum(1 for kind, _, _ in context.events if kind == "fold") == 3
 
 
 def test_a_batch_over_several_chunks_numbers_every_row_once(

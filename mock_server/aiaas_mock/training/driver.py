@@ -73,20 +73,24 @@ class TrainingDriver:
         if not executor.shares_disk:
             source = executor.share(load_table(work.dataset_dir, list(columns_needed(plan))))
         cancel = executor.cancel_flag(plan.job_id)
-        outcomes = cross_validate(plan, source, cancel, context)
+        # With one candidate there is nothing to choose: its final fit runs beside
+        # the folds, so the job takes one round of the workers, not two.
+        early: list[bytes] | None = [] if len(plan.candidates) == 1 else None
+        outcomes = cross_validate(plan, source, cancel, context, early)
         ranked = rank(plan, outcomes)
         best = ranked[0]
+        index, threshold = best.pop("_index"), best.get("decision_threshold")
         artifacts: list[bytes] = []
-        final = functools.partial(
-            context.submit,
-            final_unit,
-            source,
-            plan,
-            best.pop("_index"),
-            cancel,
-            best.get("decision_threshold"),
-        )
-        context.gather([(None, final)], 1, lambda _, artifact: artifacts.append(artifact))
+        if early:  # (a fine-tuned network's artifact takes no threshold)
+            tuned = (
+                early[0] if plan.family is not None else serving.with_threshold(early[0], threshold)
+            )
+            artifacts.append(tuned)
+        else:
+            final = functools.partial(
+                context.submit, final_unit, source, plan, index, cancel, threshold
+            )
+            context.gather([(None, final)], 1, lambda _, artifact: artifacts.append(artifact))
         for entry in ranked:
             entry.pop("_index", None)
         model_id = f"{best['algorithm']}-{plan.job_id.removeprefix('tj_')[:12]}"
@@ -107,10 +111,24 @@ class TrainingDriver:
         return {"metrics": best["metrics"], "candidates": ranked, "result_model_id": model_id}
 
 
-def cross_validate(plan: TrainingPlan, source: Any, cancel: Any, context: JobContext) -> Outcomes:
-    """Every candidate's held-out outcome on every fold, reported as they come."""
+def cross_validate(
+    plan: TrainingPlan,
+    source: Any,
+    cancel: Any,
+    context: JobContext,
+    final: list[bytes] | None = None,
+) -> Outcomes:
+    """Every candidate's held-out outcome on every fold, reported as they come;
+    with a ``final`` list, the first candidate's final fit too, into it."""
     outcomes: Outcomes = [[None] * plan.folds for _ in plan.candidates]
     done = 0
+
+    def on_done(tag: tuple[int, int] | None, result: Any) -> None:
+        if tag is None:
+            assert final is not None
+            final.append(result)
+        else:
+            on_fold(tag, result)
 
     def on_fold(tag: tuple[int, int], outcome: FoldOutcome) -> None:
         nonlocal done
@@ -140,13 +158,17 @@ def cross_validate(plan: TrainingPlan, source: Any, cancel: Any, context: JobCon
                 {**chosen.describe(), "candidate": candidate, "metrics": mean},
             )
 
-    # At most one unit per worker in flight (see JobContext.gather).
-    folds = (
+    # At most one unit per worker in flight (see JobContext.gather). The final
+    # fit, on every row, is the longest unit: it goes first.
+    units: list[tuple[tuple[int, int] | None, Any]] = []
+    if final is not None:
+        units.append((None, functools.partial(context.submit, final_unit, source, plan, 0, cancel)))
+    units += [
         ((c, f), functools.partial(context.submit, fold_unit, source, plan, c, f, cancel))
         for c in range(len(plan.candidates))
         for f in range(plan.folds)
-    )
-    context.gather(folds, max(1, context.executor.workers), on_fold)
+    ]
+    context.gather(units, max(1, context.executor.workers), on_done)
     return outcomes
 
 

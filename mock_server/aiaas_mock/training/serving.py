@@ -214,3 +214,13 @@ def _tabular_card(
         parameters_schema=NoParameters.model_json_schema(),
         features=encoder.feature_names,
     )
+
+
+def with_threshold(artifact: bytes, threshold: float | None) -> bytes:
+    """A tabular artifact with its tuned decision ``threshold`` (a final fit made
+    before the folds had tuned it); others as they are."""
+    if threshold is None:
+        return artifact
+    fields = json.loads(artifact)
+    fields["threshold"] = threshold
+    return json.dumps(fields, separators=(",", ":")).encode()
