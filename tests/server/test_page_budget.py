@@ -63,7 +63,9 @@ def test_one_row_wider_than_a_page_still_comes(small_pages: Harness) -> None:
     created = small_pages.http.post(
         "/v1/datasets",
         params={"name": "wider", "format": "jsonl"},
-        content=json.dumps({"note": "x" * (PAGE_BYTES * 2)}).encode() + b'\n{"note": "y"}\n',
+        # Cells each under the cell limit, together past the page's bytes.
+        content=json.dumps({f"c{i}": "x" * 100_000 for i in range(3)}).encode()
+        + b'\n{"c0": "y"}\n',
         headers={**small_pages.auth(), "content-type": "application/x-ndjson"},
     )
     assert created.status_code == 201, created.text
