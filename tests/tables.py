@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 
@@ -90,3 +91,15 @@ def work_orders(count: int = 60, seed: int = 9) -> bytes:
         entities = [{"start": s.start, "end": s.end, "type": s.type} for s in order.entities]
         out.write(json.dumps({"text": order.text, "entities": entities}) + "\n")
     return out.getvalue().encode()
+
+
+def write_wide_rows(path: Path, rows: int, seed: int = 0) -> None:
+    """A CSV of ``rows`` rows of 8 random texts of 130,000 letters each (just
+    under the cell limit): the wide-row case, written without holding it."""
+    rng = np.random.default_rng(seed)
+    letters = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz", dtype=np.uint8)
+    with path.open("wb") as file:
+        file.write(b",".join(f"c{i}".encode() for i in range(8)) + b"\n")
+        for _ in range(rows):
+            cells = [letters[rng.integers(0, 26, 130_000)].tobytes() for _ in range(8)]
+            file.write(b",".join(cells) + b"\n")

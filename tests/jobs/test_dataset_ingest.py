@@ -25,7 +25,7 @@ from aiaas_mock.datasets.ingest import (
     rows_per_block,
 )
 from aiaas_mock.datasets.profile import OUTLIER_Z, Reservoir
-from tests.tables import machining_runs
+from tests.tables import machining_runs, write_wide_rows
 
 
 def ingest(
@@ -263,14 +263,8 @@ def test_wide_rows_are_read_a_few_at_a_time_in_bounded_memory(tmp_path: Path) ->
     # 40 rows of 8 texts of 130,000 characters (42 MB): read in blocks of
     # BLOCK_ROWS, the ingest held every row, a sample of every text and a
     # thousand distinct texts a column (1.25 GB for the 250 MB file).
-    rng = np.random.default_rng(0)
-    letters = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz", dtype=np.uint8)
     path = tmp_path / "upload.raw"
-    with path.open("wb") as file:
-        file.write(b",".join(f"c{i}".encode() for i in range(8)) + b"\n")
-        for _ in range(40):
-            cells = [letters[rng.integers(0, 26, 130_000)].tobytes() for _ in range(8)]
-            file.write(b",".join(cells) + b"\n")
+    write_wide_rows(path, 40)
     directory = tmp_path / "ds"
     directory.mkdir()
     assert rows_per_block(path) == 8

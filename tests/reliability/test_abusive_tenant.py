@@ -27,14 +27,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import numpy as np
 import pytest
 
 from aiaas_mock import ServerConfig
 from aiaas_mock.store import Store
 from tests.helpers import healthy_run
 from tests.reliability.servers import ServerProcess, start
-from tests.tables import machining_runs
+from tests.tables import machining_runs, write_wide_rows
 
 pytestmark = pytest.mark.reliability
 
@@ -141,21 +140,11 @@ def _stalled_uploads(server: ServerProcess, key: str, count: int) -> Iterator[No
             sock.close()
 
 
-def _wide_rows(path: Path) -> None:
-    rng = np.random.default_rng(0)
-    letters = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz", dtype=np.uint8)
-    with path.open("wb") as file:
-        file.write(b",".join(f"c{i}".encode() for i in range(8)) + b"\n")
-        for _ in range(60):
-            cells = [letters[rng.integers(0, 26, 130_000)].tobytes() for _ in range(8)]
-            file.write(b",".join(cells) + b"\n")
-
-
 def test_an_abusive_tenant_cannot_starve_or_fill_the_service(tmp_path: Path) -> None:
     db = tmp_path / "aiaas.db"
     abusive_key, measured_key = _keys(db)
     wide = tmp_path / "wide.csv"
-    _wide_rows(wide)
+    write_wide_rows(wide, 60)
     server = start(db, "--job-workers", "2", "--body-idle-timeout", "3")
     seen: list[int] = []
     try:

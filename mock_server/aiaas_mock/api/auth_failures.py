@@ -53,15 +53,12 @@ class AuthFailureLimiter:
             self._pending.setdefault(address, []).append(now)
             if now - self._flushed >= self.flush_every:
                 self._flush(now)
+            # Both lists are in time order (pending oldest first, shared newest
+            # first): the newest limit + 1 of each are all that can count.
+            newest = self._pending.get(address, [])[-(self.limit + 1) :]
+            newest += self._shared.get(address, [])[: self.limit + 1]
             since = now - self.window
-            times = sorted(
-                (
-                    t
-                    for t in (*self._pending.get(address, ()), *self._shared.get(address, ()))
-                    if t > since
-                ),
-                reverse=True,
-            )[: self.limit + 1]
+            times = sorted((t for t in newest if t > since), reverse=True)[: self.limit + 1]
         if len(times) <= self.limit:
             return error
         wait = times[-1] + self.window - now

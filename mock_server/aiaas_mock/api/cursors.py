@@ -6,6 +6,9 @@ import base64
 import hashlib
 import hmac
 import json
+from typing import Annotated
+
+from fastapi import Query
 
 from .problems import ProblemError
 
@@ -14,6 +17,8 @@ _TAG_BYTES = 16
 
 CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"
 """What every cursor looks like (unpadded URL-safe base64), for the routes' schema."""
+Cursor = Annotated[str | None, Query(max_length=512, pattern=CURSOR_PATTERN)]
+"""A list route's ``after`` parameter."""
 
 
 class CursorCodec:

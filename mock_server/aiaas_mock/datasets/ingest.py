@@ -87,7 +87,6 @@ class UploadFile:
         self.max_line_bytes = max_line_bytes
         self.size = 0
         self.lines = 0
-        self.longest_line = 0
         self._open_line = 0  # bytes of the line not yet ended
         self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
         self._file = path.open("wb")
@@ -127,8 +126,7 @@ class UploadFile:
     def _measure_lines(self, chunk: bytes) -> None:
         lengths = line_lengths(chunk, self._open_line)
         self._open_line = int(lengths[-1])
-        longest = int(lengths.max())
-        if longest > self.max_line_bytes:
+        if int(lengths.max()) > self.max_line_bytes:
             line = self.lines + 1 + int(np.flatnonzero(lengths > self.max_line_bytes)[0])
             raise MalformedDataset(
                 "line_too_long",
@@ -136,7 +134,6 @@ class UploadFile:
                 "may hold.",
                 line=line,
             )
-        self.longest_line = max(self.longest_line, longest)
 
     def finish(self) -> None:
         try:

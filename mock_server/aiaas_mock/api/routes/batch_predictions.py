@@ -23,7 +23,7 @@ from aiaas.types import (
 )
 
 from ..auth import check_scope
-from ..cursors import CURSOR_PATTERN
+from ..cursors import Cursor
 from ..deps import Inferrer, ResourceId, ServicesDep
 from ..idempotency import IdempotentRoute
 from ..model_lookup import resolve
@@ -94,7 +94,7 @@ def list_batch_predictions(
     principal: Inferrer,
     services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    after: Annotated[str | None, Query(max_length=512, pattern=CURSOR_PATTERN)] = None,
+    after: Cursor = None,
 ) -> ListResponse[BatchPrediction]:
     """The tenant's batch predictions, oldest first."""
     return JOBS.page(services, principal.tenant_id, limit, after)
@@ -114,7 +114,7 @@ def list_batch_results(
     principal: Inferrer,
     services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=MAX_RESULTS_PAGE)] = 100,
-    after: Annotated[str | None, Query(max_length=512, pattern=CURSOR_PATTERN)] = None,
+    after: Cursor = None,
 ) -> ListResponse[BatchResult]:
     """Per-row results in row order, as far as the job has got (all of them once it
     has succeeded).
@@ -143,7 +143,7 @@ def list_batch_prediction_events(
     principal: Inferrer,
     services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    after: Annotated[str | None, Query(max_length=512, pattern=CURSOR_PATTERN)] = None,
+    after: Cursor = None,
 ) -> ListResponse[JobEvent] | StreamingResponse:
     """The job's log, oldest first: state changes and progress. With ``Accept:
     text/event-stream``, the log as it is written (from the event after

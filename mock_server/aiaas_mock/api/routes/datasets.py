@@ -23,7 +23,7 @@ from ...datasets.ingest import DatasetTooLarge, MalformedDataset
 from ...datasets.uploads import DatasetUpload
 from ...services import Services
 from ...store.datasets import DatasetInUse
-from ..cursors import CURSOR_PATTERN
+from ..cursors import Cursor
 from ..deps import DatasetReader, DatasetWriter, ResourceId, ServicesDep
 from ..idempotency import IdempotentRoute, record_from_loop, streams_body
 from ..openapi import PROBLEMS
@@ -194,7 +194,7 @@ def list_datasets(
     principal: DatasetReader,
     services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    after: Annotated[str | None, Query(max_length=512, pattern=CURSOR_PATTERN)] = None,
+    after: Cursor = None,
 ) -> ListResponse[Dataset]:
     """The tenant's datasets, oldest first, one page at a time."""
     list_id = f"datasets|{principal.tenant_id}"
@@ -222,7 +222,7 @@ def list_rows(
     principal: DatasetReader,
     services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=MAX_ROWS_PAGE)] = 100,
-    after: Annotated[str | None, Query(max_length=512, pattern=CURSOR_PATTERN)] = None,
+    after: Cursor = None,
 ) -> ListResponse[DatasetRow]:
     """The dataset's rows in file order, typed as its schema says: up to ``limit``,
     fewer when they would pass ``max_page_bytes`` (``GET /v1/limits``)."""

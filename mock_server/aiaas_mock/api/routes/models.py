@@ -18,7 +18,7 @@ from aiaas import types
 from aiaas.types import ListResponse, Model, ModelDeleted, ModelUpdate, PredictRequest, Usage
 
 from ...store.models import ModelIdTaken, ModelInUse
-from ..cursors import CURSOR_PATTERN
+from ..cursors import Cursor
 from ..deps import Inferrer, ModelId, ModelReader, ServicesDep, Trainer
 from ..idempotency import IdempotentRoute, record
 from ..inference import client_gone
@@ -42,7 +42,7 @@ async def list_models(
     principal: ModelReader,
     services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    after: Annotated[str | None, Query(max_length=512, pattern=CURSOR_PATTERN)] = None,
+    after: Cursor = None,
     task: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
 ) -> ListResponse[Model]:
     """Model cards visible to the caller, oldest first, one page at a time."""

@@ -19,7 +19,7 @@ from aiaas.types import FieldError, JobEvent, ListResponse, TrainingJob, Trainin
 from ...training.cost import training_cost
 from ...training.driver import plan_training
 from ...training.plan import PlanError
-from ..cursors import CURSOR_PATTERN
+from ..cursors import Cursor
 from ..deps import ResourceId, ServicesDep, Trainer
 from ..idempotency import IdempotentRoute
 from ..openapi import PROBLEMS
@@ -76,7 +76,7 @@ def list_training_jobs(
     principal: Trainer,
     services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    after: Annotated[str | None, Query(max_length=512, pattern=CURSOR_PATTERN)] = None,
+    after: Cursor = None,
 ) -> ListResponse[TrainingJob]:
     """The tenant's training jobs, oldest first."""
     return JOBS.page(services, principal.tenant_id, limit, after)
@@ -97,7 +97,7 @@ def list_training_job_events(
     principal: Trainer,
     services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    after: Annotated[str | None, Query(max_length=512, pattern=CURSOR_PATTERN)] = None,
+    after: Cursor = None,
 ) -> ListResponse[JobEvent] | StreamingResponse:
     """The job's log, oldest first: state changes, each fold's and candidate's
     metrics. With ``Accept: text/event-stream``, the log as it is written (from
