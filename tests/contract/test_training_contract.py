@@ -247,6 +247,7 @@ async def test_a_tenants_data_jobs_and_models_are_its_own(live: LiveTenant) -> N
     attempts: list[Callable[[], Any]] = [
         lambda: stranger.datasets.retrieve(dataset.id),
         lambda: collect(stranger.datasets.rows(dataset.id)),
+        lambda: stranger.datasets.content(dataset.id),
         lambda: stranger.datasets.delete(dataset.id),
         lambda: stranger.training_jobs.retrieve(job.id),
         lambda: collect(stranger.training_jobs.events(job.id)),
@@ -271,7 +272,7 @@ async def test_a_tenants_data_jobs_and_models_are_its_own(live: LiveTenant) -> N
         (b"a,b,c\n1,2,3\n4,5\n", "csv", "malformed_dataset", 3, "c"),
         (b"a,b\n1,2\n\xc3\x28,1\n", "csv", "bad_encoding", 3, None),
         (b"", "csv", "empty_dataset", None, None),
-        (b"a;b\n1;2\n", "csv", "wrong_format", 1, None),
+        (b"a|b\tc\n1|2\t3\n", "csv", "ambiguous_dialect", 1, None),
         (b'{"a": 1}\n{"a": \n', "jsonl", "malformed_dataset", 2, "7"),
     ],
 )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..config import ServerConfig
-from ..datasets.ingest import MAX_CELL_CHARS
+from ..datasets.limits import MAX_CELL_CHARS
 from ..zoo.chat_llm.runtime import CONTEXT_TOKENS
 from ..zoo.chat_llm.serving import MAX_COMPLETION_TOKENS
 from .problems import ProblemError

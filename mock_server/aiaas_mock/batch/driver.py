@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..datasets.files import DatasetFiles
+from ..datasets.files import DatasetFiles, table_bytes
 from ..jobs.driver import JobContext, JobFailed, Record, job_dataset
 from ..model_loader import ModelRef
 from ..store import Store
 from ..zoo.model_spec import SYSTEM_OWNER
-from .units import RowLines, RowsRef, predict_unit
+from .units import RowsData, RowsRef, predict_unit
 
 CHUNK_ROWS = 5000
 """Rows a unit predicts: few enough that results stream into the store, many
@@ -61,13 +61,13 @@ class BatchDriver:
         executor = context.executor
         cancel = executor.cancel_flag(work.job_id)
         files = DatasetFiles(work.dataset_dir)
-        names = tuple(files.schema())
+        types = files.schema()
         counts = {"done": 0, "failed": 0}
 
         def submit(start: int, stop: int) -> Future[Any]:
-            rows: RowsRef | RowLines = RowsRef(str(work.dataset_dir), start, stop)
+            rows: RowsRef | RowsData = RowsRef(str(work.dataset_dir), start, stop)
             if not executor.shares_disk:
-                rows = RowLines(names, files.read_lines(start, stop))
+                rows = RowsData(types, table_bytes(files.read_table(start, stop)))
             return context.submit(predict_unit, work.model, rows, start, work.input_column, cancel)
 
         def on_chunk(_: int, results: list[str]) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from ..datasets.files import DatasetFiles, decode_row
+from ..datasets.files import DatasetFiles, bytes_table, table_rows
 from ..model_loader import ModelRef, worker_models
 from ..workers import CancelFlag, Cancelled
 from ..zoo.model_spec import LoadedModel
@@ -34,19 +34,19 @@ class RowsRef:
 
 
 @dataclass(frozen=True)
-class RowLines:
+class RowsData:
     """Rows sent along with their task (to a worker that cannot read the server's
-    disk): the stored JSON lines as they are, parsed on the worker."""
+    disk): the stored rows as an Arrow IPC stream, read on the worker."""
 
-    names: tuple[str, ...]
-    lines: bytes
+    types: dict[str, str]
+    data: bytes
 
 
-def _rows(source: RowsRef | RowLines) -> list[dict[str, Any]]:
+def _rows(source: RowsRef | RowsData) -> list[dict[str, Any]]:
     if isinstance(source, RowsRef):
         files = DatasetFiles(Path(source.directory))
         return list(files.iter_rows(source.start, source.stop))
-    return [decode_row(source.names, line) for line in source.lines.splitlines()]
+    return table_rows(bytes_table(source.data), source.types)
 
 
 def _error(code: str, message: str) -> dict[str, str]:
@@ -61,7 +61,7 @@ def _invalid(exc: ValidationError) -> dict[str, str]:
 
 def predict_unit(
     ref: ModelRef,
-    source: RowsRef | RowLines,
+    source: RowsRef | RowsData,
     start: int,
     input_column: str | None,
     cancel: CancelFlag,

@@ -2,19 +2,15 @@
 
 A column's type only ever widens as more values arrive (``integer`` →
 ``number`` → ``string``), so the type of a whole file is known after one pass
-however it is split into blocks. Blocks are typed with numpy's string parsing,
-so a block of thousands of cells costs a few calls, not one per cell.
+however it is split into blocks. CSV texts are typed by Arrow's parsers a
+column block at a time (:mod:`.arrow_columns`); JSON values by their own type.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
 from typing import Any, Literal
-
-import numpy as np
-from numpy.typing import NDArray
 
 ColumnType = Literal["integer", "number", "boolean", "string", "image", "json"]
 
@@ -33,28 +29,6 @@ def widen(current: str | None, seen: str | None) -> str | None:
     if {current, seen} == {"integer", "number"}:
         return "number"
     return "json" if "json" in (current, seen) else "string"
-
-
-def text_block_type(values: Sequence[str]) -> str | None:
-    """The narrowest type that reads every (non-empty) text of a CSV block."""
-    if not values:
-        return None
-    try:
-        np.array(values, dtype=np.int64)
-        return "integer"
-    except (ValueError, OverflowError):
-        pass
-    try:
-        as_float = np.array(values, dtype=np.float64)
-    except ValueError:
-        as_float = None
-    if as_float is not None:
-        return "number" if np.isfinite(as_float).all() else "string"
-    if all(value in TRUE_TEXT or value in FALSE_TEXT for value in values):
-        return "boolean"
-    if all(looks_like_image(value) for value in values):
-        return "image"
-    return "string"
 
 
 def value_type(value: Any) -> str | None:
@@ -94,39 +68,6 @@ def image_bytes(text: str) -> bytes | None:
         return None
 
 
-def convert_texts(
-    values: Sequence[str], column_type: str
-) -> tuple[list[Any], NDArray[np.float64] | None]:
-    """A block of one CSV column as its type's values (``None`` where empty) and,
-    for a numeric column, its present values as an array. Numbers are parsed by
-    numpy a block at a time."""
-    if column_type not in ("integer", "number"):
-        return [convert_text(value, column_type) for value in values], None
-    dtype = np.int64 if column_type == "integer" else np.float64
-    if "" not in values:
-        parsed = np.array(values, dtype=dtype)
-        return parsed.tolist(), parsed.astype(np.float64, copy=False)
-    present = [i for i, value in enumerate(values) if value != ""]
-    parsed = np.array([values[i] for i in present], dtype=dtype)
-    typed: list[Any] = [None] * len(values)
-    for i, value in zip(present, parsed.tolist(), strict=True):
-        typed[i] = value
-    return typed, parsed.astype(np.float64, copy=False)
-
-
-def convert_text(value: str, column_type: str) -> Any:
-    """One CSV cell as the value of its column's type (``None`` when empty)."""
-    if value == "":
-        return None
-    if column_type == "integer":
-        return int(value)
-    if column_type == "number":
-        return float(value)
-    if column_type == "boolean":
-        return value in TRUE_TEXT
-    return value
-
-
 def convert_json(value: Any, column_type: str) -> Any:
     """One JSONL value as the value of its column's type."""
     if value is None:
@@ -136,8 +77,3 @@ def convert_json(value: Any, column_type: str) -> Any:
     if column_type == "string" and not isinstance(value, str):
         return str(value).lower() if isinstance(value, bool) else str(value)
     return value
-
-
-def numeric(values: Sequence[Any]) -> NDArray[np.float64]:
-    """Present numeric (or boolean) values of a block as floats."""
-    return np.array([float(value) for value in values if value is not None], dtype=np.float64)

@@ -1,17 +1,15 @@
-"""A stored dataset on disk: typed JSON lines, a sparse index, and its schema.
+"""A stored dataset on disk: its rows in Parquet, and its schema.
 
-``rows.jsonl`` holds one JSON line per row, its values typed as the schema says:
-an array in the schema's column order or, for a row mostly missing, an object
-of its present values keyed by their column's position (``{"3": 1.5}``), so an
-empty cell costs next to nothing (:func:`encode_row`, :func:`decode_row`).
-``index.npy`` holds the byte offset of every :data:`INDEX_STRIDE`-th row, so
-reading any page seeks near it and skips at most that many lines.
+``rows.parquet`` holds the rows as the schema types them (``json`` values as
+their JSON text), compressed, in row groups of at most a block of the upload
+(:data:`~.ingest.BLOCK_ROWS`, fewer for wide rows). A page of rows reads the row
+groups it overlaps, memory-mapped; a job reads the columns it needs.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
-import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,31 +17,22 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
-INDEX_STRIDE = 1024
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
-"""One encoder for every row (``json.dumps`` with options builds one per call)."""
 
 
-def encode_row(values: tuple[Any, ...] | list[Any]) -> str:
-    """A row's stored line: its array or, with a quarter or more of its values
-    missing, the shorter of that and its sparse object (the same row always gets
-    the same line, so equal lines are equal rows)."""
-    dense = _ENCODER.encode(values)
-    if None not in values or sum(1 for value in values if value is None) * 4 < len(values):
-        return dense
-    sparse = _ENCODER.encode({str(i): value for i, value in enumerate(values) if value is not None})
-    return sparse if len(sparse) < len(dense) else dense
-
-
-def decode_row(names: list[str] | tuple[str, ...], line: bytes | str) -> dict[str, Any]:
-    """The row in a stored line, by column name (``None`` for missing)."""
-    stored = json.loads(line)
-    if isinstance(stored, dict):
-        present = {names[int(position)]: value for position, value in stored.items()}
-        return {name: present.get(name) for name in names}
-    return dict(zip(names, stored, strict=True))
+def table_rows(table: pa.Table | pa.RecordBatch, types: dict[str, str]) -> list[dict[str, Any]]:
+    """A slice of stored rows as the API gives them: ``json`` values decoded."""
+    rows: list[dict[str, Any]] = table.to_pylist()
+    for name in [name for name, kind in types.items() if kind == "json"]:
+        for row in rows:
+            if row[name] is not None:
+                row[name] = json.loads(row[name])
+    return rows
 
 
 @dataclass(frozen=True)
@@ -52,11 +41,7 @@ class DatasetFiles:
 
     @property
     def rows_path(self) -> Path:
-        return self.directory / "rows.jsonl"
-
-    @property
-    def index_path(self) -> Path:
-        return self.directory / "index.npy"
+        return self.directory / "rows.parquet"
 
     @property
     def schema_path(self) -> Path:
@@ -69,46 +54,65 @@ class DatasetFiles:
         types: dict[str, str] = json.loads(self.schema_path.read_text(encoding="utf-8"))
         return types
 
+    def _parquet(self) -> pq.ParquetFile:
+        return pq.ParquetFile(self.rows_path, memory_map=True)
+
+    def slices(self, start: int, stop: int | None = None) -> Iterator[pa.Table]:
+        """Rows ``start`` to ``stop`` (exclusive; the end when ``None``), a row
+        group's part at a time."""
+        parquet = self._parquet()
+        metadata = parquet.metadata
+        firsts = [0]
+        for group in range(metadata.num_row_groups):
+            firsts.append(firsts[-1] + metadata.row_group(group).num_rows)
+        stop = firsts[-1] if stop is None else min(stop, firsts[-1])
+        group = bisect.bisect_right(firsts, start) - 1
+        while 0 <= group < metadata.num_row_groups and firsts[group] < stop:
+            table = parquet.read_row_group(group)
+            low = max(start - firsts[group], 0)
+            yield table.slice(low, min(stop, firsts[group + 1]) - firsts[group] - low)
+            group += 1
+
     def read_rows(
         self, start: int, limit: int, max_bytes: int | None = None
     ) -> list[dict[str, Any]]:
         """Up to ``limit`` rows from row ``start`` on, and (the first row aside) no
-        more than ``max_bytes`` of stored lines: a page of wide rows stops early."""
-        names = list(self.schema())
+        more than ``max_bytes`` of them as JSON: a page of wide rows stops early."""
+        types = self.schema()
         rows: list[dict[str, Any]] = []
         used = 0
-        for line in itertools.islice(self._lines(start, None), limit):
-            used += len(line)
-            if rows and max_bytes is not None and used > max_bytes:
-                break
-            rows.append(decode_row(names, line))
+        for table in self.slices(start, start + limit):
+            for row in table_rows(table, types):
+                used += len(_ENCODER.encode(row))
+                if rows and max_bytes is not None and used > max_bytes:
+                    return rows
+                rows.append(row)
         return rows
 
-    def _lines(self, start: int, stop: int | None) -> Iterator[bytes]:
-        """Stored lines ``start`` to ``stop`` (exclusive; the end when ``None``):
-        a seek to the indexed row at or before ``start``, then at most
-        INDEX_STRIDE lines skipped."""
-        offsets = np.load(self.index_path)
-        stride_index = start // INDEX_STRIDE
-        if stride_index >= len(offsets):
-            return
-        with self.rows_path.open("rb") as file:
-            file.seek(int(offsets[stride_index]))
-            for position, line in enumerate(file, stride_index * INDEX_STRIDE):
-                if stop is not None and position >= stop:
-                    return
-                if position >= start:
-                    yield line
-
-    def read_lines(self, start: int, stop: int) -> bytes:
-        """Rows ``start`` to ``stop`` as their stored JSON lines."""
-        return b"".join(self._lines(start, stop))
+    def read_table(self, start: int, stop: int) -> pa.Table:
+        """Rows ``start`` to ``stop`` as one Arrow table."""
+        parts = list(self.slices(start, stop))
+        if not parts:
+            return self._parquet().schema_arrow.empty_table()
+        return pa.concat_tables(parts)
 
     def iter_rows(self, start: int = 0, stop: int | None = None) -> Iterator[dict[str, Any]]:
         """Rows ``start`` to ``stop`` (exclusive; the end when ``None``), in order."""
-        names = list(self.schema())
-        for line in self._lines(start, stop):
-            yield decode_row(names, line)
+        types = self.schema()
+        for table in self.slices(start, stop):
+            yield from table_rows(table, types)
+
+
+def table_bytes(table: pa.Table) -> bytes:
+    """Rows as an Arrow IPC stream, to send to a worker that cannot read the disk."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return bytes(sink.getvalue())
+
+
+def bytes_table(data: bytes) -> pa.Table:
+    return pa.ipc.open_stream(data).read_all()
 
 
 @dataclass(frozen=True)
@@ -132,21 +136,20 @@ def load_table(directory: Path, names: list[str] | None = None) -> Table:
     files = DatasetFiles(directory)
     types = files.schema()
     wanted = list(types) if names is None else names
-    values: dict[str, list[Any]] = {name: [] for name in wanted}
-    for row in files.iter_rows():
-        for name in wanted:
-            values[name].append(row.get(name))
+    stored = pq.read_table(files.rows_path, columns=wanted, memory_map=True)
     columns: dict[str, NDArray[Any]] = {}
     for name in wanted:
+        column = stored.column(name)
         if types[name] in ("integer", "number", "boolean"):
-            columns[name] = np.array(
-                [np.nan if value is None else float(value) for value in values[name]],
-                dtype=np.float64,
-            )
+            floats = pc.fill_null(pc.cast(column, pa.float64(), safe=False), np.nan)
+            columns[name] = floats.to_numpy().astype(np.float64, copy=False)
         else:
-            column = np.empty(len(values[name]), dtype=object)
-            column[:] = values[name]
-            columns[name] = column
+            values = column.to_pylist()
+            if types[name] == "json":
+                values = [None if v is None else json.loads(v) for v in values]
+            array = np.empty(len(values), dtype=object)
+            array[:] = values
+            columns[name] = array
     return Table(columns, {name: types[name] for name in wanted})
 
 

@@ -1,92 +1,90 @@
-"""Turning an uploaded CSV or JSONL file into a stored dataset, in bounded memory.
+"""Turning an uploaded CSV, JSON-lines or Parquet file into a stored dataset, in
+bounded memory.
 
 The upload streams to disk as it arrives (:class:`UploadFile`), checked for its
-size and encoding on the way. Then two passes read the file back a block of
-rows at a time: the first settles each column's type and samples its values,
-the second writes the rows as typed JSON lines with an index, and gathers the
-quality report. Neither pass holds more than a block of rows, a sample per
-column and eight bytes per row (to count duplicates).
+size (and a text file's encoding and line lengths) on the way. Then two passes
+read it back a block of rows at a time (:mod:`.sources`): the first settles
+each column's type and samples its numbers, the second writes the typed blocks
+as Parquet row groups and gathers the quality report from the same Arrow
+arrays. Neither pass holds more than a block of rows, a sample per column and
+eight bytes per row (to count duplicates).
 
-Any problem is a :class:`MalformedDataset` naming the line and the column;
-the caller removes the directory, so a failed upload leaves nothing behind.
+Any problem is a :class:`MalformedDataset` naming the line and the column
+where it can; the caller removes the directory, so a failed upload leaves
+nothing behind.
 """
 
 from __future__ import annotations
 
 import codecs
-import csv
-import itertools
-import json
-import math
-import re
-from array import array
-from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
 from aiaas.types import ColumnProfile, QualityReport
 
-from .columns import convert_json, convert_texts, text_block_type, value_type, widen
-from .files import INDEX_STRIDE, DatasetFiles, encode_row
-from .profile import ColumnAccumulator, Reservoir, RobustCentre, quality_report
+from .arrow_columns import row_hashes, rows_with_missing, stored_schema
+from .dialect import CsvOptions
+from .errors import DatasetTooLarge, MalformedDataset
+from .files import DatasetFiles
+from .limits import MAX_LINE_BYTES
+from .lines import line_lengths, longest_line
+from .profile import ColumnAccumulator, RobustCentre, quality_report
+from .sources import DatasetFormat, Source, Survey, open_source
 
-DatasetFormat = Literal["csv", "jsonl"]
-BLOCK_ROWS = 4096
+__all__ = [
+    "BLOCK_ROWS",
+    "BuiltDataset",
+    "DatasetFormat",
+    "DatasetTooLarge",
+    "MalformedDataset",
+    "UploadFile",
+    "build",
+    "build_in_directory",
+    "rows_per_block",
+]
+
+BLOCK_ROWS = 65_536
+"""Rows in a block, and so in a stored row group."""
 BLOCK_BYTES = 8 * 1024 * 1024
 """A block holds at most ``BLOCK_ROWS`` rows and, judged by the file's longest
 line, about this many bytes of them: a file of wide rows is read a few rows at a
 time, so the ingest process's memory does not grow with the row width."""
-MAX_COLUMNS = 1000
-MAX_LINE_BYTES = 16 * 1024 * 1024
-"""The longest line an upload may hold (announced as ``max_dataset_line_bytes``)."""
-MAX_CELL_CHARS = 131_072
-"""The longest text a cell may hold, in CSV and JSON lines alike (announced as
-``max_dataset_cell_chars``; the csv module's own default, made explicit)."""
-csv.field_size_limit(MAX_CELL_CHARS)
-
-
-class MalformedDataset(Exception):
-    """An upload that cannot become a dataset; ``line`` and ``column`` say where."""
-
-    def __init__(
-        self, code: str, message: str, *, line: int | None = None, column: str | None = None
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.line = line
-        self.column = column
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Raised in the ingest process, it travels back to the server pickled.
-        return (_malformed, (self.code, self.message, self.line, self.column))
-
-
-def _malformed(code: str, message: str, line: int | None, column: str | None) -> MalformedDataset:
-    return MalformedDataset(code, message, line=line, column=column)
-
-
-class DatasetTooLarge(Exception):
-    def __init__(self, limit: int, line: int) -> None:
-        super().__init__(f"The upload exceeds the dataset limit of {limit} bytes (at line {line}).")
-        self.limit = limit
-        self.line = line
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 class UploadFile:
-    """The raw upload, written to disk as it arrives, its size, line lengths and
-    UTF-8 checked."""
+    """The raw upload, written to disk as it arrives, its size checked and, for a
+    UTF-8 text file, its encoding and line lengths. A file in another encoding
+    (a CSV file in UTF-16 may be told by its byte-order mark, ``utf16_bom``) is
+    checked as it is read; a Parquet file by its own reader."""
 
-    def __init__(self, path: Path, max_bytes: int, max_line_bytes: int = MAX_LINE_BYTES) -> None:
+    def __init__(
+        self,
+        path: Path,
+        max_bytes: int,
+        max_line_bytes: int = MAX_LINE_BYTES,
+        *,
+        text: bool = True,
+        utf8: bool = True,
+        utf16_bom: bool = False,
+    ) -> None:
         self.path = path
         self.max_bytes = max_bytes
         self.max_line_bytes = max_line_bytes
         self.size = 0
         self.lines = 0
+        self._text = text
+        self._utf8 = utf8 and text
+        self._utf16_bom = utf16_bom
+        self.longest = 0
+        """The longest line so far (of a text file), so that reading it need not
+        measure again."""
         self._open_line = 0  # bytes of the line not yet ended
         self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
         self._file = path.open("wb")
@@ -104,29 +102,41 @@ class UploadFile:
         if self.size + len(chunk) > self.max_bytes:
             allowed = self.max_bytes - self.size
             raise DatasetTooLarge(self.max_bytes, self.lines + chunk[:allowed].count(b"\n") + 1)
+        if self.size == 0 and self._utf16_bom and chunk.startswith(_UTF16_BOMS):
+            self._utf8 = False
+        if self._utf8:
+            self._check_utf8(chunk)
+        if self._text:
+            self._measure_lines(chunk)
+        self._file.write(chunk)
+        self.size += len(chunk)
+        self.lines += chunk.count(b"\n")
+
+    def _check_utf8(self, chunk: bytes) -> None:
         try:
             self._decoder.decode(chunk)
         except UnicodeDecodeError as exc:
             line = self.lines + chunk[: max(exc.start, 0)].count(b"\n") + 1
             raise MalformedDataset(
-                "bad_encoding", f"Line {line} is not valid UTF-8 ({exc.reason}).", line=line
+                "bad_encoding",
+                f"Line {line} is not valid UTF-8 ({exc.reason}). A CSV file in another "
+                "encoding is uploaded with encoding=latin-1, cp1252 or utf-16.",
+                line=line,
             ) from None
         if b"\0" in chunk:
             line = self.lines + chunk[: chunk.index(b"\0")].count(b"\n") + 1
             raise MalformedDataset(
                 "wrong_format",
-                f"Line {line} holds a NUL byte: this is a binary file, not CSV or JSON lines.",
+                f"Line {line} holds a NUL byte: this is a binary file, not CSV or JSON lines "
+                "(a Parquet file is uploaded with format=parquet).",
                 line=line,
             )
-        self._measure_lines(chunk)
-        self._file.write(chunk)
-        self.size += len(chunk)
-        self.lines += chunk.count(b"\n")
 
     def _measure_lines(self, chunk: bytes) -> None:
         lengths = line_lengths(chunk, self._open_line)
         self._open_line = int(lengths[-1])
-        if int(lengths.max()) > self.max_line_bytes:
+        self.longest = max(self.longest, int(lengths.max()))
+        if self.longest > self.max_line_bytes:
             line = self.lines + 1 + int(np.flatnonzero(lengths > self.max_line_bytes)[0])
             raise MalformedDataset(
                 "line_too_long",
@@ -135,7 +145,15 @@ class UploadFile:
                 line=line,
             )
 
+    @property
+    def measured(self) -> bool:
+        """Whether ``longest`` is the file's longest line."""
+        return self._text
+
     def finish(self) -> None:
+        if not self._utf8:
+            self.close()
+            return
         try:
             self._decoder.decode(b"", final=True)
         except UnicodeDecodeError:
@@ -148,16 +166,6 @@ class UploadFile:
         self._file.close()
 
 
-def line_lengths(chunk: bytes, open_line: int) -> NDArray[np.intp]:
-    """Bytes of each line in ``chunk``, newlines not counted: the first goes on
-    from the ``open_line`` bytes before the chunk, the last is still open."""
-    ends = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)
-    starts = np.concatenate(([0], ends + 1))
-    lengths = np.append(ends, len(chunk)) - starts
-    lengths[0] += open_line
-    return lengths
-
-
 @dataclass(frozen=True)
 class BuiltDataset:
     rows: int
@@ -165,398 +173,158 @@ class BuiltDataset:
     quality: QualityReport
 
 
-# -- reading records -----------------------------------------------------------
+class _StoredRows:
+    """Typed blocks on their way into ``rows.parquet``, and what the report
+    gathers from them on the way."""
 
-
-def _csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
-    with path.open(encoding="utf-8-sig", newline="") as file:
-        reader = csv.reader(file, strict=True)
-        try:
-            for record in reader:
-                if record:  # a blank line
-                    yield reader.line_num, record
-        except csv.Error as exc:
-            raise _csv_error(exc, reader.line_num) from None
-
-
-def _csv_error(exc: csv.Error, line: int) -> MalformedDataset:
-    if "field larger than field limit" in str(exc):
-        return _cell_too_long(line, None)
-    return MalformedDataset("malformed_dataset", f"Line {line}: {exc}.", line=line)
-
-
-def _cell_too_long(line: int, column: str | None) -> MalformedDataset:
-    where = f"column '{column}'" if column is not None else "a cell"
-    return MalformedDataset(
-        "cell_too_long",
-        f"Line {line}: {where} holds more than {MAX_CELL_CHARS:,} characters, the most a "
-        "cell may hold.",
-        line=line,
-        column=column,
-    )
-
-
-def _csv_header(path: Path) -> list[str]:
-    for line, header in _csv_records(path):
-        # "utf-8-sig" takes one byte-order mark; an editor may have written two.
-        names = [name.strip() for name in header]
-        names[0] = names[0].lstrip("\ufeff").strip()
-        for position, name in enumerate(names, 1):
-            if not name:
-                raise MalformedDataset(
-                    "malformed_dataset",
-                    f"Line {line}: column {position} of the header has no name.",
-                    line=line,
-                    column=str(position),
-                )
-        if len(names) == 1 and any(mark in header[0] for mark in (";", "\t", "|")):
-            raise MalformedDataset(
-                "wrong_format",
-                f"Line {line}: the header is one column holding ';', tab or '|': "
-                "fields must be separated by commas.",
-                line=line,
-            )
-        if names[0].startswith(("{", "[")):
-            raise MalformedDataset(
-                "wrong_format",
-                f"Line {line} looks like JSON, not a CSV header: upload it with format=jsonl.",
-                line=line,
-            )
-        _check_names(names, line)
-        return names
-    raise MalformedDataset("empty_dataset", "The file is empty.")
-
-
-def _check_names(names: list[str], line: int) -> None:
-    if len(names) > MAX_COLUMNS:
-        raise MalformedDataset(
-            "malformed_dataset", f"Line {line}: more than {MAX_COLUMNS} columns.", line=line
+    def __init__(self, path: Path, names: list[str], types: list[str]) -> None:
+        self.names = list(names)
+        self.types = list(types)
+        self.schema = stored_schema(dict(zip(names, types, strict=True)))
+        # No statistics and no stored Arrow schema (schema.json has the types): a
+        # few hundred bytes less per column and row group, which a wide file feels.
+        self._writer = pq.ParquetWriter(
+            path, self.schema, compression="zstd", write_statistics=False, store_schema=False
         )
-    seen: set[str] = set()
-    for name in names:
-        if name in seen:
-            raise MalformedDataset(
-                "malformed_dataset",
-                f"Line {line}: the column name '{name}' appears twice.",
-                line=line,
-                column=name,
-            )
-        seen.add(name)
+        # Arrow encodes and compresses without the GIL: one thread writes a block
+        # while the next is parsed.
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="parquet-writer")
+        self._pending: Future[None] | None = None
+        self.accumulators = [ColumnAccumulator(n, t) for n, t in zip(names, types, strict=True)]
+        self.hashes: list[NDArray[np.int64]] = []  # eight bytes a row, to count repeats
+        self.rows_with_missing = 0
 
-
-def _csv_blocks(
-    path: Path, names: list[str], block_rows: int = BLOCK_ROWS
-) -> Iterator[tuple[int, list[list[str]]]]:
-    """Blocks of data records, each checked against the header. Records are read
-    a block at a time (not one generator step each); the line of a bad record is
-    found again only when there is one."""
-    width = len(names)
-    with path.open(encoding="utf-8-sig", newline="") as file:
-        reader = csv.reader(file, strict=True)
-        taken = 0
-        try:
-            header_seen = False
-            while True:
-                block = list(itertools.islice(reader, block_rows))
-                if not block:
-                    return
-                taken += len(block)
-                block = [record for record in block if record]  # blank lines
-                if not header_seen and block:
-                    block = block[1:]
-                    header_seen = True
-                if any(len(record) != width for record in block):
-                    bad = next(record for record in block if len(record) != width)
-                    raise _ragged(_line_of(path, bad, names), bad, names)
-                if block:
-                    yield reader.line_num, block
-        except csv.Error as exc:
-            raise _csv_error(exc, reader.line_num) from None
-
-
-def _line_of(path: Path, wanted: list[str], names: list[str]) -> int:
-    """The line of the first record that has not the header's width (``wanted``)."""
-    for line, record in _csv_records(path):
-        if len(record) != len(names) and record == wanted:
-            return line
-    return 0
-
-
-def _ragged(line: int, record: list[str], names: list[str]) -> MalformedDataset:
-    if len(record) < len(names):
-        missing = names[len(record)]
-        return MalformedDataset(
-            "malformed_dataset",
-            f"Line {line} has {_fields(len(record))} where the header has {len(names)}: "
-            f"column '{missing}' and any after it are missing.",
-            line=line,
-            column=missing,
+    def add(self, batch: pa.RecordBatch) -> None:
+        for accumulator, column in zip(self.accumulators, batch.columns, strict=True):
+            accumulator.add_arrow(column)
+        self.hashes.append(row_hashes(batch))
+        self.rows_with_missing += rows_with_missing(batch)
+        self._wait()
+        self._pending = self._pool.submit(
+            self._writer.write_batch, pa.record_batch(batch.columns, schema=self.schema)
         )
-    return MalformedDataset(
-        "malformed_dataset",
-        f"Line {line} has {_fields(len(record))} where the header has {len(names)}: "
-        f"field {len(names) + 1} has no column.",
-        line=line,
-        column=str(len(names) + 1),
-    )
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            self._pending.result()
+            self._pending = None
+
+    def close(self) -> None:
+        try:
+            self._wait()
+        finally:
+            self._pool.shutdown()
+            self._writer.close()
 
 
-def _fields(count: int) -> str:
-    return "1 field" if count == 1 else f"{count} fields"
+def _first_pass(source: Source, survey: Survey, path: Path) -> _StoredRows | None:
+    """Survey the file and, while the types the first block showed hold, write it
+    too: most files need one pass. ``None`` when a later block widened a type
+    (an integer column with a decimal further down) or, in JSON lines, added a
+    key: then the written rows are wrong and a second pass writes them again."""
+    stored: _StoredRows | None = None
+    gave_up = False
+    for block in source.blocks():
+        source.survey_block(block, survey)
+        types = [kind or "string" for kind in survey.types]
+        if stored is None and not gave_up:
+            stored = _StoredRows(path, survey.names, types)
+        elif stored is not None and (stored.types != types or stored.names != survey.names):
+            stored.close()
+            stored, gave_up = None, True
+        if stored is not None:
+            stored.add(source.typed(block, stored.names, stored.types))
+    if stored is not None:
+        stored.close()
+    return stored
 
 
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-
-
-def _has_lone_surrogate(record: Any) -> bool:
-    """Whether a parsed line holds a surrogate that no pair made a character (JSON
-    allows the escape; UTF-8, and so the stored dataset, cannot hold it)."""
+def _second_pass(source: Source, survey: Survey, path: Path) -> _StoredRows:
+    stored = _StoredRows(path, survey.names, [kind or "string" for kind in survey.types])
     try:
-        json.dumps(record, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
+        for block in source.blocks():
+            stored.add(source.typed(block, stored.names, stored.types))
+    finally:
+        stored.close()
+    return stored
 
 
-def _jsonl_blocks(
-    path: Path, block_rows: int = BLOCK_ROWS
-) -> Iterator[tuple[int, list[dict[str, Any]]]]:
-    block: list[dict[str, Any]] = []
-    first_line = 0
-    with path.open(encoding="utf-8-sig") as file:
-        for line, text in enumerate(file, 1):
-            if not text.strip():
-                continue
-            try:
-                record = json.loads(
-                    text.rstrip("\r\n"),
-                    parse_constant=_no_constants,
-                    parse_float=_json_float,
-                    parse_int=_json_int,
-                )
-            except json.JSONDecodeError as exc:
-                looks_like_json = text.lstrip().startswith(("{", "["))
-                raise MalformedDataset(
-                    "malformed_dataset" if looks_like_json else "wrong_format",
-                    f"Line {line}, character {exc.colno}: {exc.msg}."
-                    + ("" if looks_like_json else " Is this a CSV file? Upload it as format=csv."),
-                    line=line,
-                    column=str(exc.colno),
-                ) from None
-            except ValueError as exc:
-                raise MalformedDataset(
-                    "malformed_dataset", f"Line {line}: {exc}.", line=line
-                ) from None
-            except RecursionError:
-                raise MalformedDataset(
-                    "malformed_dataset",
-                    f"Line {line} nests arrays or objects too deeply.",
-                    line=line,
-                ) from None
-            if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(record):
-                raise MalformedDataset(
-                    "bad_encoding",
-                    f"Line {line} holds a lone UTF-16 surrogate escape (\\ud800-\\udfff), "
-                    "which is no character: text must be valid Unicode.",
-                    line=line,
-                )
-            if not isinstance(record, dict):
-                raise MalformedDataset(
-                    "malformed_dataset",
-                    f"Line {line} is a JSON {type(record).__name__}, not an object.",
-                    line=line,
-                )
-            if len(text) > MAX_CELL_CHARS:
-                for name, value in record.items():
-                    if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-                        raise _cell_too_long(line, name)
-            if not block:
-                first_line = line
-            block.append(record)
-            if len(block) == block_rows:
-                yield first_line, block
-                block = []
-    if block:
-        yield first_line, block
+def _count_outliers(stored: _StoredRows, survey: Survey, path: Path) -> None:
+    """Robust z-scores need the median of the whole column first (from the
+    survey's sample): the outliers are counted from the stored numbers after."""
+    numeric = {}
+    for position, accumulator in enumerate(stored.accumulators):
+        sample = survey.samples[position]
+        if accumulator.is_numeric and sample is not None:
+            accumulator.centre = RobustCentre.of(sample.values)
+            if accumulator.centre is not None:
+                numeric[accumulator.name] = accumulator
+    if not numeric:
+        return
+    for batch in pq.ParquetFile(path, memory_map=True).iter_batches(columns=list(numeric)):
+        for name, accumulator in numeric.items():
+            values = batch.column(name).drop_null()
+            numbers = values.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False)
+            assert accumulator.centre is not None
+            accumulator.outliers += accumulator.centre.outliers(numbers)
 
 
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not a number JSON allows")
-
-
-_INT64 = (-(2**63), 2**63 - 1)
-
-
-def _json_float(text: str) -> float | str:
-    """A number as CSV reads it: past a 64-bit float's range (``1e400``) it stays
-    the text it was, as in a CSV cell, rather than become an infinity no JSON
-    file can hold."""
-    value = float(text)
-    return value if math.isfinite(value) else text
-
-
-def _json_int(text: str) -> int | float | str:
-    """An integer as CSV reads it: past 64 bits it is a float, or its text."""
-    value = int(text)
-    return value if _INT64[0] <= value <= _INT64[1] else _json_float(text)
-
-
-# -- the two passes -------------------------------------------------------------
-
-
-@dataclass
-class _ColumnSurvey:
-    type: str | None = None
-    sample: Reservoir | None = None
-
-
-def _survey_csv(path: Path, names: list[str], block_rows: int) -> tuple[list[_ColumnSurvey], int]:
-    surveys = [_ColumnSurvey(sample=Reservoir(seed=i)) for i in range(len(names))]
-    rows = 0
-    for _, block in _csv_blocks(path, names, block_rows):
-        rows += len(block)
-        for survey, column in zip(surveys, zip(*block, strict=True), strict=True):
-            if survey.type == "string":
-                continue  # nothing is wider; and its texts need no sample
-            present = [value for value in column if value != ""]
-            survey.type = widen(survey.type, text_block_type(present))
-            if survey.type in (None, "integer", "number"):
-                assert survey.sample is not None
-                survey.sample.offer(present)
-            else:
-                survey.sample = None  # only numbers' samples are used (robust centres)
-    return surveys, rows
-
-
-def _survey_jsonl(path: Path, block_rows: int) -> tuple[list[str], list[_ColumnSurvey], int]:
-    names: dict[str, _ColumnSurvey] = {}
-    rows = 0
-    for line, block in _jsonl_blocks(path, block_rows):
-        rows += len(block)
-        for record in block:
-            for name in record:
-                if name not in names:
-                    if len(names) == MAX_COLUMNS:
-                        raise MalformedDataset(
-                            "malformed_dataset",
-                            f"Near line {line}: more than {MAX_COLUMNS} distinct keys.",
-                            line=line,
-                        )
-                    names[name] = _ColumnSurvey(sample=Reservoir(seed=len(names)))
-        for name, survey in names.items():
-            values = [record.get(name) for record in block]
-            present = [value for value in values if value is not None]
-            for value in present:
-                survey.type = widen(survey.type, value_type(value))
-            if survey.type in ("integer", "number"):
-                assert survey.sample is not None
-                survey.sample.offer(present)
-    return list(names), list(names.values()), rows
-
-
-def _centre(survey: _ColumnSurvey, column_type: str) -> RobustCentre | None:
-    if column_type not in ("integer", "number") or survey.sample is None:
-        return None
-    values = [float(value) for value in survey.sample.values if not isinstance(value, bool)]
-    return RobustCentre.of(np.array(values, dtype=np.float64))
-
-
-def build(directory: Path, upload: Path, fmt: DatasetFormat, target: str | None) -> BuiltDataset:
-    """Read ``upload`` into a dataset in ``directory``; ``MalformedDataset`` if it cannot be."""
-    block_rows = rows_per_block(upload)
-    if fmt == "csv":
-        names = _csv_header(upload)
-        surveys, rows = _survey_csv(upload, names, block_rows)
-    else:
-        names, surveys, rows = _survey_jsonl(upload, block_rows)
-    if rows == 0:
+def build(
+    directory: Path,
+    upload: Path,
+    fmt: DatasetFormat,
+    target: str | None,
+    options: CsvOptions | None = None,
+    longest: int | None = None,
+) -> BuiltDataset:
+    """Read ``upload`` into a dataset in ``directory``; ``MalformedDataset`` if it
+    cannot be. ``longest`` is the file's longest line, when measured already."""
+    if longest is None:
+        longest = longest_line(upload) if fmt != "parquet" else 0
+    block_rows = max(1, min(BLOCK_ROWS, BLOCK_BYTES // max(1, longest)))
+    source = open_source(upload, fmt, options or CsvOptions(), block_rows, longest)
+    files = DatasetFiles(directory)
+    survey = source.new_survey()
+    stored = _first_pass(source, survey, files.rows_path)
+    if survey.rows == 0:
         raise MalformedDataset(
-            "empty_dataset", "The file has no data rows." if names else "The file is empty."
+            "empty_dataset", "The file has no data rows." if survey.names else "The file is empty."
         )
-    if target is not None and target not in names:
+    if target is not None and target not in survey.names:
         raise MalformedDataset(
             "unknown_target", f"The target '{target}' is not a column of the file.", column=target
         )
-    types = [survey.type or "string" for survey in surveys]
-    accumulators = [
-        ColumnAccumulator(name, column_type, centre=_centre(survey, column_type))
-        for name, column_type, survey in zip(names, types, surveys, strict=True)
-    ]
-    files = DatasetFiles(directory)
-    # Eight bytes a row, to count repeated rows; the row count is known by now.
-    hashes = np.empty(rows, dtype=np.int64)
-    offsets = array("q")
-    rows_with_missing = 0
-    written = 0
-    with files.rows_path.open("w", encoding="utf-8") as out:
-        position = 0
-        blocks = (
-            _csv_blocks(upload, names, block_rows)
-            if fmt == "csv"
-            else _jsonl_blocks(upload, block_rows)
-        )
-        for _, block in blocks:
-            columns, numbers = _typed_columns(block, names, types, fmt)
-            for accumulator, values, present in zip(accumulators, columns, numbers, strict=True):
-                accumulator.add(values, present)
-            rows_in_block = list(zip(*columns, strict=True))
-            rows_with_missing += sum(1 for row_values in rows_in_block if None in row_values)
-            lines = [encode_row(row_values) for row_values in rows_in_block]
-            for line in lines:
-                if written % INDEX_STRIDE == 0:
-                    offsets.append(position)
-                hashes[written] = hash(line)
-                position += len(line.encode("utf-8")) + 1
-                written += 1
-            out.write("\n".join(lines))
-            out.write("\n")
-    np.save(files.index_path, np.frombuffer(offsets, dtype=np.int64))
-    duplicates = _repeated(hashes)
-    profiles = [accumulator.profile() for accumulator in accumulators]
-    files.write_schema({name: column_type for name, column_type in zip(names, types, strict=True)})
+    if stored is None:
+        stored = _second_pass(source, survey, files.rows_path)
+    _count_outliers(stored, survey, files.rows_path)
+    files.write_schema(dict(zip(stored.names, stored.types, strict=True)))
+    accumulators = stored.accumulators
+    repeated = _repeated(np.concatenate(stored.hashes))
     return BuiltDataset(
-        rows=rows,
-        columns=profiles,
-        quality=quality_report(accumulators, rows, duplicates, rows_with_missing, target),
+        rows=survey.rows,
+        columns=[accumulator.profile() for accumulator in accumulators],
+        quality=quality_report(
+            accumulators, survey.rows, repeated, stored.rows_with_missing, target
+        ),
     )
 
 
 def rows_per_block(path: Path) -> int:
-    """How many rows a block holds: ``BLOCK_ROWS``, fewer when the file's longest
-    line would make them more than ``BLOCK_BYTES``."""
-    longest = 0
-    open_line = 0
-    with path.open("rb") as file:
-        while chunk := file.read(1024 * 1024):
-            lengths = line_lengths(chunk, open_line)
-            open_line = int(lengths[-1])
-            longest = max(longest, int(lengths.max()))
-    return max(1, min(BLOCK_ROWS, BLOCK_BYTES // max(1, longest)))
+    """How many rows a block of a text file holds: ``BLOCK_ROWS``, fewer when the
+    file's longest line would make them more than ``BLOCK_BYTES``."""
+    return max(1, min(BLOCK_ROWS, BLOCK_BYTES // max(1, longest_line(path))))
 
 
 def build_in_directory(
-    directory: str, upload: str, fmt: DatasetFormat, target: str | None
+    directory: str,
+    upload: str,
+    fmt: DatasetFormat,
+    target: str | None,
+    options: CsvOptions | None = None,
+    longest: int | None = None,
 ) -> BuiltDataset:
     """:func:`build`, for the ingest process: paths as text, so the call pickles."""
-    return build(Path(directory), Path(upload), fmt, target)
-
-
-def _typed_columns(
-    block: list[Any], names: list[str], types: list[str], fmt: DatasetFormat
-) -> tuple[list[list[Any]], list[NDArray[np.float64] | None]]:
-    """A block's values by column, typed, and (when at hand) numeric columns'
-    present values as arrays."""
-    if fmt == "csv":
-        converted = [
-            convert_texts(column, column_type)
-            for column, column_type in zip(zip(*block, strict=True), types, strict=True)
-        ]
-        return [values for values, _ in converted], [numbers for _, numbers in converted]
-    columns = [
-        [convert_json(record.get(name), column_type) for record in block]
-        for name, column_type in zip(names, types, strict=True)
-    ]
-    return columns, [None] * len(columns)
+    return build(Path(directory), Path(upload), fmt, target, options, longest)
 
 
 def _repeated(hashes: NDArray[np.int64]) -> int:

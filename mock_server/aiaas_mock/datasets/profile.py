@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from aiaas.types import ColumnProfile, ImageProfile, QualityReport, TargetBalance
@@ -37,25 +39,34 @@ _MEAN_AD_TO_SIGMA = 1.253314
 
 
 class Reservoir:
-    """A uniform sample of at most ``size`` of the values offered (Algorithm R)."""
+    """A uniform sample of at most ``size`` of the numbers offered (Algorithm R)."""
 
     def __init__(self, size: int = SAMPLE_SIZE, seed: int = 0) -> None:
         self.size = size
-        self.values: list[Any] = []
+        self._values = np.empty(size, dtype=np.float64)
+        self._filled = 0
         self.seen = 0
         self._rng = np.random.default_rng(seed)
 
-    def offer(self, values: Sequence[Any]) -> None:
-        free = self.size - len(self.values)
-        self.values.extend(values[:free])
-        rest = values[free:] if free > 0 else values
+    @property
+    def values(self) -> NDArray[np.float64]:
+        return self._values[: self._filled]
+
+    def offer(self, values: Sequence[float] | NDArray[Any]) -> None:
+        block = np.asarray(values, dtype=np.float64)
+        free = self.size - self._filled
+        taken = block[:free]
+        self._values[self._filled : self._filled + len(taken)] = taken
+        self._filled += len(taken)
+        rest = block[len(taken) :]
         if len(rest):
-            first = self.seen + max(free, 0)
+            first = self.seen + len(taken)
             slots = self._rng.integers(0, np.arange(first, first + len(rest)) + 1)
-            # Once the sample is full, few values get in: visit only those.
-            for position in np.flatnonzero(slots < self.size).tolist():
-                self.values[int(slots[position])] = rest[position]
-        self.seen += len(values)
+            # Once the sample is full, few values get in; of two for one slot the
+            # later wins, as in the one-at-a-time algorithm (numpy assigns in order).
+            chosen = np.flatnonzero(slots < self.size)
+            self._values[slots[chosen]] = rest[chosen]
+        self.seen += len(block)
 
 
 @dataclass
@@ -107,29 +118,34 @@ class ColumnAccumulator:
     def is_numeric(self) -> bool:
         return self.type in ("integer", "number")
 
-    def add(self, values: Sequence[Any], numbers: NDArray[np.float64] | None = None) -> None:
-        """One block of the column's typed values (``None`` for missing); for a
-        numeric column, ``numbers`` may give its present values as an array."""
-        present = [value for value in values if value is not None]
-        self.missing += len(values) - len(present)
-        if not present:
+    def add_arrow(self, values: pa.Array) -> None:
+        """One block of the column as its stored Arrow array (nulls for missing)."""
+        self.missing += values.null_count
+        present = values.drop_null() if values.null_count else values
+        if not len(present):
             return
         if self.is_numeric or self.type == "boolean":
-            self._add_numbers(numbers if numbers is not None else np.array(present, dtype=float))
+            numbers = pc.cast(present, pa.float64(), safe=False).to_numpy(zero_copy_only=False)
+            self._add_numbers(numbers)
         if self.type == "image":
-            self._add_images(present)
+            self._add_images(present.to_pylist())
         elif self.type != "json" and self.counts is not None:
             self._count(present)
 
-    def _count(self, present: list[Any]) -> None:
+    def _count(self, present: pa.Array) -> None:
         assert self.counts is not None
+        # Distinct values of the block first: a column of a few classes costs a
+        # few entries per block, whatever its length.
+        tallies = pc.value_counts(present)
+        values, counts = tallies.field("values"), tallies.field("counts")
+        block = dict(zip(values.to_pylist(), counts.to_pylist(), strict=True))
         if self.type == "string":
-            counts = self.counts
-            self.counted_chars += sum(len(v) for v in set(present) if v not in counts)
+            seen = self.counts
+            self.counted_chars += sum(len(v) for v in block if v not in seen)
             if self.counted_chars > MAX_COUNTED_CHARS:
                 self.counts = None
                 return
-        self.counts.update(present)
+        self.counts.update(block)
         if len(self.counts) > MAX_DISTINCT:
             self.counts = None
 
@@ -146,8 +162,6 @@ class ColumnAccumulator:
         self.count = total
         self.low = min(self.low, float(block.min()))
         self.high = max(self.high, float(block.max()))
-        if self.centre is not None and self.is_numeric:
-            self.outliers += self.centre.outliers(block)
 
     def _add_images(self, values: Sequence[Any]) -> None:
         from PIL import Image, UnidentifiedImageError

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from ..workers import EmbeddedPool
+from .dialect import CsvOptions
 from .ingest import BuiltDataset, DatasetFormat, UploadFile, build_in_directory
 
 _TMP_PREFIX = "tmp-"
@@ -36,10 +37,23 @@ class Ingest:
         self._pool = EmbeddedPool(1, scratch, role="ingest")
 
     def build(
-        self, directory: Path, upload: Path, fmt: DatasetFormat, target: str | None, tenant: str
+        self,
+        directory: Path,
+        upload: UploadFile,
+        fmt: DatasetFormat,
+        target: str | None,
+        tenant: str,
+        options: CsvOptions,
     ) -> BuiltDataset:
         built: BuiltDataset = self._pool.submit(
-            build_in_directory, str(directory), str(upload), fmt, target, owner=tenant
+            build_in_directory,
+            str(directory),
+            str(upload.path),
+            fmt,
+            target,
+            options,
+            upload.longest if upload.measured else None,
+            owner=tenant,
         ).result()
         return built
 
@@ -49,12 +63,27 @@ class Ingest:
 
 class DatasetUpload:
     def __init__(
-        self, datasets_dir: Path, instance_id: str, max_bytes: int, max_line_bytes: int
+        self,
+        datasets_dir: Path,
+        instance_id: str,
+        max_bytes: int,
+        max_line_bytes: int,
+        *,
+        text: bool = True,
+        utf8: bool = True,
+        utf16_bom: bool = False,
     ) -> None:
         self.datasets_dir = datasets_dir
         self.directory = datasets_dir / f"{_TMP_PREFIX}{instance_id}-{secrets.token_hex(8)}"
         self.directory.mkdir(parents=True)
-        self.file = UploadFile(self.directory / "upload.raw", max_bytes, max_line_bytes)
+        self.file = UploadFile(
+            self.directory / "upload.raw",
+            max_bytes,
+            max_line_bytes,
+            text=text,
+            utf8=utf8,
+            utf16_bom=utf16_bom,
+        )
 
     def write(self, chunk: bytes) -> None:
         self.file.write(chunk)
@@ -66,11 +95,12 @@ class DatasetUpload:
         dataset_id: str,
         ingest: Ingest,
         tenant: str,
+        options: CsvOptions,
     ) -> BuiltDataset:
         """Build the dataset (in the ingest process) and move it into place as
         ``datasets/<dataset_id>``."""
         self.file.finish()
-        built = ingest.build(self.directory, self.file.path, fmt, target, tenant)
+        built = ingest.build(self.directory, self.file, fmt, target, tenant, options)
         self.file.path.unlink()
         os.rename(self.directory, self.datasets_dir / dataset_id)
         return built

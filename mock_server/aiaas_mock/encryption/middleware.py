@@ -192,7 +192,9 @@ class _Sealer:
             return
         start = self._start
         headers = MutableHeaders(scope=start)
-        content_type = headers.get("content-type", "application/octet-stream")
+        # The media type alone: the header's ``type=`` ends at the next ';', so a
+        # parameter (text/csv's charset) would not reach the reader's AAD.
+        content_type = headers.get("content-type", "application/octet-stream").split(";")[0]
         sealed = seal_response(
             bytes(self._body),
             self._header,

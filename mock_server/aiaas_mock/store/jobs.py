@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -208,6 +208,24 @@ class JobRepository:
                 "INSERT OR IGNORE INTO batch_results (job_id, row, record) VALUES (?, ?, ?)",
                 [(job_id, row, record) for row, record in results],
             )
+
+    def iter_results(
+        self, job_id: str, last_row: int | None = None, chunk: int = 10_000
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Every stored result (up to row ``last_row``), in row order, ``chunk`` at
+        a time: one short read each, never the whole table."""
+        after = -1
+        while True:
+            with self._db.read() as conn:
+                found = conn.execute(
+                    "SELECT row, record FROM batch_results WHERE job_id = ? AND row > ? "
+                    "AND row <= ? ORDER BY row LIMIT ?",
+                    (job_id, after, 2**62 if last_row is None else last_row, chunk),
+                ).fetchall()
+            if not found:
+                return
+            yield [json.loads(row["record"]) for row in found]
+            after = found[-1]["row"]
 
     def results(
         self, job_id: str, *, after_row: int, limit: int, max_bytes: int | None = None

@@ -22,9 +22,19 @@ from aiaas.types import (
     ListResponse,
 )
 
+from ...datasets.arrow_columns import stored_schema
+from ...datasets.export import (
+    ExportFormat,
+    batch_results_tables,
+    flat_record,
+    merge_types,
+    records_types,
+    stream_tables,
+)
 from ..auth import check_scope
 from ..cursors import Cursor
 from ..deps import Inferrer, ResourceId, ServicesDep
+from ..downloads import TABLE_FILE, table_download
 from ..idempotency import IdempotentRoute
 from ..model_lookup import resolve
 from ..openapi import PROBLEMS
@@ -134,6 +144,29 @@ def list_batch_results(
         BatchResult.model_validate,
         start=-1,
     )
+
+
+@router.get("/{job_id}/results/content", response_class=StreamingResponse, responses=TABLE_FILE)
+def download_batch_results(
+    job_id: ResourceId,
+    principal: Inferrer,
+    services: ServicesDep,
+    format: Annotated[ExportFormat, Query()] = "parquet",
+) -> StreamingResponse:
+    """The results so far as one table, streamed: ``index``, each output field as
+    ``output.<name>`` (a nested value as its JSON text) and ``error.code`` and
+    ``error.message``, as CSV or Parquet. Scopes as for the results' pages."""
+    check_scope(principal, "datasets:read")
+    JOBS.record(services, job_id, principal.tenant_id)
+    jobs = services.store.jobs
+    last_row = -1
+    types: dict[str, str] = {}
+    for page in jobs.iter_results(job_id):
+        types = merge_types(types, records_types(flat_record(record) for record in page))
+        last_row = page[-1]["index"]
+    types = types or {"index": "integer", "error.code": "string", "error.message": "string"}
+    tables = batch_results_tables(jobs.iter_results(job_id, last_row), types)
+    return table_download(stream_tables(stored_schema(types), tables, format), format, job_id)
 
 
 @router.get("/{job_id}/events", response_model=ListResponse[JobEvent], responses=EVENT_STREAM)

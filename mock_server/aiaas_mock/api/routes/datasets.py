@@ -1,8 +1,10 @@
 """``/v1/datasets``: a tenant's uploaded data, its schema and quality report.
 
-An upload is the raw file as the request body (``text/csv`` or
-``application/x-ndjson``), streamed to disk as it arrives: neither side ever
-holds the whole file. The dataset exists once it is complete, or not at all.
+An upload is the raw file as the request body (``text/csv``,
+``application/x-ndjson`` or ``application/vnd.apache.parquet``), streamed to
+disk as it arrives: neither side ever holds the whole file. The dataset exists
+once it is complete, or not at all. A dataset is read back a page of rows at a
+time, or whole as a Parquet or CSV file.
 """
 
 from __future__ import annotations
@@ -14,17 +16,22 @@ import time
 from typing import Annotated, Literal
 
 import anyio.to_thread
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import FileResponse, StreamingResponse
 
 from aiaas.types import Dataset, DatasetDeleted, DatasetRow, ListResponse
 
+from ...datasets.arrow_columns import stored_schema
+from ...datasets.dialect import DEFAULT_NULLS, CsvOptions, check_options, normal_encoding
+from ...datasets.export import MEDIA_TYPES, ExportFormat, stream_tables
 from ...datasets.files import DatasetFiles
-from ...datasets.ingest import DatasetTooLarge, MalformedDataset
+from ...datasets.ingest import DatasetFormat, DatasetTooLarge, MalformedDataset
 from ...datasets.uploads import DatasetUpload
 from ...services import Services
 from ...store.datasets import DatasetInUse
 from ..cursors import Cursor
 from ..deps import DatasetReader, DatasetWriter, ResourceId, ServicesDep
+from ..downloads import TABLE_FILE, table_download
 from ..idempotency import IdempotentRoute, record_from_loop, streams_body
 from ..openapi import PROBLEMS
 from ..problems import ProblemError
@@ -41,13 +48,15 @@ _MEDIA_FORMATS = {
     "application/jsonl": "jsonl",
     "application/jsonlines": "jsonl",
     "application/x-jsonlines": "jsonl",
+    "application/vnd.apache.parquet": "parquet",
+    "application/x-parquet": "parquet",
 }
 _WRITE_CHUNK = 1024 * 1024
 """Bytes gathered before handing them to a worker thread to parse and write."""
 MAX_ROWS_PAGE = 1000
 
 
-def _format(request: Request, asked: str | None) -> Literal["csv", "jsonl"]:
+def _format(request: Request, asked: DatasetFormat | None) -> DatasetFormat:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     from_media = _MEDIA_FORMATS.get(media)
     if asked is not None:
@@ -57,12 +66,13 @@ def _format(request: Request, asked: str | None) -> Literal["csv", "jsonl"]:
                 "wrong_format",
                 f"format={asked}, but the body is sent as {media}.",
             )
-        return asked  # type: ignore[return-value]
+        return asked
     if from_media is None:
         raise ProblemError(
             415,
             "unsupported_media_type",
-            "Send the file as text/csv or application/x-ndjson, or say format=csv or format=jsonl.",
+            "Send the file as text/csv, application/x-ndjson or application/vnd.apache.parquet, "
+            "or say format=csv, format=jsonl or format=parquet.",
         )
     return from_media  # type: ignore[return-value]
 
@@ -94,11 +104,11 @@ async def _receive(request: Request, upload: DatasetUpload, idle: float) -> None
 _UPLOAD_BODY = {
     "requestBody": {
         "required": True,
-        "description": "The file itself, streamed: CSV with a header row, or JSON lines "
-        "(one object per line).",
+        "description": "The file itself, streamed: CSV (with a header row unless "
+        "header=false), JSON lines (one object per line) or Parquet.",
         "content": {
             media: {"schema": {"type": "string", "format": "binary"}}
-            for media in ("text/csv", "application/x-ndjson")
+            for media in ("text/csv", "application/x-ndjson", "application/vnd.apache.parquet")
         },
     }
 }
@@ -111,27 +121,22 @@ async def create_dataset(
     principal: DatasetWriter,
     services: ServicesDep,
     name: Annotated[str, Query(min_length=1, max_length=200)],
-    format: Annotated[Literal["csv", "jsonl"] | None, Query()] = None,
+    csv: Annotated[CsvQuery, Depends()],
+    format: Annotated[DatasetFormat | None, Query()] = None,
     target: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
 ) -> Dataset:
-    """Upload a CSV or JSON-lines file (the request body) as a dataset. The answer
-    holds its inferred schema and its data-quality report."""
+    """Upload a CSV, JSON-lines or Parquet file (the request body) as a dataset.
+    The answer holds its inferred schema and its data-quality report."""
     fmt = _format(request, format)
-    store = services.store
+    options = csv.options(fmt)
     check_count(services, principal.tenant_id, "datasets")
     room = stored_bytes_left(services, principal.tenant_id)
-    upload = await anyio.to_thread.run_sync(
-        DatasetUpload,
-        store.data_dir / "datasets",
-        store.instances.id,
-        min(services.config.max_dataset_bytes, room),
-        services.config.max_dataset_line_bytes,
-    )
+    upload = await anyio.to_thread.run_sync(_new_upload, services, room, fmt, options)
     dataset_id = f"ds_{secrets.token_hex(12)}"
     try:
         await _receive(request, upload, services.config.body_idle_timeout)
         built = await anyio.to_thread.run_sync(
-            upload.complete, fmt, target, dataset_id, services.ingest, principal.tenant_id
+            upload.complete, fmt, target, dataset_id, services.ingest, principal.tenant_id, options
         )
     except MalformedDataset as exc:
         await anyio.to_thread.run_sync(upload.abandon)
@@ -163,6 +168,90 @@ async def create_dataset(
 
     await record_from_loop(request, services, write)
     return dataset
+
+
+class CsvQuery:
+    """The query parameters that say how a CSV upload is written."""
+
+    def __init__(
+        self,
+        delimiter: Annotated[
+            str | None,
+            Query(description="CSV: `,` `;` `|` or a tab; told from the file if not given."),
+        ] = None,
+        decimal: Annotated[
+            Literal[".", ","] | None,
+            Query(
+                description="CSV: the decimal mark; `,` is told from a file that is not "
+                "comma-separated and writes its numbers so."
+            ),
+        ] = None,
+        encoding: Annotated[
+            str | None,
+            Query(
+                description="CSV: utf-8 (the default), latin-1, cp1252 or utf-16 "
+                "(told from its byte-order mark)."
+            ),
+        ] = None,
+        header: Annotated[
+            bool, Query(description="CSV: whether the first row names the columns.")
+        ] = True,
+        null_values: Annotated[
+            list[str] | None,
+            Query(
+                description="CSV: texts that mean missing (repeat the parameter); an empty "
+                "cell always does."
+            ),
+        ] = None,
+    ) -> None:
+        self.delimiter = "\t" if delimiter == "\\t" else delimiter
+        self.decimal = decimal
+        self.encoding = encoding
+        self.header = header
+        self.null_values = null_values
+
+    def options(self, fmt: DatasetFormat) -> CsvOptions:
+        """The options, checked; 422 ``invalid_option`` for one no reader takes."""
+        given = [
+            name
+            for name, value in (
+                ("delimiter", self.delimiter),
+                ("decimal", self.decimal),
+                ("encoding", self.encoding),
+                ("header", None if self.header else False),
+                ("null_values", self.null_values),
+            )
+            if value is not None
+        ]
+        if fmt != "csv" and given:
+            raise ProblemError(
+                422,
+                "invalid_option",
+                f"{', '.join(given)} only apply to CSV; this upload is {fmt}.",
+                extra={"column": given[0]},
+            )
+        try:
+            check_options(self.delimiter, self.encoding)
+        except MalformedDataset as exc:
+            raise ProblemError(422, exc.code, exc.message, extra={"column": exc.column}) from None
+        nulls = ("", *self.null_values) if self.null_values else DEFAULT_NULLS
+        encoding = normal_encoding(self.encoding)
+        return CsvOptions(self.delimiter, self.decimal, encoding, self.header, nulls)
+
+
+def _new_upload(
+    services: Services, room: int, fmt: DatasetFormat, options: CsvOptions
+) -> DatasetUpload:
+    """Scratch space for an upload, checked as it arrives as its format allows."""
+    return DatasetUpload(
+        services.store.data_dir / "datasets",
+        services.store.instances.id,
+        min(services.config.max_dataset_bytes, room),
+        services.config.max_dataset_line_bytes,
+        text=fmt != "parquet",
+        utf8=options.encoding in (None, "utf-8"),
+        utf16_bom=fmt == "csv" and options.encoding is None,
+    )
 
 
 def _too_large(services: Services, tenant_id: str, exc: DatasetTooLarge, room: int) -> ProblemError:
@@ -236,6 +325,27 @@ def list_rows(
     has_more = end < dataset.rows
     next_cursor = services.cursors.encode(list_id, end) if has_more else None
     return ListResponse[DatasetRow](data=data, has_more=has_more, next_cursor=next_cursor)
+
+
+@router.get("/{dataset_id}/content", response_model=None, responses=TABLE_FILE)
+def download_dataset(
+    dataset_id: ResourceId,
+    principal: DatasetReader,
+    services: ServicesDep,
+    format: Annotated[ExportFormat, Query()] = "parquet",
+) -> StreamingResponse | FileResponse:
+    """The whole dataset as one file, typed as its schema says: Parquet (as it is
+    stored) or CSV, streamed."""
+    _visible(services, dataset_id, principal.tenant_id)
+    files = DatasetFiles(services.store.dataset_dir(dataset_id))
+    if format == "parquet":
+        return FileResponse(
+            files.rows_path,
+            media_type=MEDIA_TYPES["parquet"],
+            filename=f"{dataset_id}.parquet",
+        )
+    schema = stored_schema(files.schema())
+    return table_download(stream_tables(schema, files.slices(0), "csv"), "csv", dataset_id)
 
 
 @router.delete("/{dataset_id}")
