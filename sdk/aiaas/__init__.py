@@ -25,6 +25,7 @@ from ._exceptions import (
     RateLimitError,
     UnprocessableEntityError,
 )
+from ._frames import TableFile
 from ._logs import setup_logging
 from ._options import NOT_GIVEN, RetryPolicy
 from ._pages import AsyncPage, AsyncPaginator, SyncPage
@@ -65,6 +66,7 @@ __all__ = [
     "Secret",
     "Stream",
     "SyncPage",
+    "TableFile",
     "UnprocessableEntityError",
     "__version__",
     "inputs",

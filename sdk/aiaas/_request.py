@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 __all__ = ["RequestSpec", "build_url", "path_segment", "per_call"]
 
-ParamValue = str | int | float | bool | None
+ParamValue = str | int | float | bool | tuple[str, ...] | None
+"""A tuple is a repeated parameter (``?null_values=NA&null_values=-``)."""
 
 Headers = Mapping[str, str]
 Query = Mapping[str, ParamValue]
@@ -113,7 +114,9 @@ def _joined(base_url: httpx.URL, path: str) -> httpx.URL:
     return base_url.copy_with(raw_path=raw_path)
 
 
-def _query_value(value: str | int | float | bool) -> str:
+def _query_value(value: str | int | float | bool | tuple[str, ...]) -> str | list[str]:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, tuple):
+        return list(value)
     return str(value)

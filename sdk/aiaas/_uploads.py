@@ -11,39 +11,83 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, Protocol
 
-__all__ = ["DatasetFormat", "FileSource", "Upload"]
+from ._frames import frame_kind, frame_parquet
 
-DatasetFormat = Literal["csv", "jsonl"]
-FileSource = str | os.PathLike[str] | bytes | IO[bytes] | Iterable[Mapping[str, Any]]
-"""A path, the file's bytes, a binary file object, or records (mappings of column
-to value), which are encoded as the upload goes."""
+__all__ = [
+    "ArrowStreamExportable",
+    "DatasetFormat",
+    "FileSource",
+    "ProgressCallback",
+    "Upload",
+]
+
+DatasetFormat = Literal["csv", "jsonl", "parquet"]
+
+
+class ArrowStreamExportable(Protocol):
+    """A table that exports itself as an Arrow stream (Arrow's PyCapsule
+    interface): a pandas (2.2+) or polars DataFrame, a pyarrow Table."""
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
+
+
+FileSource = (
+    str | os.PathLike[str] | bytes | IO[bytes] | Iterable[Mapping[str, Any]] | ArrowStreamExportable
+)
+"""A path, the file's bytes, a binary file object, records (mappings of column
+to value), which are encoded as the upload goes, or a pandas or polars
+DataFrame or a pyarrow Table, sent as Parquet."""
+ProgressCallback = Callable[[int, "int | None"], object]
+"""Called with the bytes sent so far and the upload's size (``None`` if unknown)."""
 
 CHUNK_SIZE = 256 * 1024
-MEDIA_TYPES: dict[str, str] = {"csv": "text/csv", "jsonl": "application/x-ndjson"}
+MEDIA_TYPES: dict[str, str] = {
+    "csv": "text/csv",
+    "jsonl": "application/x-ndjson",
+    "parquet": "application/vnd.apache.parquet",
+}
 _SUFFIXES: dict[str, DatasetFormat] = {
     ".csv": "csv",
+    ".tsv": "csv",
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
     ".jsonlines": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
 }
 
 
 class Upload:
     """One upload's source, its format and, when known, its size."""
 
-    def __init__(self, file: FileSource, format: DatasetFormat | None) -> None:
+    def __init__(
+        self,
+        file: FileSource,
+        format: DatasetFormat | None,
+        on_progress: ProgressCallback | None = None,
+    ) -> None:
         self._path: Path | None = None
         self._bytes: bytes | None = None
         self._stream: IO[bytes] | None = None
         self._records: Iterable[Mapping[str, Any]] | None = None
         self._start = 0
         self._sent = False
-        if isinstance(file, str | os.PathLike):
+        self._on_progress = on_progress
+        kind = frame_kind(file)
+        if kind is not None:
+            # Parquet keeps the columns' types (and NaN as missing); a table is in
+            # memory already, and its Parquet bytes are smaller than it.
+            if format not in (None, "parquet"):
+                raise ValueError(f"a DataFrame or Arrow table is sent as Parquet, not {format!r}")
+            self._bytes = frame_parquet(file, kind)
+            format = "parquet"
+        elif isinstance(file, str | os.PathLike):
             self._path = Path(file)
             format = format or _SUFFIXES.get(self._path.suffix.lower())
         elif isinstance(file, bytes | bytearray | memoryview):
@@ -61,9 +105,10 @@ class Upload:
             )
         if format not in MEDIA_TYPES:
             raise ValueError(
-                "format must be 'csv' or 'jsonl' (it could not be told from the file's name)"
+                "format must be 'csv', 'jsonl' or 'parquet' (it could not be told from the "
+                "file's name)"
                 if format is None
-                else f"format must be 'csv' or 'jsonl', not {format!r}"
+                else f"format must be 'csv', 'jsonl' or 'parquet', not {format!r}"
             )
         self.format: DatasetFormat = format
 
@@ -92,7 +137,19 @@ class Upload:
         return None
 
     def chunks(self) -> Iterator[bytes]:
-        """The upload from its start, a chunk at a time."""
+        """The upload from its start, a chunk at a time, telling ``on_progress``."""
+        if self._on_progress is None:
+            yield from self._chunks()
+            return
+        total = self.size
+        sent = 0
+        self._on_progress(0, total)
+        for chunk in self._chunks():
+            yield chunk
+            sent += len(chunk)
+            self._on_progress(sent, total)
+
+    def _chunks(self) -> Iterator[bytes]:
         if self._sent and not self.rewindable:
             raise RuntimeError("this upload's records were already sent; they cannot be re-read")
         self._sent = True
@@ -135,11 +192,31 @@ def _seekable(stream: Any) -> bool:
         return False
 
 
+def _json_value(value: Any) -> Any:
+    """A value ``json`` cannot write: numpy's scalars as Python's, times in ISO 8601."""
+    item = getattr(value, "item", None)
+    if callable(item):
+        return _clean(item())
+    isoformat = getattr(value, "isoformat", None)
+    return isoformat() if callable(isoformat) else str(value)
+
+
+def _clean(value: Any) -> Any:
+    """NaN (how pandas and numpy write missing) as ``None``; an infinity, which
+    JSON cannot hold, as its text (as the service reads ``1e400``)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    return value
+
+
 def _encode_records(records: Iterable[Mapping[str, Any]], fmt: DatasetFormat) -> Iterator[bytes]:
     buffer = io.StringIO()
+    if fmt == "parquet":
+        raise ValueError("records are sent as jsonl or csv; a table is sent as Parquet")
     if fmt == "jsonl":
         for record in records:
-            buffer.write(json.dumps(dict(record), separators=(",", ":"), default=str))
+            row = {key: _clean(value) for key, value in record.items()}
+            buffer.write(json.dumps(row, separators=(",", ":"), default=_json_value))
             buffer.write("\n")
             if buffer.tell() >= CHUNK_SIZE:
                 yield buffer.getvalue().encode()
@@ -161,6 +238,7 @@ def _encode_records(records: Iterable[Mapping[str, Any]], fmt: DatasetFormat) ->
 
 
 def _csv_cell(value: Any) -> Any:
+    value = _clean(value)
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import importlib.util
 import inspect
 import re
 import textwrap
@@ -31,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
+PANDAS_INSTALLED = importlib.util.find_spec("pandas") is not None
 NOT_RUN = {
     # The generic engine example of docs/oip.md calls an "iris" model, which the
     # engines of the live tier serve (tests/live/test_engines.py) and the mock
@@ -63,6 +65,8 @@ def snippets() -> list[Snippet]:
 def _skipped(snippet: Snippet) -> bool:
     if not CHAT_INSTALLED and "chat.completions" in snippet.code:
         return True  # the chat extra is not installed (the lowest-versions tier)
+    if not PANDAS_INSTALLED and "import pandas" in snippet.code:
+        return True  # nor is pandas
     return any(snippet.document.name == name and first in snippet.code for name, first in NOT_RUN)
 
 

@@ -79,6 +79,44 @@ def test_records_are_encoded_as_they_go_and_only_once() -> None:
     assert [json.loads(line) for line in lines] == [{"x": 1.5, "tags": ["a"]}]
 
 
+def test_missing_and_unwritable_values_of_records() -> None:
+    # NaN is how pandas and numpy write "missing"; an infinity has no JSON number.
+    numpy = pytest.importorskip("numpy")
+    records = [{"x": float("nan"), "y": numpy.int64(3), "z": float("-inf"), "w": numpy.float32(2)}]
+    lines = b"".join(Upload(records, "jsonl").chunks()).splitlines()
+    assert [json.loads(line) for line in lines] == [{"x": None, "y": 3, "z": "-inf", "w": 2.0}]
+    csv = b"".join(Upload([{"x": float("nan"), "y": 1}], "csv").chunks())
+    assert csv == b"x,y\n,1\n"
+
+
+def test_progress_is_told_for_every_chunk_of_every_attempt(tmp_path: Path) -> None:
+    data = b"a\n" + b"1\n" * CHUNK_SIZE
+    seen: list[tuple[int, int | None]] = []
+    upload = Upload(data, "csv", on_progress=lambda sent, total: seen.append((sent, total)))
+    list(upload.chunks())
+    assert seen[0] == (0, len(data))
+    assert seen[-1] == (len(data), len(data))
+    assert [sent for sent, _ in seen] == sorted(sent for sent, _ in seen)
+    list(upload.chunks())  # a retry starts again from nothing
+    assert seen[len(seen) // 2] == (0, len(data))
+    records = Upload(({"a": i} for i in range(3)), "jsonl", on_progress=lambda *a: seen.append(a))
+    list(records.chunks())
+    assert seen[-1][1] is None  # records' size is not known ahead
+
+
+def test_tables_are_sent_as_parquet() -> None:
+    pa = pytest.importorskip("pyarrow")
+    parquet = pytest.importorskip("pyarrow.parquet")
+    table = pa.table({"a": [1, None], "b": ["x", "y"]})
+    upload = Upload(table, None)
+    assert upload.format == "parquet"
+    assert upload.media_type == "application/vnd.apache.parquet"
+    assert upload.rewindable
+    assert parquet.read_table(io.BytesIO(b"".join(upload.chunks()))).equals(table)
+    with pytest.raises(ValueError, match="sent as Parquet"):
+        Upload(table, "csv")
+
+
 @respx.mock
 async def test_an_upload_streams_with_its_type_and_length(make_client: ClientFactory) -> None:
     route = respx.post(f"{BASE_URL}/v1/datasets").mock(

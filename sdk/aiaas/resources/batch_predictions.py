@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 import httpx
 
+from .._frames import TableFile, TableFormat, format_of
 from .._pages import AsyncPaginator, SyncPage
 from .._raw_response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._request import Body, Headers, Query, RequestSpec, per_call
@@ -25,6 +28,14 @@ __all__ = [
 ]
 
 _COLLECTION = "batch-predictions"
+
+
+def _results_content_spec(job_id: str, format: TableFormat) -> RequestSpec:
+    return RequestSpec(
+        "GET",
+        f"{job_path(_COLLECTION, job_id)}/results/content",
+        params={"format": format_of("", format)},
+    )
 
 
 class BatchPredictions(SyncJobs[BatchPrediction]):
@@ -100,6 +111,39 @@ class BatchPredictions(SyncJobs[BatchPrediction]):
         )
         return self._get_page(spec, ListResponse[BatchResult])
 
+    def results_content(
+        self,
+        job_id: str,
+        *,
+        format: TableFormat = "parquet",
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> TableFile:
+        """The results so far as one table (``index``, ``output.<field>`` per output
+        field, ``error.code``, ``error.message``), Parquet or CSV: ``.to_pandas()``,
+        ``.to_polars()``, ``.to_arrow()``, ``.write_to_file()``."""
+        spec = per_call(
+            _results_content_spec(job_id, format),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=None,
+            timeout=timeout,
+        )
+        return TableFile(self._send(spec).content, format)
+
+    def download_results(
+        self,
+        job_id: str,
+        path: str | os.PathLike[str],
+        *,
+        format: TableFormat | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Path:
+        """Write the results to ``path`` as Parquet or CSV (by default from its suffix)."""
+        table = self.results_content(job_id, format=format_of(path, format), timeout=timeout)
+        return table.write_to_file(path)
+
 
 class AsyncBatchPredictions(AsyncJobs[BatchPrediction]):
     """Batch predictions of this client's tenant."""
@@ -173,6 +217,38 @@ class AsyncBatchPredictions(AsyncJobs[BatchPrediction]):
             timeout=timeout,
         )
         return self._get_page(spec, ListResponse[BatchResult])
+
+    async def results_content(
+        self,
+        job_id: str,
+        *,
+        format: TableFormat = "parquet",
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> TableFile:
+        """The results so far as one table (see :meth:`BatchPredictions.results_content`)."""
+        spec = per_call(
+            _results_content_spec(job_id, format),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=None,
+            timeout=timeout,
+        )
+        return TableFile((await self._send(spec)).content, format)
+
+    async def download_results(
+        self,
+        job_id: str,
+        path: str | os.PathLike[str],
+        *,
+        format: TableFormat | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Path:
+        """Write the results to ``path`` as Parquet or CSV (by default from its suffix)."""
+        fmt = format_of(path, format)
+        table = await self.results_content(job_id, format=fmt, timeout=timeout)
+        return table.write_to_file(path)
 
 
 class BatchPredictionsWithRawResponse:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cached_property
-from typing import Final
+from pathlib import Path
+from typing import Final, Literal
 
 import httpx
 
+from .._frames import TableFile, TableFormat, format_of
 from .._pages import AsyncPaginator, SyncPage
 from .._raw_response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._request import Body, Headers, Query, RequestSpec, path_segment, per_call
-from .._uploads import DatasetFormat, FileSource, Upload
+from .._uploads import DatasetFormat, FileSource, ProgressCallback, Upload
 from ..types.dataset import Dataset, DatasetDeleted, DatasetRow
 from ..types.list_response import ListResponse
 from ._base import AsyncAPIResource, SyncAPIResource
@@ -18,22 +23,49 @@ from ._base import AsyncAPIResource, SyncAPIResource
 __all__ = ["AsyncDatasets", "AsyncDatasetsWithRawResponse", "Datasets", "DatasetsWithRawResponse"]
 
 
-def _create_spec(
-    file: FileSource,
-    name: str,
-    format: DatasetFormat | None,
-    target: str | None,
-    idempotency_key: str | None,
-) -> RequestSpec:
-    if not isinstance(name, str) or not name:
-        raise ValueError("name must be a non-empty string")
-    upload = Upload(file, format)
+@dataclass(frozen=True)
+class _Upload:
+    """What ``create`` sends: the file and how to read it."""
+
+    file: FileSource
+    name: str
+    format: DatasetFormat | None
+    target: str | None
+    delimiter: str | None
+    decimal: Literal[".", ","] | None
+    encoding: str | None
+    header: bool | None
+    null_values: Sequence[str] | None
+    on_progress: ProgressCallback | None
+    idempotency_key: str | None
+
+    def spec(self) -> RequestSpec:
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError("name must be a non-empty string")
+        upload = Upload(self.file, self.format, self.on_progress)
+        if isinstance(self.null_values, str):
+            raise TypeError("null_values must be a sequence of texts, e.g. ['NA', '-']")
+        return RequestSpec(
+            "POST",
+            "/v1/datasets",
+            params={
+                "name": self.name,
+                "format": upload.format,
+                "target": self.target,
+                "delimiter": self.delimiter,
+                "decimal": self.decimal,
+                "encoding": self.encoding,
+                "header": self.header,
+                "null_values": tuple(self.null_values) if self.null_values else None,
+            },
+            upload=upload,
+            idempotency_key=self.idempotency_key,
+        )
+
+
+def _content_spec(dataset_id: str, format: TableFormat) -> RequestSpec:
     return RequestSpec(
-        "POST",
-        "/v1/datasets",
-        params={"name": name, "format": upload.format, "target": target},
-        upload=upload,
-        idempotency_key=idempotency_key,
+        "GET", f"{_path(dataset_id)}/content", params={"format": format_of("", format)}
     )
 
 
@@ -64,32 +96,84 @@ class Datasets(SyncAPIResource):
         name: str,
         format: DatasetFormat | None = None,
         target: str | None = None,
+        delimiter: str | None = None,
+        decimal: Literal[".", ","] | None = None,
+        encoding: str | None = None,
+        header: bool | None = None,
+        null_values: Sequence[str] | None = None,
+        on_progress: ProgressCallback | None = None,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: float | httpx.Timeout | None = None,
     ) -> Dataset:
-        """Upload a CSV or JSON-lines file as a dataset, streamed: it never has to fit
-        in memory. The answer holds the inferred schema and a data-quality report.
+        """Upload a CSV, JSON-lines or Parquet file, or a DataFrame, as a dataset,
+        streamed: a file never has to fit in memory. The answer holds the inferred
+        schema and a data-quality report.
 
         Args:
-            file: A path, the file's bytes, a binary file object, or an iterable of
-                records (mappings), encoded as they are sent. Records cannot be
-                re-read, so their upload is not retried.
+            file: A path, the file's bytes, a binary file object, an iterable of
+                records (mappings; NaN is missing), or a pandas or polars DataFrame
+                or pyarrow Table (sent as Parquet; needs ``aiaas[pandas]`` for
+                pandas). Records cannot be re-read, so their upload is not retried.
             name: A name for the dataset.
-            format: ``csv`` or ``jsonl``; by default from the path's suffix
-                (records default to ``jsonl``).
+            format: ``csv``, ``jsonl`` or ``parquet``; by default from the path's
+                suffix (records default to ``jsonl``).
             target: A column whose balance the quality report gives.
+            delimiter, decimal, encoding, header, null_values: how a CSV file is
+                written: ``,`` ``;`` ``|`` or ``\\t`` between fields, ``.`` or ``,``
+                in numbers, ``utf-8``, ``latin-1``, ``cp1252`` or ``utf-16``, whether
+                the first row names the columns, and texts that mean missing.
+                The server tells the delimiter and decimal mark from the file when
+                not given, and says which option to pass when it cannot.
+            on_progress: Called with the bytes sent so far and the total (``None``
+                when unknown), e.g. to draw a progress bar.
             extra_headers, extra_query, timeout: this call's own options.
         """
+        upload = _Upload(
+            file, name, format, target, delimiter, decimal, encoding, header, null_values,
+            on_progress, idempotency_key,
+        )  # fmt: skip
         spec = per_call(
-            _create_spec(file, name, format, target, idempotency_key),
+            upload.spec(),
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=None,
             timeout=timeout,
         )
         return self._request(spec, Dataset)
+
+    def content(
+        self,
+        dataset_id: str,
+        *,
+        format: TableFormat = "parquet",
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> TableFile:
+        """The whole dataset as one Parquet (typed as its schema says) or CSV file:
+        ``.to_pandas()``, ``.to_polars()``, ``.to_arrow()``, ``.write_to_file()``."""
+        spec = per_call(
+            _content_spec(dataset_id, format),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=None,
+            timeout=timeout,
+        )
+        return TableFile(self._send(spec).content, format)
+
+    def download(
+        self,
+        dataset_id: str,
+        path: str | os.PathLike[str],
+        *,
+        format: TableFormat | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Path:
+        """Write the dataset to ``path`` as Parquet or CSV (by default from its suffix)."""
+        table = self.content(dataset_id, format=format_of(path, format), timeout=timeout)
+        return table.write_to_file(path)
 
     def list(
         self,
@@ -186,21 +270,62 @@ class AsyncDatasets(AsyncAPIResource):
         name: str,
         format: DatasetFormat | None = None,
         target: str | None = None,
+        delimiter: str | None = None,
+        decimal: Literal[".", ","] | None = None,
+        encoding: str | None = None,
+        header: bool | None = None,
+        null_values: Sequence[str] | None = None,
+        on_progress: ProgressCallback | None = None,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: float | httpx.Timeout | None = None,
     ) -> Dataset:
-        """Upload a CSV or JSON-lines file as a dataset, streamed (see
-        :meth:`Datasets.create`)."""
+        """Upload a CSV, JSON-lines or Parquet file, or a DataFrame, as a dataset,
+        streamed (see :meth:`Datasets.create`)."""
+        upload = _Upload(
+            file, name, format, target, delimiter, decimal, encoding, header, null_values,
+            on_progress, idempotency_key,
+        )  # fmt: skip
         spec = per_call(
-            _create_spec(file, name, format, target, idempotency_key),
+            upload.spec(),
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=None,
             timeout=timeout,
         )
         return await self._request(spec, Dataset)
+
+    async def content(
+        self,
+        dataset_id: str,
+        *,
+        format: TableFormat = "parquet",
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> TableFile:
+        """The whole dataset as one Parquet or CSV file (see :meth:`Datasets.content`)."""
+        spec = per_call(
+            _content_spec(dataset_id, format),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=None,
+            timeout=timeout,
+        )
+        return TableFile((await self._send(spec)).content, format)
+
+    async def download(
+        self,
+        dataset_id: str,
+        path: str | os.PathLike[str],
+        *,
+        format: TableFormat | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Path:
+        """Write the dataset to ``path`` as Parquet or CSV (by default from its suffix)."""
+        table = await self.content(dataset_id, format=format_of(path, format), timeout=timeout)
+        return table.write_to_file(path)
 
     def list(
         self,

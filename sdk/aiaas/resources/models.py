@@ -9,6 +9,7 @@ from typing import Any, Final, Protocol, TypeVar, overload
 import httpx
 from pydantic import BaseModel
 
+from .._frames import frame_kind, frame_records
 from .._pages import AsyncPaginator, SyncPage
 from .._raw_response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._request import Body, Headers, Query, RequestSpec, path_segment, per_call
@@ -81,8 +82,11 @@ def _predict_spec(
     idempotency_key: str | None,
 ) -> RequestSpec:
     model_id = str(model_id)
+    kind = frame_kind(inputs)
     tolist = getattr(inputs, "tolist", None)
-    if callable(tolist):  # a numpy array: one example per row
+    if kind is not None:  # a DataFrame's rows, a Series' one row: keyed by column
+        examples = frame_records(inputs, kind)
+    elif callable(tolist):  # a numpy array: one example per row
         examples = tolist()
     elif isinstance(inputs, (str, bytes)) or not isinstance(inputs, Sequence):
         raise TypeError("inputs must be a sequence of examples, e.g. a list of dicts")

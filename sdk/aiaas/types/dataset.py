@@ -97,7 +97,7 @@ class Dataset(APIObject):
     id: str
     object: Literal["dataset"] = "dataset"
     name: str
-    format: Literal["csv", "jsonl"]
+    format: Literal["csv", "jsonl", "parquet"]
     bytes: int
     """Size of the upload."""
     rows: int
