@@ -35,7 +35,8 @@ from .files import DatasetFiles
 from .limits import MAX_LINE_BYTES
 from .lines import line_lengths, longest_line
 from .profile import ColumnAccumulator, RobustCentre, quality_report
-from .sources import DatasetFormat, Source, Survey, open_source
+from .sources import DatasetFormat, open_source
+from .survey import Source, Survey
 
 __all__ = [
     "BLOCK_ROWS",
@@ -191,13 +192,15 @@ class _StoredRows:
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="parquet-writer")
         self._pending: Future[None] | None = None
         self.accumulators = [ColumnAccumulator(n, t) for n, t in zip(names, types, strict=True)]
-        self.hashes: list[NDArray[np.int64]] = []  # eight bytes a row, to count repeats
+        # Eight bytes a row, to count repeats: on disk until they are counted.
+        self._hashes_path = path.with_name("row-hashes.tmp")
+        self._hashes = self._hashes_path.open("wb")
         self.rows_with_missing = 0
 
     def add(self, batch: pa.RecordBatch) -> None:
         for accumulator, column in zip(self.accumulators, batch.columns, strict=True):
             accumulator.add_arrow(column)
-        self.hashes.append(row_hashes(batch))
+        self._hashes.write(row_hashes(batch).tobytes())
         self.rows_with_missing += rows_with_missing(batch)
         self._wait()
         self._pending = self._pool.submit(
@@ -215,6 +218,23 @@ class _StoredRows:
         finally:
             self._pool.shutdown()
             self._writer.close()
+            self._hashes.close()
+
+    def repeated_rows(self) -> int:
+        """How many rows repeat an earlier one (the hashes' file is removed)."""
+        hashes = np.fromfile(self._hashes_path, dtype=np.int64)
+        self._hashes_path.unlink()
+        return _repeated(hashes)
+
+    def discard(self) -> None:
+        """Stop writing: the rows are abandoned (the caller is failing, or writes
+        them again), so a write's own error is not the one to report."""
+        try:
+            self.close()
+        except Exception:  # noqa: S110
+            pass
+        finally:
+            self._hashes_path.unlink(missing_ok=True)
 
 
 def _first_pass(source: Source, survey: Survey, path: Path) -> _StoredRows | None:
@@ -224,16 +244,21 @@ def _first_pass(source: Source, survey: Survey, path: Path) -> _StoredRows | Non
     key: then the written rows are wrong and a second pass writes them again."""
     stored: _StoredRows | None = None
     gave_up = False
-    for block in source.blocks():
-        source.survey_block(block, survey)
-        types = [kind or "string" for kind in survey.types]
-        if stored is None and not gave_up:
-            stored = _StoredRows(path, survey.names, types)
-        elif stored is not None and (stored.types != types or stored.names != survey.names):
-            stored.close()
-            stored, gave_up = None, True
+    try:
+        for block in source.blocks():
+            source.survey_block(block, survey)
+            types = [kind or "string" for kind in survey.types]
+            if stored is None and not gave_up:
+                stored = _StoredRows(path, survey.names, types)
+            elif stored is not None and (stored.types != types or stored.names != survey.names):
+                stored.discard()
+                stored, gave_up = None, True
+            if stored is not None:
+                stored.add(source.typed(block, stored.names, stored.types))
+    except BaseException:
         if stored is not None:
-            stored.add(source.typed(block, stored.names, stored.types))
+            stored.discard()
+        raise
     if stored is not None:
         stored.close()
     return stored
@@ -244,8 +269,10 @@ def _second_pass(source: Source, survey: Survey, path: Path) -> _StoredRows:
     try:
         for block in source.blocks():
             stored.add(source.typed(block, stored.names, stored.types))
-    finally:
-        stored.close()
+    except BaseException:
+        stored.discard()
+        raise
+    stored.close()
     return stored
 
 
@@ -261,7 +288,8 @@ def _count_outliers(stored: _StoredRows, survey: Survey, path: Path) -> None:
                 numeric[accumulator.name] = accumulator
     if not numeric:
         return
-    for batch in pq.ParquetFile(path, memory_map=True).iter_batches(columns=list(numeric)):
+    # Read, not memory-mapped: mapped pages would count as this process's memory.
+    for batch in pq.ParquetFile(path).iter_batches(columns=list(numeric)):
         for name, accumulator in numeric.items():
             values = batch.column(name).drop_null()
             numbers = values.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False)
@@ -299,7 +327,7 @@ def build(
     _count_outliers(stored, survey, files.rows_path)
     files.write_schema(dict(zip(stored.names, stored.types, strict=True)))
     accumulators = stored.accumulators
-    repeated = _repeated(np.concatenate(stored.hashes))
+    repeated = stored.repeated_rows()
     return BuiltDataset(
         rows=survey.rows,
         columns=[accumulator.profile() for accumulator in accumulators],
