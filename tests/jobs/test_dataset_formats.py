@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 from pathlib import Path
@@ -13,6 +14,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
 
+from aiaas_mock.datasets import csv_source
 from aiaas_mock.datasets.dialect import CsvOptions
 from aiaas_mock.datasets.export import stream_tables
 from aiaas_mock.datasets.files import DatasetFiles, load_table
@@ -203,3 +205,17 @@ def test_a_dataset_streams_out_as_it_was_typed(tmp_path: Path, fmt: str) -> None
         )  # an empty cell is missing, as the ingest reads it
         back = pa_csv.read_csv(io.BytesIO(data), convert_options=convert)
     assert back.equals(stored)
+
+
+def test_pieces_end_only_where_records_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Quoted newlines and doubled quotes everywhere, and pieces of 50 bytes: a
+    # piece never ends inside a quoted field, whatever falls at its end.
+    monkeypatch.setattr(csv_source, "PIECE_BYTES", 50)
+    rng = np.random.default_rng(4)
+    records = [
+        [f"r{i}", 'say ""hi""\n' * int(rng.integers(0, 3)) + "x", str(i)] for i in range(300)
+    ]
+    text = "id,note,n\n" + "".join(f'{a},"{b}",{c}\n' for a, b, c in records)
+    ingest(tmp_path, text.encode())
+    expected = list(csv.reader(io.StringIO(text)))[1:]
+    assert [[r["id"], r["note"], str(r["n"])] for r in rows(tmp_path)] == expected
