@@ -14,7 +14,7 @@ import math
 import os
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 __all__ = ["TableFile", "TableFormat", "frame_kind", "frame_parquet", "frame_records"]
 
@@ -89,6 +89,13 @@ def frame_parquet(value: Any, kind: FrameKind) -> bytes:
         table = value if isinstance(value, pa.Table) else pa.Table.from_batches([value])
     parquet.write_table(table, buffer, compression="zstd")
     return buffer.getvalue()
+
+
+class ArrowStreamExportable(Protocol):
+    """A table that exports itself as an Arrow stream (Arrow's PyCapsule
+    interface): a pandas (2.2+) or polars DataFrame, a pyarrow Table."""
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
 
 
 class TableFile:

@@ -15,9 +15,9 @@ import math
 import os
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any, Literal, Protocol
+from typing import IO, Any, Literal
 
-from ._frames import frame_kind, frame_parquet
+from ._frames import ArrowStreamExportable, frame_kind, frame_parquet
 
 __all__ = [
     "ArrowStreamExportable",
@@ -28,13 +28,6 @@ __all__ = [
 ]
 
 DatasetFormat = Literal["csv", "jsonl", "parquet"]
-
-
-class ArrowStreamExportable(Protocol):
-    """A table that exports itself as an Arrow stream (Arrow's PyCapsule
-    interface): a pandas (2.2+) or polars DataFrame, a pyarrow Table."""
-
-    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
 
 
 FileSource = (

@@ -9,7 +9,7 @@ from typing import Any, Final, Protocol, TypeVar, overload
 import httpx
 from pydantic import BaseModel
 
-from .._frames import frame_kind, frame_records
+from .._frames import ArrowStreamExportable, frame_kind, frame_records
 from .._pages import AsyncPaginator, SyncPage
 from .._raw_response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._request import Body, Headers, Query, RequestSpec, path_segment, per_call
@@ -77,7 +77,7 @@ def _prediction_type(
 
 def _predict_spec(
     model_id: str | SystemModel[Any, Any],
-    inputs: Sequence[Any] | SupportsToList,
+    inputs: Sequence[Any] | SupportsToList | ArrowStreamExportable,
     parameters: Mapping[str, object] | None,
     idempotency_key: str | None,
 ) -> RequestSpec:
@@ -297,7 +297,7 @@ class Models(SyncAPIResource):
         self,
         model_id: str,
         *,
-        inputs: Sequence[Mapping[str, object]] | Sequence[str],
+        inputs: Sequence[Mapping[str, object]] | Sequence[str] | ArrowStreamExportable,
         output_type: type[ModelT],
         parameters: Mapping[str, object] | None = None,
         idempotency_key: str | None = None,
@@ -312,7 +312,7 @@ class Models(SyncAPIResource):
         self,
         model_id: str,
         *,
-        inputs: Sequence[Any] | SupportsToList,
+        inputs: Sequence[Any] | SupportsToList | ArrowStreamExportable,
         parameters: Mapping[str, object] | None = None,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
@@ -325,7 +325,7 @@ class Models(SyncAPIResource):
         self,
         model_id: str | SystemModel[Any, Any],
         *,
-        inputs: Sequence[Any] | SupportsToList,
+        inputs: Sequence[Any] | SupportsToList | ArrowStreamExportable,
         output_type: type[BaseModel] | None = None,
         parameters: Mapping[str, object] | None = None,
         idempotency_key: str | None = None,
@@ -548,7 +548,7 @@ class AsyncModels(AsyncAPIResource):
         self,
         model_id: str,
         *,
-        inputs: Sequence[Mapping[str, object]] | Sequence[str],
+        inputs: Sequence[Mapping[str, object]] | Sequence[str] | ArrowStreamExportable,
         output_type: type[ModelT],
         parameters: Mapping[str, object] | None = None,
         idempotency_key: str | None = None,
@@ -563,7 +563,7 @@ class AsyncModels(AsyncAPIResource):
         self,
         model_id: str,
         *,
-        inputs: Sequence[Any] | SupportsToList,
+        inputs: Sequence[Any] | SupportsToList | ArrowStreamExportable,
         parameters: Mapping[str, object] | None = None,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
@@ -576,7 +576,7 @@ class AsyncModels(AsyncAPIResource):
         self,
         model_id: str | SystemModel[Any, Any],
         *,
-        inputs: Sequence[Any] | SupportsToList,
+        inputs: Sequence[Any] | SupportsToList | ArrowStreamExportable,
         output_type: type[BaseModel] | None = None,
         parameters: Mapping[str, object] | None = None,
         idempotency_key: str | None = None,
