@@ -114,62 +114,6 @@ _UPLOAD_BODY = {
 }
 
 
-@router.post("", status_code=201, openapi_extra=_UPLOAD_BODY)
-@streams_body
-async def create_dataset(
-    request: Request,
-    principal: DatasetWriter,
-    services: ServicesDep,
-    name: Annotated[str, Query(min_length=1, max_length=200)],
-    csv: Annotated[CsvQuery, Depends()],
-    format: Annotated[DatasetFormat | None, Query()] = None,
-    target: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
-) -> Dataset:
-    """Upload a CSV, JSON-lines or Parquet file (the request body) as a dataset.
-    The answer holds its inferred schema and its data-quality report."""
-    fmt = _format(request, format)
-    options = csv.options(fmt)
-    check_count(services, principal.tenant_id, "datasets")
-    room = stored_bytes_left(services, principal.tenant_id)
-    upload = await anyio.to_thread.run_sync(_new_upload, services, room, fmt, options)
-    dataset_id = f"ds_{secrets.token_hex(12)}"
-    try:
-        await _receive(request, upload, services.config.body_idle_timeout)
-        built = await anyio.to_thread.run_sync(
-            upload.complete, fmt, target, dataset_id, services.ingest, principal.tenant_id, options
-        )
-    except MalformedDataset as exc:
-        await anyio.to_thread.run_sync(upload.abandon)
-        extra = {key: value for key, value in (("line", exc.line), ("column", exc.column)) if value}
-        raise ProblemError(422, exc.code, exc.message, extra=extra) from None
-    except DatasetTooLarge as exc:
-        await anyio.to_thread.run_sync(upload.abandon)
-        raise _too_large(services, principal.tenant_id, exc, room) from None
-    except BaseException:  # a client that went away, a cancelled request
-        await anyio.to_thread.run_sync(upload.abandon)
-        raise
-    dataset = Dataset(
-        id=dataset_id,
-        name=name,
-        format=fmt,
-        bytes=upload.file.size,
-        rows=built.rows,
-        target=target,
-        columns=built.columns,
-        quality=built.quality,
-        created_at=int(time.time()),
-    )
-
-    def write(conn: sqlite3.Connection) -> None:
-        conn.execute(
-            "INSERT INTO datasets (id, tenant_id, record) VALUES (?, ?, ?)",
-            (dataset.id, principal.tenant_id, dataset.model_dump_json()),
-        )
-
-    await record_from_loop(request, services, write)
-    return dataset
-
-
 class CsvQuery:
     """The query parameters that say how a CSV upload is written."""
 
@@ -237,6 +181,62 @@ class CsvQuery:
         nulls = ("", *self.null_values) if self.null_values else DEFAULT_NULLS
         encoding = normal_encoding(self.encoding)
         return CsvOptions(self.delimiter, self.decimal, encoding, self.header, nulls)
+
+
+@router.post("", status_code=201, openapi_extra=_UPLOAD_BODY)
+@streams_body
+async def create_dataset(
+    request: Request,
+    principal: DatasetWriter,
+    services: ServicesDep,
+    name: Annotated[str, Query(min_length=1, max_length=200)],
+    csv: Annotated[CsvQuery, Depends()],
+    format: Annotated[DatasetFormat | None, Query()] = None,
+    target: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+) -> Dataset:
+    """Upload a CSV, JSON-lines or Parquet file (the request body) as a dataset.
+    The answer holds its inferred schema and its data-quality report."""
+    fmt = _format(request, format)
+    options = csv.options(fmt)
+    check_count(services, principal.tenant_id, "datasets")
+    room = stored_bytes_left(services, principal.tenant_id)
+    upload = await anyio.to_thread.run_sync(_new_upload, services, room, fmt, options)
+    dataset_id = f"ds_{secrets.token_hex(12)}"
+    try:
+        await _receive(request, upload, services.config.body_idle_timeout)
+        built = await anyio.to_thread.run_sync(
+            upload.complete, fmt, target, dataset_id, services.ingest, principal.tenant_id, options
+        )
+    except MalformedDataset as exc:
+        await anyio.to_thread.run_sync(upload.abandon)
+        extra = {key: value for key, value in (("line", exc.line), ("column", exc.column)) if value}
+        raise ProblemError(422, exc.code, exc.message, extra=extra) from None
+    except DatasetTooLarge as exc:
+        await anyio.to_thread.run_sync(upload.abandon)
+        raise _too_large(services, principal.tenant_id, exc, room) from None
+    except BaseException:  # a client that went away, a cancelled request
+        await anyio.to_thread.run_sync(upload.abandon)
+        raise
+    dataset = Dataset(
+        id=dataset_id,
+        name=name,
+        format=fmt,
+        bytes=upload.file.size,
+        rows=built.rows,
+        target=target,
+        columns=built.columns,
+        quality=built.quality,
+        created_at=int(time.time()),
+    )
+
+    def write(conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "INSERT INTO datasets (id, tenant_id, record) VALUES (?, ?, ?)",
+            (dataset.id, principal.tenant_id, dataset.model_dump_json()),
+        )
+
+    await record_from_loop(request, services, write)
+    return dataset
 
 
 def _new_upload(
