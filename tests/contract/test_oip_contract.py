@@ -64,6 +64,8 @@ async def test_every_model_answers_as_v1_does(
     for output in metadata.outputs:
         tensor = result.output(output.name)
         assert tensor.shape == [2]
+        # The datatype the metadata announces, not just equal values ([3.0] == [3]).
+        assert tensor.datatype == output.datatype
         values = [row[output.name] for row in expected.outputs]
         if output.parameters.get("content_type") == "json":
             assert [json.loads(x) for x in tensor.data] == values

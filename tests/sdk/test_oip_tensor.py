@@ -58,7 +58,7 @@ def test_the_shape_must_hold_the_data() -> None:
 
 
 def test_values_are_checked_not_coerced() -> None:
-    with pytest.raises(ValueError, match="True and False"):
+    with pytest.raises(ValueError, match="True or False"):
         encode_infer([Tensor("x", "BOOL", [2], [0, 1])], encoding="json")
     with pytest.raises(ValueError, match="UINT8"):
         Tensor("x", "UINT8", [1], [256]).binary()
@@ -199,3 +199,64 @@ def test_clients_take_the_sdks_settings() -> None:
         assert "k-1" not in repr(patient)
         with pytest.raises(aiaas.AIaaSError, match="http"):
             Client("ftp://engine.test")
+
+
+REFUSED: dict[str, list[object]] = {
+    "BOOL": [1, 0, "true", None],
+    "UINT8": [256, -1, 1.0, True],
+    "UINT16": [2**16, -1],
+    "UINT32": [2**32, -1],
+    "UINT64": [2**64, -1],
+    "INT8": [128, -129, 1.5],
+    "INT16": [2**15, -(2**15) - 1],
+    "INT32": [2**31, -(2**31) - 1],
+    "INT64": [2**63, -(2**63) - 1, "1"],
+    "FP16": [70000.0, -65520.0, True, "1.0"],
+    "BF16": [1e39, -3.4e38, True, None],
+    "FP32": [1e39, -3.41e38, True, 10**400],
+    "FP64": [10**400, False, "nan"],
+    "BYTES": [1, None, 1.5, {"a": 1}],
+}
+
+
+@pytest.mark.parametrize(
+    ("datatype", "value"), [(d, v) for d, values in REFUSED.items() for v in values]
+)
+def test_a_value_the_datatype_cannot_hold_is_refused_before_any_encoding(
+    datatype: str, value: object
+) -> None:
+    # The check runs when the tensor is made: no encoding (json, binary, auto)
+    # can send it, and the message names the tensor, the element and the type.
+    valid = TENSOR_VALUES[datatype][0]
+    with pytest.raises(
+        ValueError, match=rf"tensor 'speed': element 1 is .*, not a {datatype} value"
+    ):
+        Tensor("speed", datatype, [2], [valid, value])
+
+
+@pytest.mark.parametrize("encoding", ["json", "binary", "auto"])
+def test_the_largest_values_and_what_rounds_to_them_are_sent(encoding: str) -> None:
+    # An engine prints float32's largest as 3.4028235e+38, a hair above it in
+    # float64: it rounds to the largest, so it is a float32 value.
+    tensors = [
+        Tensor("f32", "FP32", [2], [3.4028235e38, -3.4028234663852886e38]),
+        Tensor("f16", "FP16", [2], [65504.0, 65519.0]),
+        Tensor("u64", "UINT64", [1], [2**64 - 1]),
+        Tensor("nan", "FP64", [2], [math.nan, math.inf]),
+    ]
+    if encoding == "json":
+        tensors = tensors[:1] + tensors[2:3]  # FP16 and NaN go in binary only
+    body, _ = encode_infer(tensors, encoding=encoding)  # type: ignore[arg-type]
+    assert body
+    assert Tensor("f32", "FP32", [2], raw=tensors[0].binary()).data[0] == 3.4028234663852886e38
+
+
+def test_from_numpy_checks_values_it_would_cast() -> None:
+    with pytest.raises(ValueError, match="not a FP32 value"):
+        Tensor.from_numpy("x", np.array([1.0, 1e39]), "FP32")
+    with pytest.raises(ValueError, match="not a UINT8 value"):
+        Tensor.from_numpy("x", np.array([1, 300]), "UINT8")
+    with pytest.raises(ValueError, match="not a INT32 value"):
+        Tensor.from_numpy("x", np.array([1.5]), "INT32")
+    assert Tensor.from_numpy("x", np.array([1, 2]), "FP32").data == [1.0, 2.0]
+    assert Tensor.from_numpy("x", np.array([1.0, 2.0], dtype="<f4")).datatype == "FP32"

@@ -189,7 +189,7 @@ BAD_REQUESTS = [
                     ]
                 }
             ),
-            "BYTES element 0 is",
+            "element 0 is",
         )
         for element in (123, None, {"a": 1})
     ),

@@ -97,7 +97,8 @@ def _input_tensor(entry: Any, binary: bytes, position: int) -> tuple[Tensor, int
     except KeyError as exc:
         raise ValueError(f"input {name!r} has no {exc}") from None
     except (TypeError, ValueError, RecursionError) as exc:
-        raise ValueError(f"input {name!r}: {exc}") from None
+        reason = str(exc).removeprefix(f"tensor {name!r}: ")
+        raise ValueError(f"input {name!r}: {reason}") from None
 
 
 def _wanted_outputs(requested: Any, everything: bool) -> tuple[list[str] | None, dict[str, bool]]:

@@ -73,6 +73,14 @@ _INTEGER_RANGES = {
     "INT32": (-(2**31), 2**31 - 1),
     "INT64": (-(2**63), 2**63 - 1),
 }
+_FLOAT_LIMITS = {
+    "FP16": (65504.0, 65520.0),
+    "BF16": (3.3895313892515355e38, 2.0**128 - 2.0**119),
+    "FP32": (3.4028234663852886e38, 2.0**128 - 2.0**103),
+}
+"""Each type's largest finite value, and the magnitude from which a finite value
+rounds to infinity instead (below it, a value rounds to one the type holds, as an
+engine's float32 printed in float64 does)."""
 DATATYPES: tuple[str, ...] = (*_FORMATS, "BYTES", "BF16")
 """Every datatype of the protocol, and BF16 (binary only, where an engine has it)."""
 FLOATS = frozenset({"FP16", "FP32", "FP64", "BF16"})
@@ -124,13 +132,8 @@ class Tensor:
         if data is not None:
             self._data = _flat(data)
             count = len(self._data)
-            if datatype == "BYTES":
-                for index, element in enumerate(self._data):
-                    if not isinstance(element, (str, bytes, bytearray)):
-                        raise ValueError(
-                            f"tensor {name!r}: BYTES element {index} is "
-                            f"{type(element).__name__}, not bytes or str"
-                        )
+            # Checked once, here, whatever encoding sends it later.
+            check_values(datatype, self._data, name)
         else:
             assert raw is not None
             count = _raw_count(datatype, raw)
@@ -170,7 +173,12 @@ class Tensor:
         import numpy as np
 
         array = np.asarray(array)
-        datatype = datatype or _datatype_of(array)
+        natural = _datatype_of(array) if array.dtype.kind in "biufOSU" else None
+        datatype = datatype or natural or _datatype_of(array)
+        if datatype != natural and datatype != "BYTES":
+            # Another type than the array's: numpy would cast (wrap, round,
+            # overflow to inf) without a word; the values are checked instead.
+            return cls(name, datatype, array.shape, array.ravel().tolist())
         if datatype == "BYTES":
             items = [x if isinstance(x, bytes) else str(x).encode() for x in array.ravel()]
             return cls(name, datatype, array.shape, items)
@@ -198,7 +206,6 @@ class Tensor:
         data = self.data
         if self.datatype == "BF16":
             raise ValueError(f"tensor {self.name!r}: BF16 travels in binary only")
-        check_values(self.datatype, data)
         if self.datatype == "BYTES":
             return [x.decode("utf-8") for x in data]
         if self.datatype in FLOATS and not all(math.isfinite(x) for x in data):
@@ -281,8 +288,7 @@ def _datatype_of(array: Any) -> str:
 
 
 def pack(datatype: str, data: Sequence[Any]) -> bytes:
-    """Elements in the binary extension's layout; ``ValueError`` for a value the
-    datatype cannot hold."""
+    """Elements (checked by :func:`check_values`) in the binary extension's layout."""
     if datatype == "BYTES":
         parts = []
         for item in data:
@@ -290,36 +296,55 @@ def pack(datatype: str, data: Sequence[Any]) -> bytes:
             parts.append(struct.pack("<I", len(value)))
             parts.append(value)
         return b"".join(parts)
-    if datatype == "BF16":
-        words = struct.unpack(f"<{len(data)}I", struct.pack(f"<{len(data)}f", *data))
-        # Round to nearest even when dropping the low 16 bits of each float32.
-        return struct.pack(
-            f"<{len(data)}H", *(((w + 0x7FFF + ((w >> 16) & 1)) >> 16) & 0xFFFF for w in words)
-        )
-    check_values(datatype, data)
     try:
+        if datatype == "BF16":
+            words = struct.unpack(f"<{len(data)}I", struct.pack(f"<{len(data)}f", *data))
+            # Round to nearest even when dropping the low 16 bits of each float32.
+            return struct.pack(
+                f"<{len(data)}H",
+                *(((w + 0x7FFF + ((w >> 16) & 1)) >> 16) & 0xFFFF for w in words),
+            )
         return struct.pack(f"<{len(data)}{_FORMATS[datatype]}", *data)
     except (struct.error, OverflowError) as exc:
         raise ValueError(f"cannot pack the data as {datatype}: {exc}") from None
 
 
-def check_values(datatype: str, data: Sequence[Any]) -> None:
-    """``ValueError`` for an element ``datatype`` cannot hold: engines disagree on
-    what they coerce (Triton refuses 0/1 for BOOL), so nothing is coerced."""
+def check_values(datatype: str, data: Sequence[Any], name: str = "") -> None:
+    """``ValueError`` naming the tensor, the element and the datatype for a value
+    the datatype cannot hold: engines disagree on what they coerce (Triton refuses
+    0/1 for BOOL), so nothing is coerced, in JSON and binary alike. NaN and
+    infinity are floats' own values; a finite value past a type's largest is not."""
     if datatype in _INTEGER_RANGES:
         low, high = _INTEGER_RANGES[datatype]
-        for item in data:
+        for index, item in enumerate(data):
             if isinstance(item, bool) or not isinstance(item, int) or not low <= item <= high:
-                raise ValueError(f"{item!r} is not a {datatype} value ({low} to {high})")
+                raise _not_a(name, index, item, datatype, f"integers {low} to {high}")
     elif datatype == "BOOL":
-        if not all(isinstance(x, bool) for x in data):
-            raise ValueError("BOOL tensors hold True and False only")
+        for index, item in enumerate(data):
+            if not isinstance(item, bool):
+                raise _not_a(name, index, item, datatype, "True or False")
     elif datatype in FLOATS:
-        for item in data:
+        largest, rounds_to_infinity = _FLOAT_LIMITS.get(datatype, (math.inf, math.inf))
+        for index, item in enumerate(data):
             if isinstance(item, bool) or not isinstance(item, (int, float)):
-                raise ValueError(f"{item!r} is not a {datatype} value")
-    elif datatype == "BYTES" and not all(isinstance(x, bytes) for x in data):
-        raise ValueError("BYTES tensors hold bytes (or str, sent as UTF-8)")
+                raise _not_a(name, index, item, datatype, "a number")
+            try:
+                magnitude = abs(float(item))
+            except OverflowError:  # an int past any float
+                raise _not_a(name, index, item, datatype, f"finite up to {largest:g}") from None
+            if math.isfinite(magnitude) and magnitude >= rounds_to_infinity:
+                raise _not_a(name, index, item, datatype, f"finite up to {largest:g}")
+    elif datatype == "BYTES":
+        for index, item in enumerate(data):
+            if not isinstance(item, bytes):
+                raise _not_a(name, index, item, datatype, "bytes, or str sent as UTF-8")
+
+
+def _not_a(name: str, index: int, item: Any, datatype: str, holds: str) -> ValueError:
+    shown = repr(item) if len(repr(item)) <= 40 else repr(item)[:37] + "..."
+    return ValueError(
+        f"tensor {name!r}: element {index} is {shown}, not a {datatype} value ({holds})"
+    )
 
 
 def unpack(datatype: str, raw: bytes) -> list[Any]:
