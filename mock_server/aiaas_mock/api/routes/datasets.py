@@ -13,6 +13,7 @@ import secrets
 import shutil
 import sqlite3
 import time
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 import anyio.to_thread
@@ -114,45 +115,15 @@ _UPLOAD_BODY = {
 }
 
 
+@dataclass(frozen=True)
 class CsvQuery:
     """The query parameters that say how a CSV upload is written."""
 
-    def __init__(
-        self,
-        delimiter: Annotated[
-            str | None,
-            Query(description="CSV: `,` `;` `|` or a tab; told from the file if not given."),
-        ] = None,
-        decimal: Annotated[
-            Literal[".", ","] | None,
-            Query(
-                description="CSV: the decimal mark; `,` is told from a file that is not "
-                "comma-separated and writes its numbers so."
-            ),
-        ] = None,
-        encoding: Annotated[
-            str | None,
-            Query(
-                description="CSV: utf-8 (the default), latin-1, cp1252 or utf-16 "
-                "(told from its byte-order mark)."
-            ),
-        ] = None,
-        header: Annotated[
-            bool, Query(description="CSV: whether the first row names the columns.")
-        ] = True,
-        null_values: Annotated[
-            list[str] | None,
-            Query(
-                description="CSV: texts that mean missing (repeat the parameter); an empty "
-                "cell always does."
-            ),
-        ] = None,
-    ) -> None:
-        self.delimiter = "\t" if delimiter == "\\t" else delimiter
-        self.decimal = decimal
-        self.encoding = encoding
-        self.header = header
-        self.null_values = null_values
+    delimiter: str | None
+    decimal: Literal[".", ","] | None
+    encoding: str | None
+    header: bool
+    null_values: list[str] | None
 
     def options(self, fmt: DatasetFormat) -> CsvOptions:
         """The options, checked; 422 ``invalid_option`` for one no reader takes."""
@@ -183,6 +154,43 @@ class CsvQuery:
         return CsvOptions(self.delimiter, self.decimal, encoding, self.header, nulls)
 
 
+def csv_query(
+    delimiter: Annotated[
+        str | None,
+        Query(description="CSV: `,` `;` `|` or a tab; told from the file if not given."),
+    ] = None,
+    decimal: Annotated[
+        Literal[".", ","] | None,
+        Query(
+            description="CSV: the decimal mark; `,` is told from a file that is not "
+            "comma-separated and writes its numbers so."
+        ),
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        Query(
+            description="CSV: utf-8 (the default), latin-1, cp1252 or utf-16 "
+            "(told from its byte-order mark)."
+        ),
+    ] = None,
+    header: Annotated[
+        bool, Query(description="CSV: whether the first row names the columns.")
+    ] = True,
+    null_values: Annotated[
+        list[str] | None,
+        Query(
+            description="CSV: texts that mean missing (repeat the parameter); an empty "
+            "cell always does."
+        ),
+    ] = None,
+) -> CsvQuery:
+    # A function, not the class: FastAPI 0.115 reads a dependency's annotations
+    # from its __globals__, which a class has not.
+    return CsvQuery(
+        "\t" if delimiter == "\\t" else delimiter, decimal, encoding, header, null_values
+    )
+
+
 @router.post("", status_code=201, openapi_extra=_UPLOAD_BODY)
 @streams_body
 async def create_dataset(
@@ -190,7 +198,7 @@ async def create_dataset(
     principal: DatasetWriter,
     services: ServicesDep,
     name: Annotated[str, Query(min_length=1, max_length=200)],
-    csv: Annotated[CsvQuery, Depends()],
+    csv: Annotated[CsvQuery, Depends(csv_query)],
     format: Annotated[DatasetFormat | None, Query()] = None,
     target: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
 ) -> Dataset:
