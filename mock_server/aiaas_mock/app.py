@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
@@ -25,6 +25,9 @@ from .middleware.body_limit import BodyLimitMiddleware
 from .middleware.faults import FaultMiddleware
 from .middleware.request_id import RequestIdMiddleware
 from .services import Services
+
+if TYPE_CHECKING:
+    from .oip_grpc import GrpcServer
 
 
 async def _beat(services: Services) -> None:
@@ -73,16 +76,30 @@ async def _running(services: Services) -> AsyncIterator[None]:
         await asyncio.to_thread(services.jobs.executor)
     services.jobs.start()
     heartbeat = asyncio.create_task(_beat(services))
+    grpc_server = await _start_grpc(services)
     try:
         yield
     finally:
         heartbeat.cancel()
+        if grpc_server is not None:
+            await grpc_server.stop()
         await asyncio.to_thread(services.jobs.stop)
         await asyncio.to_thread(services.ingest.close)
         await asyncio.to_thread(services.store.instances.leave)
         # This instance's running jobs stopped with it: say so now, not when
         # another server next looks (its queued ones wait for the next server).
         await asyncio.to_thread(services.store.jobs.fail_orphans, services.config.instance_grace)
+
+
+async def _start_grpc(services: Services) -> GrpcServer | None:
+    config = services.config
+    if config.grpc_port is None:
+        return None
+    from .oip_grpc import GrpcServer  # grpcio is imported only when asked for
+
+    server = GrpcServer(services, config.grpc_host, config.grpc_port)
+    await server.start()
+    return server
 
 
 def create_app(config: ServerConfig | None = None) -> FastAPI:

@@ -98,6 +98,9 @@ class ServerConfig:
     """Seconds without a heartbeat after which a server process sharing the
     database counts as dead, and its unfinished requests' keys are free again."""
     max_body_bytes: int = 32 * 1024 * 1024
+    grpc_port: int | None = None
+    """Serve ``/v2`` over gRPC on this port too (``None``: not at all)."""
+    grpc_host: str = "127.0.0.1"
     max_inputs: int = 1000
     """Most inputs accepted by one predict call."""
     max_text_chars: int = 50_000

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -185,3 +186,39 @@ def test_serve_tls_prints_its_ca(tmp_path: Path) -> None:
         finally:
             process.terminate()
             process.wait(timeout=30)
+
+
+def test_serve_grpc_port_serves_v2_over_grpc() -> None:
+    from aiaas.oip import GrpcClient, Tensor
+
+    command = [sys.executable, "-m", "aiaas_mock", "serve", "--port", "0", "--grpc-port", "0"]
+    command += ["--log-level", "warning"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
+        try:
+            assert process.stdout is not None
+            lines = [process.stdout.readline() for _ in range(3)]
+            key = lines[1].rsplit(": ", 1)[1].strip()
+            assert lines[2].startswith("/v2 over gRPC on 127.0.0.1:")
+            target = lines[2].split()[4]
+            # The server answers once its app has started: wait for it.
+            with GrpcClient(target, api_key=key, max_retries=10) as client:
+                deadline = time.monotonic() + 60
+                while True:
+                    try:
+                        assert client.server_ready()
+                        break
+                    except aiaas.APIConnectionError:
+                        if time.monotonic() > deadline:
+                            raise
+                        time.sleep(0.1)
+                text = Tensor("text", "BYTES", [1], ["replace seal on pump 2"])
+                result = client.infer("maintenance-ner", [text])
+                assert result.output("entities").shape == [1]
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def test_serve_grpc_port_is_one_process(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit, match="one process"):
+        run(capsys, "serve", "--grpc-port", "0", "--workers", "2", "--db", "x.db")

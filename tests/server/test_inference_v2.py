@@ -97,6 +97,7 @@ def test_answers_equal_v1_predict(shared: Harness, model: str) -> None:
     }
     for output in answer["outputs"]:
         assert output["shape"] == [2]
+        assert output["datatype"] == metadata[output["name"]]["datatype"]
         expected = [row[output["name"]] for row in v1.json()["outputs"]]
         if (metadata[output["name"]].get("parameters") or {}).get("content_type") == "json":
             assert [json.loads(x) for x in output["data"]] == expected

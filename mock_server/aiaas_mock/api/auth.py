@@ -93,12 +93,17 @@ def _require_sealed_body(services: Services, request: Request, principal: Princi
 
 
 def _principal_for(services: Services, request: Request, token: str) -> Principal:
+    return principal_of_token(services, token, client_address(request))
+
+
+def principal_of_token(services: Services, token: str, address: str) -> Principal:
+    """The caller a bearer token (API key or access token) names; a 401 problem
+    otherwise, counted against ``address`` where it may be a guess."""
     if token.startswith(ACCESS_TOKEN_PREFIX):
         record = services.store.oauth.find_token(token)
         if record is None:
             raise services.auth_failures.failed(
-                client_address(request),
-                _unauthorized("invalid_token", "The access token is not valid."),
+                address, _unauthorized("invalid_token", "The access token is not valid.")
             )
         # Expired and revoked credentials were genuine once: no guessing, no penalty.
         if record.revoked:
@@ -109,7 +114,7 @@ def _principal_for(services: Services, request: Request, token: str) -> Principa
     key = services.store.tenants.find_key(token)
     if key is None:
         raise services.auth_failures.failed(
-            client_address(request), _unauthorized("invalid_api_key", "The API key is not valid.")
+            address, _unauthorized("invalid_api_key", "The API key is not valid.")
         )
     if key.revoked:
         raise _unauthorized("revoked_api_key", "The API key has been revoked.")

@@ -99,6 +99,12 @@ def _count(text: str) -> int:
 def _add_serve(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port, 0 for any free one")
+    serve.add_argument(
+        "--grpc-port",
+        type=int,
+        help="serve /v2 over gRPC (inference.GRPCInferenceService) on this port too, "
+        "0 for any free one",
+    )
     serve.add_argument("--db", default=":memory:", help="SQLite file (default: in memory)")
     serve.add_argument("--data-seed", type=int, default=0, help="seed of the training data")
     serve.add_argument("--token-lifetime", type=int, default=3600, help="access token seconds")
@@ -181,11 +187,13 @@ def _add_faults(faults: argparse._ArgumentGroup) -> None:
 def serve(args: argparse.Namespace) -> None:
     from ..app import create_app
     from .admin import DEV_TENANT, Admin
-    from .runner import bind_socket, uvicorn_server
+    from .runner import bind_socket, free_port, uvicorn_server
     from .tls import generate_tls_files
     from .workers import serve_workers
 
     _check(args)
+    if args.grpc_port == 0:
+        args.grpc_port = free_port(args.host)
     config = _config(args)
     if args.log_level != "warning":
         show_progress(args.log_level)
@@ -204,6 +212,9 @@ def serve(args: argparse.Namespace) -> None:
     print(f"Development API key (tenant '{DEV_TENANT}', all scopes): {secret}")
     if tls:
         print(f"CA certificate: {tls.ca_cert}  (aiaas.Client(verify=...) or SSL_CERT_FILE)")
+    if config.grpc_port is not None:
+        host_part = f"[{host}]" if ":" in host else host
+        print(f"/v2 over gRPC on {host_part}:{config.grpc_port}  (aiaas.oip.GrpcClient)")
     print(f"  export AIAAS_BASE_URL={base_url} AIAAS_API_KEY={secret}", flush=True)
     if args.workers > 1:
         # The workers build their own apps; this one only prepared the database.
@@ -229,6 +240,8 @@ def _config(args: argparse.Namespace) -> ServerConfig:
         data_dir=args.data_dir,
         max_dataset_bytes=args.max_dataset_bytes,
         cluster=args.cluster,
+        grpc_port=args.grpc_port,
+        grpc_host=args.host,
         **({"job_workers": args.job_workers} if args.job_workers is not None else {}),
         faults=FaultConfig(
             rate=args.fault_rate,
@@ -249,6 +262,8 @@ def _check(args: argparse.Namespace) -> None:
             raise SystemExit(
                 "aiaas-mock: --cluster needs Dask distributed: pip install 'aiaas[mock,cluster]'"
             ) from None
+    if args.grpc_port is not None and args.workers > 1:
+        raise SystemExit("aiaas-mock: --grpc-port is served by one process: leave out --workers")
     if args.workers < 1 or (args.workers > 1 and args.db == ":memory:"):
         raise SystemExit(
             "aiaas-mock: --workers above 1 needs --db FILE, where the workers share their state"

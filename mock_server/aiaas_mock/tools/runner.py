@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import shutil
 import socket
@@ -42,9 +43,12 @@ class MockServer:
         host: str = "127.0.0.1",
         port: int = 0,
         tls: bool = False,
+        grpc: bool = False,
         startup_timeout: float = 60.0,
     ) -> None:
         self.config = config or ServerConfig()
+        if grpc and self.config.grpc_port is None:
+            self.config = dataclasses.replace(self.config, grpc_port=free_port(host))
         self._host = host
         self._port = port
         self._tls = tls
@@ -131,6 +135,13 @@ class MockServer:
         return f"{scheme}://{self._host}:{self._port}"
 
     @property
+    def grpc_target(self) -> str:
+        """``host:port`` of ``/v2`` over gRPC (``grpc=True`` only), for ``aiaas.oip.GrpcClient``."""
+        if self.config.grpc_port is None:
+            raise RuntimeError("the server is not running with grpc=True")
+        return f"{self._host}:{self.config.grpc_port}"
+
+    @property
     def ca_path(self) -> Path:
         """The CA certificate to trust for this server's HTTPS (``tls=True`` only)."""
         if self._tls_files is None:
@@ -212,3 +223,10 @@ def install_log_filters() -> None:
     logger = logging.getLogger("uvicorn.error")
     if not any(isinstance(f, DroppedResponseLogFilter) for f in logger.filters):
         logger.addFilter(DroppedResponseLogFilter())
+
+
+def free_port(host: str) -> int:
+    """A port free on ``host`` now (for a server that binds it itself, like gRPC's)."""
+    with bind_socket(host, 0) as sock:
+        port: int = sock.getsockname()[1]
+    return port

@@ -9,23 +9,19 @@ supported both ways. Inputs and outputs follow each model's
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
-import anyio.to_thread
 from fastapi import APIRouter, Request, Response
 
 from aiaas import __version__
 from aiaas.oip import HEADER_LENGTH, decode_infer_request, encode_infer_response
 
+from .. import dataplane
 from ..deps import Inferrer, ModelId, ModelReader, ServicesDep
 from ..idempotency import IdempotentRoute, record_from_loop
 from ..inference import client_gone
-from ..model_lookup import ServedModel, resolve
 from ..openapi import OIP_ERRORS
-from ..prediction import admit, call_log, compute
 from ..problems import ProblemError
-from ..tensor_signature import signature
 
 router = APIRouter(
     prefix="/v2",
@@ -53,36 +49,27 @@ async def ready() -> dict[str, bool]:
     return {"ready": True}
 
 
-def _served(
-    services: ServicesDep, model_id: str, principal: Any, version: str | None
-) -> ServedModel:
-    served = resolve(services, model_id, principal)
-    if version is not None and version != served.spec.version:
-        raise ProblemError(404, "not_found", f"Model '{model_id}' has no version '{version}'.")
-    return served
-
-
 @router.get("/models/{model_id}")
 async def model_metadata(
     model_id: ModelId, principal: ModelReader, services: ServicesDep
 ) -> dict[str, Any]:
-    served = _served(services, model_id, principal, None)
-    return signature(served.spec).metadata(served.spec)
+    served = dataplane.served_model(services, model_id, principal, None)
+    return dataplane.model_metadata(served)
 
 
 @router.get("/models/{model_id}/versions/{version}")
 async def model_version_metadata(
     model_id: ModelId, version: str, principal: ModelReader, services: ServicesDep
 ) -> dict[str, Any]:
-    served = _served(services, model_id, principal, version)
-    return signature(served.spec).metadata(served.spec)
+    served = dataplane.served_model(services, model_id, principal, version)
+    return dataplane.model_metadata(served)
 
 
 @router.get("/models/{model_id}/ready")
 async def model_ready(
     model_id: ModelId, principal: ModelReader, services: ServicesDep
 ) -> dict[str, Any]:
-    served = _served(services, model_id, principal, None)
+    served = dataplane.served_model(services, model_id, principal, None)
     return {"name": served.spec.id, "ready": True}
 
 
@@ -90,7 +77,7 @@ async def model_ready(
 async def model_version_ready(
     model_id: ModelId, version: str, principal: ModelReader, services: ServicesDep
 ) -> dict[str, Any]:
-    served = _served(services, model_id, principal, version)
+    served = dataplane.served_model(services, model_id, principal, version)
     return {"name": served.spec.id, "ready": True}
 
 
@@ -113,27 +100,12 @@ async def infer_version(
 async def _infer(
     model_id: str, version: str | None, request: Request, principal: Any, services: ServicesDep
 ) -> Response:
-    served = _served(services, model_id, principal, version)
+    served = dataplane.served_model(services, model_id, principal, version)
     try:
         message = decode_infer_request(await request.body(), request.headers.get(HEADER_LENGTH))
     except ValueError as error:
         raise ProblemError(400, "invalid_request", str(error)) from None
-    shape = signature(served.spec)
-    rows = shape.rows_of(message.inputs)
-    call = await anyio.to_thread.run_sync(
-        functools.partial(
-            admit,
-            services,
-            served,
-            rows,
-            message.parameters,
-            at=("inputs",),
-            parameters_at=("parameters",),
-        )
-    )
-    outputs, _ = await anyio.to_thread.run_sync(compute, services, call, client_gone(request))
-    _, log = call_log(principal, model_id, len(call.inputs))
+    answer, log = await dataplane.infer(services, principal, served, message, client_gone(request))
     await record_from_loop(request, services, log)
-    answer = shape.tensors_of(outputs, message.outputs)
     body, headers = encode_infer_response(served.spec.id, served.spec.version, answer, message)
     return Response(body, media_type=headers.pop("Content-Type"), headers=headers)
