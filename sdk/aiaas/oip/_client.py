@@ -8,6 +8,8 @@ of this module and :mod:`._codec`, which both clients share.
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -38,8 +40,37 @@ OIP_DIALECT = Dialect(
 )
 
 
+BASE_URL_ENV = "AIAAS_OIP_BASE_URL"
+API_KEY_ENV = "AIAAS_OIP_API_KEY"
+
+
+def from_environment(
+    base_url: str | httpx.URL | None,
+    api_key: str | Secret | None,
+    credentials: Credentials | None,
+    environ: Mapping[str, str],
+) -> tuple[str | httpx.URL, str | Secret | None]:
+    """The server and API key a client was not given, from the environment:
+    ``AIAAS_OIP_BASE_URL`` and ``AIAAS_OIP_API_KEY``; without them, the SDK's
+    ``AIAAS_BASE_URL`` (the aiaas service and its mock serve ``/v2`` too) with
+    ``AIAAS_API_KEY``, which is never sent to any other server."""
+    if base_url is None:
+        base_url = environ.get(BASE_URL_ENV)
+        if base_url is None:
+            base_url = environ.get(BASE_URL_ENV.replace("_OIP", ""))
+            if base_url is None:
+                raise ValueError(
+                    f"no server: pass base_url= or set {BASE_URL_ENV} (or AIAAS_BASE_URL)"
+                )
+            if api_key is None and credentials is None and API_KEY_ENV not in environ:
+                api_key = environ.get(API_KEY_ENV.replace("_OIP", ""))
+    if api_key is None and credentials is None:
+        api_key = environ.get(API_KEY_ENV)
+    return base_url, api_key
+
+
 def _options(
-    base_url: str | httpx.URL,
+    base_url: str | httpx.URL | None,
     api_key: str | Secret | None,
     credentials: Credentials | None,
     timeout: TimeoutTypes,
@@ -51,6 +82,7 @@ def _options(
 ) -> ClientOptions:
     if api_key is not None and credentials is not None:
         raise ValueError("pass either credentials= or api_key=, not both")
+    base_url, api_key = from_environment(base_url, api_key, credentials, os.environ)
     if credentials is None:
         credentials = ApiKey(api_key) if api_key is not None else NoCredentials()
     return ClientOptions(
@@ -138,12 +170,24 @@ def _not_ready(error: APIStatusError) -> bool:
     return error.status_code not in (401, 403, 407, 429)
 
 
+def _says_ready(response: httpx.Response) -> bool:
+    """Whether a success answer to a health or readiness question says yes: engines
+    answer 200 with ``{"ready": false}`` as well as with an error status."""
+    try:
+        body = json.loads(response.content) if response.content else None
+    except ValueError:
+        return True  # Triton answers 200 with no body or plain text
+    if isinstance(body, dict):
+        return all(body.get(key, True) is not False for key in ("ready", "live"))
+    return True
+
+
 class _OipClient(_BaseClient[HttpClientT]):
     """What both clients of an inference server take."""
 
     def __init__(
         self,
-        base_url: str | httpx.URL,
+        base_url: str | httpx.URL | None = None,
         *,
         api_key: str | Secret | None = None,
         credentials: Credentials | None = None,
@@ -159,7 +203,11 @@ class _OipClient(_BaseClient[HttpClientT]):
         """Create a client of the server at ``base_url`` (its root, without ``/v2``).
 
         Args:
+            base_url: Defaults to ``AIAAS_OIP_BASE_URL``, then the SDK's
+                ``AIAAS_BASE_URL``.
             api_key: Sent as a bearer token, if the server (or its gateway) wants one.
+                Defaults to ``AIAAS_OIP_API_KEY``, or ``AIAAS_API_KEY`` when the
+                server is the one ``AIAAS_BASE_URL`` names.
             credentials: Any aiaas credentials, such as OAuth client credentials.
             default_headers: Headers for every request, e.g. a gateway's auth header.
             The others are as for :class:`aiaas.Client`.
@@ -239,12 +287,12 @@ class Client(_OipClient[httpx.Client], SyncAPIClient):
 
     def _ok(self, spec: RequestSpec) -> bool:
         try:
-            self._send(spec)
+            response = self._send(spec)
         except APIStatusError as error:
             if _not_ready(error):
                 return False
             raise
-        return True
+        return _says_ready(response)
 
 
 class AsyncClient(_OipClient[httpx.AsyncClient], AsyncAPIClient):
@@ -294,9 +342,9 @@ class AsyncClient(_OipClient[httpx.AsyncClient], AsyncAPIClient):
 
     async def _ok(self, spec: RequestSpec) -> bool:
         try:
-            await self._send(spec)
+            response = await self._send(spec)
         except APIStatusError as error:
             if _not_ready(error):
                 return False
             raise
-        return True
+        return _says_ready(response)

@@ -9,6 +9,7 @@ the messages in :mod:`._grpc_codec`. Each driver only makes the calls.
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import time
 from collections.abc import Mapping, Sequence
@@ -23,6 +24,7 @@ import httpx
 from .._credentials import Credentials
 from .._options import RetryPolicy
 from .._secret import Secret
+from ._client import API_KEY_ENV
 from ._codec import ParameterValue
 from ._grpc_call import (
     MAX_MESSAGE_BYTES,
@@ -46,11 +48,13 @@ from ._types import InferResult, ModelMetadata, ServerMetadata
 
 __all__ = ["AsyncGrpcClient", "GrpcClient"]
 
+GRPC_TARGET_ENV = "AIAAS_OIP_GRPC_TARGET"
+
 
 class _GrpcClient:
     def __init__(
         self,
-        target: str,
+        target: str | None = None,
         *,
         api_key: str | Secret | None = None,
         credentials: Credentials | None = None,
@@ -68,8 +72,9 @@ class _GrpcClient:
         Args:
             target: ``host:port``; ``grpcs://host:port`` for TLS, ``grpc://host:port``
                 for plain text. Without a scheme: plain text to this machine, TLS
-                to any other.
-            api_key: Sent as ``authorization: Bearer ...`` metadata.
+                to any other. Defaults to ``AIAAS_OIP_GRPC_TARGET``.
+            api_key: Sent as ``authorization: Bearer ...`` metadata. Defaults to
+                ``AIAAS_OIP_API_KEY``.
             credentials: Any aiaas credentials; ``ClientCredentials`` need their
                 ``token_url``.
             verify: ``True`` for the system's CAs, or a CA bundle (path or PEM bytes).
@@ -81,6 +86,12 @@ class _GrpcClient:
             allow_insecure: Allow plain text to a host other than this machine.
             max_message_bytes: Largest request or answer (grpcio's default is 4 MiB).
         """
+        if target is None:
+            target = os.environ.get(GRPC_TARGET_ENV)
+            if not target:
+                raise ValueError(f"no server: pass target= or set {GRPC_TARGET_ENV}")
+        if api_key is None and credentials is None:
+            api_key = os.environ.get(API_KEY_ENV)
         self._settings = settings(
             target,
             api_key=api_key,
