@@ -33,12 +33,7 @@ DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
 PANDAS_INSTALLED = importlib.util.find_spec("pandas") is not None
-NOT_RUN = {
-    # The generic engine example of docs/oip.md calls an "iris" model, which the
-    # engines of the live tier serve (tests/live/test_engines.py) and the mock
-    # does not.
-    ("oip.md", 'with Client("https://models.plant-7.example", api_key="...") as client:'),
-}
+NOT_RUN: set[tuple[str, str]] = set()
 
 
 @dataclass(frozen=True)
@@ -76,11 +71,29 @@ def tls_server() -> Iterator[MockServer]:
         yield server
 
 
+@pytest.fixture(scope="module")
+def grpc_server() -> Iterator[MockServer]:
+    with MockServer(grpc=True) as server:
+        yield server
+
+
 @pytest.fixture
-def environment(aiaas_mock: MockServer, monkeypatch: pytest.MonkeyPatch) -> MockServer:
-    monkeypatch.setenv("AIAAS_BASE_URL", aiaas_mock.base_url)
-    monkeypatch.setenv("AIAAS_API_KEY", aiaas_mock.api_key)
-    return aiaas_mock
+def environment(
+    request: pytest.FixtureRequest,
+    aiaas_mock: MockServer,
+    grpc_server: MockServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> MockServer:
+    """The server a document's reader has started, named by the variables
+    ``aiaas-mock serve`` tells them to export; docs/oip.md's serves gRPC too."""
+    document: Path = request.node.callspec.params["document"]
+    server = grpc_server if document.name == "oip.md" else aiaas_mock
+    monkeypatch.setenv("AIAAS_BASE_URL", server.base_url)
+    monkeypatch.setenv("AIAAS_API_KEY", server.api_key)
+    if server is grpc_server:
+        monkeypatch.setenv("AIAAS_OIP_GRPC_TARGET", grpc_server.grpc_target)
+        monkeypatch.setenv("AIAAS_OIP_API_KEY", grpc_server.api_key)
+    return server
 
 
 def _localised(code: str, tls: MockServer) -> str:
