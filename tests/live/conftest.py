@@ -40,6 +40,8 @@ class Engine:
 
     name: str
     base_url: str
+    grpc_target: str
+    """``127.0.0.1:port`` of its gRPC service."""
     api_key: str | None = None
     binary_inputs: bool = True
     json_fp16: bool = False
@@ -79,6 +81,22 @@ def _wait_ready(process: subprocess.Popen[bytes], base_url: str, models: tuple[s
             time.sleep(0.5)
 
 
+def _wait_listening(process: subprocess.Popen[bytes], port: int) -> None:
+    """Until something accepts connections on 127.0.0.1:``port`` (the gRPC server,
+    which some engines start after their REST one)."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"the engine exited with {process.returncode} while starting")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1.0):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"nothing listens on gRPC port {port}") from None
+            time.sleep(0.2)
+
+
 def _stop(process: subprocess.Popen[bytes]) -> None:
     try:
         os.killpg(process.pid, signal.SIGTERM)
@@ -92,11 +110,17 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 @contextlib.contextmanager
 def running_engine(
-    name: str, port: int, folder: Path, ready_models: tuple[str, ...]
+    name: str,
+    port: int,
+    folder: Path,
+    ready_models: tuple[str, ...],
+    grpc_port: int | None = None,
 ) -> Iterator[str]:
-    """Engine ``name`` serving on 127.0.0.1:``port`` until the block ends; its base
-    URL. Its log goes to ``folder/<name>.log``, whose tail a failed start shows."""
+    """Engine ``name`` serving REST on 127.0.0.1:``port`` (and gRPC on ``grpc_port``,
+    any free one if not given) until the block ends; its base URL. Its log goes
+    to ``folder/<name>.log``, whose tail a failed start shows."""
     base_url = f"http://127.0.0.1:{port}"
+    grpc_port = grpc_port or free_port()
     log_path = folder / f"{name}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -106,7 +130,11 @@ def running_engine(
                 str(port),
                 str(folder / name),
             ],
-            env={**os.environ, "AIAAS_ENGINE_PORT": str(port)},
+            env={
+                **os.environ,
+                "AIAAS_ENGINE_PORT": str(port),
+                "AIAAS_ENGINE_GRPC_PORT": str(grpc_port),
+            },
             cwd=folder,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -115,6 +143,7 @@ def running_engine(
         try:
             try:
                 _wait_ready(process, base_url, ready_models)
+                _wait_listening(process, grpc_port)
             except RuntimeError as exc:
                 log.flush()
                 tail = log_path.read_text(errors="replace")[-3000:]
@@ -128,7 +157,8 @@ def _launch(name: str, engine: Engine, tmp: Path) -> Iterator[Engine]:
     if not (ENGINES / name / "bin" / "python").exists():
         pytest.skip(f"{name} is not installed in {ENGINES / name}; run .ci/install-engines")
     port = int(engine.base_url.rsplit(":", 1)[1])
-    with running_engine(name, port, tmp, engine.ready_models):
+    grpc_port = int(engine.grpc_target.rsplit(":", 1)[1])
+    with running_engine(name, port, tmp, engine.ready_models, grpc_port):
         yield engine
 
 
@@ -137,6 +167,7 @@ def mlserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     engine = Engine(
         "mlserver",
         f"http://127.0.0.1:{free_port()}",
+        f"127.0.0.1:{free_port()}",
         binary_inputs=False,
         json_fp16=True,
         repository_index=True,
@@ -150,6 +181,7 @@ def kserve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     engine = Engine(
         "kserve",
         f"http://127.0.0.1:{free_port()}",
+        f"127.0.0.1:{free_port()}",
         versioned_routes=False,
         ready_models=("iris", "echo"),
     )
@@ -162,6 +194,7 @@ def triton(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     engine = Engine(
         "triton",
         f"http://127.0.0.1:{free_port()}",
+        f"127.0.0.1:{free_port()}",
         echo_output="y",
         per_type_echo=True,
         ready_models=("iris", *echo),
@@ -171,8 +204,8 @@ def triton(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 
 @pytest.fixture(scope="session")
 def mock_engine() -> Iterator[Engine]:
-    with MockServer() as server:
-        yield Engine("mock", server.base_url, api_key=server.api_key, zoo=True)
+    with MockServer(grpc=True) as server:
+        yield Engine("mock", server.base_url, server.grpc_target, api_key=server.api_key, zoo=True)
 
 
 @pytest.fixture(params=["mlserver", "kserve", "triton", "mock"])

@@ -1,18 +1,21 @@
 """Start a KServe 0.21 model server on 127.0.0.1 with an iris classifier and an
-echo model. KServe binds every interface itself; here uvicorn is told to bind
-loopback only, and gRPC stays off.
+echo model, over REST and gRPC. KServe binds every interface itself; here
+uvicorn and the gRPC server are told to bind loopback only.
 
-Run with the KServe environment's Python: ``AIAAS_ENGINE_PORT=8080 python kserve_engine.py``.
+Run with the KServe environment's Python:
+``AIAAS_ENGINE_PORT=8080 AIAAS_ENGINE_GRPC_PORT=8081 python kserve_engine.py``.
 """
 
 import os
 import uuid
 from typing import Any
 
+import grpc.aio
 import kserve
 import numpy as np
 import uvicorn
 from kserve import InferOutput, InferRequest, InferResponse
+from kserve.protocol.grpc import server as grpc_server
 from kserve.protocol.rest import server as rest_server
 from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
@@ -25,6 +28,24 @@ class _LoopbackConfig(uvicorn.Config):
 
 
 rest_server.uvicorn.Config = _LoopbackConfig  # type: ignore[misc]
+
+
+class _LoopbackAio:
+    """grpc.aio as KServe's gRPC server sees it: its "[::]:port" becomes loopback."""
+
+    @staticmethod
+    def server(*args: Any, **kwargs: Any) -> grpc.aio.Server:
+        server = grpc.aio.server(*args, **kwargs)
+        add = server.add_insecure_port
+
+        def loopback(address: str) -> int:
+            return add("127.0.0.1:" + address.rsplit(":", 1)[1])
+
+        server.add_insecure_port = loopback  # type: ignore[method-assign]
+        return server
+
+
+grpc_server.aio = _LoopbackAio  # type: ignore[assignment]
 
 
 class Iris(kserve.Model):
@@ -69,6 +90,9 @@ class Echo(kserve.Model):
 
 if __name__ == "__main__":
     server = kserve.ModelServer(
-        http_port=int(os.environ["AIAAS_ENGINE_PORT"]), enable_grpc=False, workers=1
+        http_port=int(os.environ["AIAAS_ENGINE_PORT"]),
+        grpc_port=int(os.environ["AIAAS_ENGINE_GRPC_PORT"]),
+        enable_grpc=True,
+        workers=1,
     )
     server.start([Iris(), Echo()])

@@ -43,7 +43,7 @@ def main() -> None:
     settings = {
         "host": "127.0.0.1",
         "http_port": port,
-        "grpc_port": free_port(),
+        "grpc_port": int(os.environ["AIAAS_ENGINE_GRPC_PORT"]),
         "metrics_port": free_port(),
         "parallel_workers": 0,
     }

@@ -53,7 +53,7 @@ def main() -> None:
         http_address="127.0.0.1",
         http_port=int(os.environ["AIAAS_ENGINE_PORT"]),
         grpc_address="127.0.0.1",
-        grpc_port=free_port(),
+        grpc_port=int(os.environ["AIAAS_ENGINE_GRPC_PORT"]),
         metrics_address="127.0.0.1",
         metrics_port=free_port(),
     )
