@@ -1,9 +1,12 @@
-"""aiaas.oip against tritonclient.http and raw httpx, side by side.
+"""aiaas.oip against tritonclient and raw httpx, side by side.
 
 1. Calls, interleaved so all clients see the same machine load: client CPU per
-   call (process time) and wall-clock p50, for a [1,4] FP64 classifier call and
-   a [64,1024] FP32 echo in JSON and in binary, against each engine installed by
-   .ci/install-engines (MLServer, KServe, Triton) and the mock's /v2.
+   call (median process time: grpcio's threads included) and wall-clock p50, for a
+   [1,4] and a [64,1024] FP32 echo, against each engine installed by
+   .ci/install-engines (MLServer, KServe, Triton) and the mock:
+   - REST in JSON and in binary: aiaas.oip vs a hand-written httpx post of the
+     same body vs tritonclient.http;
+   - gRPC: aiaas.oip.GrpcClient vs tritonclient.grpc.
 2. Encode + decode throughput (MB/s) of FP32 tensors of 1 KB, 1 MB and 64 MB,
    JSON against the binary tensor data extension, without a server.
 
@@ -30,11 +33,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.live.conftest import ENGINES, free_port, running_engine
 
-from aiaas.oip import Client, Tensor
+from aiaas.oip import HEADER_LENGTH, Client, GrpcClient, Tensor
 from aiaas.oip._codec import decode_result, encode_infer
 from aiaas_mock import MockServer
 
-IRIS_ROW = [[5.1, 3.5, 1.4, 0.2]]
+SMALL = np.array([[5.1, 3.5, 1.4, 0.2]], dtype=np.float32)
 BIG = np.random.default_rng(0).standard_normal((64, 1024)).astype(np.float32)
 READY = {
     "mlserver": ("iris", "echo"),
@@ -44,18 +47,20 @@ READY = {
 
 
 @contextlib.contextmanager
-def engine(name: str) -> Iterator[str]:
+def engine(name: str) -> Iterator[tuple[str, str]]:
+    grpc_port = free_port()
     with (
         tempfile.TemporaryDirectory() as folder,
-        running_engine(name, free_port(), Path(folder), READY[name]) as url,
+        running_engine(name, free_port(), Path(folder), READY[name], grpc_port) as url,
     ):
-        yield url
+        yield url, f"127.0.0.1:{grpc_port}"
 
 
 def measure(calls: int, clients: dict[str, Callable[[], object]]) -> dict[str, tuple[float, float]]:
-    """Per client: (client CPU ms per call, wall p50 ms), calls interleaved."""
+    """Per client: (client CPU ms per call, wall p50 ms), calls interleaved; medians,
+    so that a garbage collection or a neighbour's burst does not decide."""
     for call in clients.values():  # warm up connections and caches
-        for _ in range(5):
+        for _ in range(20):
             call()
     cpu: dict[str, list[float]] = {name: [] for name in clients}
     wall: dict[str, list[float]] = {name: [] for name in clients}
@@ -65,75 +70,125 @@ def measure(calls: int, clients: dict[str, Callable[[], object]]) -> dict[str, t
             call()
             wall[name].append((time.perf_counter() - started) * 1000)
             cpu[name].append((time.process_time() - started_cpu) * 1000)
-    return {n: (statistics.fmean(cpu[n]), statistics.median(wall[n])) for n in clients}
+    return {n: (statistics.median(cpu[n]), statistics.median(wall[n])) for n in clients}
 
 
-def call_suite(url: str, name: str, calls: int, api_key: str | None = None) -> None:
+def sizes(name: str) -> list[tuple[str, Any]]:
+    # Triton's echo models are one-dimensional: the same floats go flat there.
+    return [
+        (label, array.ravel() if name == "triton" else array)
+        for label, array in (("[1,4]", SMALL), ("[64,1024]", BIG))
+    ]
+
+
+def rest_suite(url: str, name: str, calls: int) -> None:
+    """REST first, before any gRPC channel exists: grpcio's threads would count in
+    the process time of whatever runs beside them."""
     import tritonclient.http as triton_http
 
-    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-    oip = Client(url, api_key=api_key, max_retries=0)
-    raw = httpx.Client(base_url=url, headers=headers)
-    triton = triton_http.InferenceServerClient(url.removeprefix("http://"))
-    model, echo = ("iris", "echo_fp32" if name == "triton" else "echo")
-    small = Tensor("input-0", "FP64", [1, 4], IRIS_ROW)
-    small_body, small_headers = encode_infer([small])
+    echo, wanted = ("echo_fp32", "y") if name == "triton" else ("echo", "x")
+    # Neither aiaas.oip nor tritonclient asks for compressed answers; httpx by
+    # default does, and Triton then gzips them (8 ms more per 256 KB).
+    with (
+        Client(url, max_retries=0) as oip,
+        httpx.Client(base_url=url, headers={"Accept-Encoding": "identity"}) as raw,
+    ):
+        triton = triton_http.InferenceServerClient(url.removeprefix("http://"))
+        for label, data in sizes(name):
+            repeat = calls if data.size < 100 else max(20, calls // 10)
+            for encoding in ("json", "binary"):
+                if encoding == "binary" and name == "mlserver":
+                    continue  # MLServer takes no binary inputs over REST
+                rows = rest_rows(oip, raw, triton, echo, wanted, data, encoding, name)
+                report(f"{name}: {label} FP32 echo, REST {encoding}", measure(repeat, rows))
+        triton.close()
 
-    def triton_small() -> object:
-        # tritonclient sends no Content-Type, so KServe reads its JSON as binary: use
-        # its binary mode there (MLServer, in turn, takes no binary inputs).
-        data = triton_http.InferInput("input-0", [1, 4], "FP64")
-        data.set_data_from_numpy(np.array(IRIS_ROW), binary_data=name != "mlserver")
-        return triton.infer(model, [data]).as_numpy("predict")
 
-    def raw_small() -> object:
-        answer = raw.post(f"/v2/models/{model}/infer", content=small_body, headers=small_headers)
-        return json.loads(answer.content)["outputs"][0]["data"]
+def grpc_suite(target: str, name: str, calls: int) -> None:
+    import tritonclient.grpc as triton_grpc
 
-    rows = {
-        "aiaas.oip": lambda: oip.infer(model, [small]).output("predict").data,
-        "tritonclient": triton_small,
-        "raw httpx": raw_small,
-    }
-    report(f"{name}: [1,4] FP64 classifier", measure(calls, rows))
-    # Triton's echo models are one-dimensional: the same 256 KB go as [65536] there.
-    array = BIG.ravel() if name == "triton" else BIG
-    big = Tensor.from_numpy("x", array)
-    for encoding in ("json", "binary"):
-        if encoding == "binary" and name == "mlserver":
-            continue  # MLServer takes no binary inputs
-        binary = encoding == "binary"
+    echo, wanted = ("echo_fp32", "y") if name == "triton" else ("echo", "x")
+    with GrpcClient(target, max_retries=0) as grpc:
+        triton = triton_grpc.InferenceServerClient(target)
+        for label, data in sizes(name):
+            repeat = calls if data.size < 100 else max(20, calls // 10)
 
-        def ours(encoding: str = encoding) -> object:
-            return oip.infer(echo, [big], encoding=encoding).outputs[0].to_numpy()  # type: ignore[arg-type]
+            def ours(data: Any = data) -> object:
+                return grpc.infer(echo, [Tensor.from_numpy("x", data)]).outputs[0].to_numpy()
 
-        def theirs(binary: bool = binary) -> object:
-            data = triton_http.InferInput("x", list(array.shape), "FP32")
-            data.set_data_from_numpy(array, binary_data=binary)
-            wanted = [
-                triton_http.InferRequestedOutput(
-                    "y" if name == "triton" else "x", binary_data=binary
-                )
-            ]
-            headers = None if binary or name != "kserve" else {"Content-Type": "application/json"}
-            return triton.infer(echo, [data], outputs=wanted, headers=headers).as_numpy(
-                "y" if name == "triton" else "x"
+            def theirs(data: Any = data) -> object:
+                given = triton_grpc.InferInput("x", list(data.shape), "FP32")
+                given.set_data_from_numpy(data)
+                return triton.infer(echo, [given]).as_numpy(wanted)
+
+            rows: dict[str, Callable[[], object]] = {"aiaas.oip": ours, "tritonclient": theirs}
+            report(f"{name}: {label} FP32 echo, gRPC", measure(repeat, rows))
+        triton.close()
+
+
+def rest_rows(
+    oip: Client,
+    raw: httpx.Client,
+    triton: Any,
+    echo: str,
+    wanted: str,
+    data: Any,
+    encoding: str,
+    name: str,
+) -> dict[str, Callable[[], object]]:
+    """The three REST clients making the same call from the same numpy array:
+    aiaas.oip, a hand-written httpx post, and tritonclient.http."""
+    import tritonclient.http as triton_http
+
+    binary = encoding == "binary"
+    path = f"/v2/models/{echo}/infer"
+    shape = list(data.shape)
+
+    def ours() -> object:
+        tensor = Tensor.from_numpy("x", data)
+        return oip.infer(echo, [tensor], encoding=encoding).outputs[0].to_numpy()  # type: ignore[arg-type]
+
+    def by_hand() -> object:
+        entry: dict[str, Any] = {"name": "x", "shape": shape, "datatype": "FP32"}
+        if binary:
+            entry["parameters"] = {"binary_data_size": data.nbytes}
+            header = json.dumps(
+                {"inputs": [entry], "parameters": {"binary_data_output": True}}
+            ).encode()
+            answer = raw.post(
+                path,
+                content=header + data.tobytes(),
+                headers={
+                    "Content-Type": "application/octet-stream",
+                    HEADER_LENGTH: str(len(header)),
+                },
             )
+            split = int(answer.headers[HEADER_LENGTH])
+            return np.frombuffer(answer.content, np.float32, offset=split).reshape(shape)
+        entry["data"] = data.ravel().tolist()
+        answer = raw.post(path, json={"inputs": [entry]})
+        output = json.loads(answer.content)["outputs"][0]
+        return np.asarray(output["data"], np.float32).reshape(output["shape"])
 
-        big_rows: dict[str, Callable[[], object]] = {"aiaas.oip": ours, "tritonclient": theirs}
-        report(f"{name}: [64,1024] FP32 echo, {encoding}", measure(max(20, calls // 10), big_rows))
-    oip.close()
-    raw.close()
-    triton.close()
+    def theirs() -> object:
+        given = triton_http.InferInput("x", shape, "FP32")
+        given.set_data_from_numpy(data, binary_data=binary)
+        outputs = [triton_http.InferRequestedOutput(wanted, binary_data=binary)]
+        # tritonclient sends no Content-Type, so KServe would read its JSON as binary.
+        extra = None if binary or name != "kserve" else {"Content-Type": "application/json"}
+        return triton.infer(echo, [given], outputs=outputs, headers=extra).as_numpy(wanted)
+
+    return {"aiaas.oip": ours, "raw httpx": by_hand, "tritonclient": theirs}
 
 
 def report(title: str, results: dict[str, tuple[float, float]]) -> None:
-    baseline = "tritonclient" if "tritonclient" in results else "raw httpx"
-    base = results[baseline]
+    baselines = [b for b in ("raw httpx", "tritonclient") if b in results]
     print(f"\n{title}")
-    print(f"  {'client':<14}{'CPU ms/call':>12}{'wall p50 ms':>13}{'CPU vs ' + baseline:>21}")
+    ratios = "".join(f"{'CPU vs ' + b:>20}" for b in baselines)
+    print(f"  {'client':<14}{'CPU ms/call':>12}{'wall p50 ms':>13}{ratios}")
     for name, (cpu, wall) in results.items():
-        print(f"  {name:<14}{cpu:>12.3f}{wall:>13.3f}{cpu / base[0]:>21.2f}")
+        against = "".join(f"{cpu / results[b][0]:>20.2f}" for b in baselines)
+        print(f"  {name:<14}{cpu:>12.3f}{wall:>13.3f}{against}")
 
 
 def throughput() -> None:
@@ -177,19 +232,22 @@ def main() -> None:
         if not (ENGINES / name / "bin" / "python").exists():
             print(f"\n{name}: not installed (run .ci/install-engines)")
             continue
-        with engine(name) as url:
-            call_suite(url, name, args.calls)
-    with MockServer() as server:
+        with engine(name) as (url, grpc_target):
+            rest_suite(url, name, args.calls)
+            grpc_suite(grpc_target, name, args.calls)
+    with MockServer(grpc=True) as server:
         # The mock's models take one tensor per field; its NER takes one BYTES tensor.
         tensors = [Tensor("text", "BYTES", [1], ["replace brg on pump 3"])]
         body, headers = encode_infer(tensors)
         auth = {"Authorization": f"Bearer {server.api_key}"}
         with (
             Client(server.base_url, api_key=server.api_key) as oip,
+            GrpcClient(server.grpc_target, api_key=server.api_key) as grpc,
             httpx.Client(base_url=server.base_url, headers=auth) as raw,
         ):
             mock_rows: dict[str, Callable[[], object]] = {
                 "aiaas.oip": lambda: oip.infer("maintenance-ner", tensors).outputs,
+                "oip gRPC": lambda: grpc.infer("maintenance-ner", tensors).outputs,
                 "raw httpx": lambda: json.loads(
                     raw.post(
                         "/v2/models/maintenance-ner/infer", content=body, headers=headers

@@ -260,3 +260,27 @@ def test_from_numpy_checks_values_it_would_cast() -> None:
         Tensor.from_numpy("x", np.array([1.5]), "INT32")
     assert Tensor.from_numpy("x", np.array([1, 2]), "FP32").data == [1.0, 2.0]
     assert Tensor.from_numpy("x", np.array([1.0, 2.0], dtype="<f4")).datatype == "FP32"
+
+
+def test_json_refuses_nan_and_infinity_but_not_finite_values_whose_sum_overflows() -> None:
+    huge = Tensor("x", "FP64", [2], [1.0e308, 1.0e308])  # sum() is inf, each value finite
+    assert huge.json_data() == [1.0e308, 1.0e308]
+    assert not huge.needs_binary()
+    for bad in (math.nan, math.inf, -math.inf):
+        with pytest.raises(ValueError, match="binary only"):
+            Tensor("x", "FP64", [3], [1.0, bad, 2.0]).json_data()
+
+
+def test_json_answers_are_read_flat_or_nested_and_strictly() -> None:
+    def answer(data: object, datatype: str = "FP32") -> httpx.Response:
+        output = {"name": "y", "datatype": datatype, "shape": [2, 2], "data": data}
+        return httpx.Response(200, json={"model_name": "m", "outputs": [output]})
+
+    flat = decode_result(answer([0.5, 1, 2.5, 3])).output("y")
+    nested = decode_result(answer([[0.5, 1], [2.5, 3]])).output("y")
+    assert flat.data == nested.data == [0.5, 1.0, 2.5, 3.0]
+    assert nested.nested() == [[0.5, 1.0], [2.5, 3.0]]
+    with pytest.raises(APIResponseValidationError, match="output 'y'"):
+        decode_result(answer([0.5, None, 2.5, 3]))
+    with pytest.raises(APIResponseValidationError, match="output 'y'"):
+        decode_result(answer([[0.5], [1.0, 2.0, 3.0, 4.0]]))

@@ -204,14 +204,20 @@ def _output_tensor(output: dict[str, Any], binary: memoryview, position: int) ->
     data = output["data"]
     if datatype in ("FP32", "FP16"):
         # Engines print float32 as the float64 next to it; keep the float32 itself.
-        floats = [float(value) for value in _flatten(data)]
+        floats = _flatten(data)
+        if not set(map(type, floats)) <= {float, int}:  # no bools, strings or nulls
+            floats = [float(value) for value in floats]
         return Tensor(name, datatype, shape, raw=pack(datatype, floats)), 0
     return Tensor(name, datatype, shape, data), 0
 
 
 def _flatten(data: Any) -> list[Any]:
+    if not isinstance(data, list):
+        return [data]
+    if list not in map(type, data):
+        return data  # already flat, as engines mostly send it: no walk in Python
     out: list[Any] = []
-    stack = [data] if not isinstance(data, list) else list(reversed(data))
+    stack = list(reversed(data))
     while stack:
         item = stack.pop()
         if isinstance(item, list):

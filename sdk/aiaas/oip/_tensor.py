@@ -208,7 +208,13 @@ class Tensor:
             raise ValueError(f"tensor {self.name!r}: BF16 travels in binary only")
         if self.datatype == "BYTES":
             return [x.decode("utf-8") for x in data]
-        if self.datatype in FLOATS and not all(math.isfinite(x) for x in data):
+        # A finite sum (one pass in C) means every value is finite; only a sum that
+        # overflows or is NaN needs the values looked at one by one.
+        if (
+            self.datatype in FLOATS
+            and not math.isfinite(sum(data))
+            and not all(math.isfinite(x) for x in data)
+        ):
             raise ValueError(f"tensor {self.name!r}: NaN and infinity travel in binary only")
         return data
 
