@@ -94,17 +94,13 @@ def encode_infer_request(
         model_name=model,
         model_version=version or "",
         id=request_id or "",
-        inputs=[
-            pb.ModelInferRequest.InferInputTensor(
-                name=tensor.name, datatype=tensor.datatype, shape=tensor.shape
-            )
-            for tensor in inputs
-        ],
-        outputs=[pb.ModelInferRequest.InferRequestedOutputTensor(name=name) for name in outputs]
-        if outputs is not None
-        else [],
         raw_input_contents=[tensor.binary() for tensor in inputs],
     )
+    # Added in place: a message built apart would be copied into the list.
+    for tensor in inputs:
+        request.inputs.add(name=tensor.name, datatype=tensor.datatype, shape=tensor.shape)
+    for name in outputs or ():
+        request.outputs.add(name=name)
     for name, value in check_parameters(parameters, "request").items():
         request.parameters[name].CopyFrom(parameter(value))
     return request
@@ -159,14 +155,10 @@ def encode_infer_response(
         model_name=model_name,
         model_version=model_version or "",
         id=str(request.id) if request is not None and request.id is not None else "",
-        outputs=[
-            pb.ModelInferResponse.InferOutputTensor(
-                name=tensor.name, datatype=tensor.datatype, shape=tensor.shape
-            )
-            for tensor in outputs
-        ],
         raw_output_contents=[tensor.binary() for tensor in outputs],
     )
+    for tensor in outputs:
+        answer.outputs.add(name=tensor.name, datatype=tensor.datatype, shape=tensor.shape)
     for name, value in (parameters or {}).items():
         answer.parameters[name].CopyFrom(parameter(value))
     return answer
