@@ -78,6 +78,34 @@ def test_images_are_counted_in_decoded_pixels_from_their_headers() -> None:
         assert harness.admin.prediction_count(harness.tenant.id) == 1
 
 
+def _jpeg(width: int, height: int, comments: int = 0) -> str:
+    buffer = io.BytesIO()
+    image = Image.fromarray(np.full((height, width), 90, dtype=np.uint8)).convert("RGB")
+    image.save(buffer, format="JPEG")
+    data = buffer.getvalue()
+    # Comment segments of 60 KB each, before the frame header, as metadata can be.
+    comment = b"\xff\xfe" + (60_002).to_bytes(2, "big") + b"c" * 60_000
+    return base64.b64encode(data[:2] + comment * comments + data[2:]).decode()
+
+
+def test_jpeg_images_are_counted_from_their_frame_headers() -> None:
+    from aiaas_mock.api.call_budget import LARGEST_IMAGE, _jpeg_pixels
+
+    assert _jpeg_pixels(_jpeg(120, 80)) == 120 * 80
+    assert _jpeg_pixels(_jpeg(120, 80, comments=1)) == 120 * 80
+    # A frame header past the first 64 KiB counts as the largest image there may
+    # be, never as nothing.
+    assert _jpeg_pixels(_jpeg(120, 80, comments=2)) == LARGEST_IMAGE
+    assert _jpeg_pixels(_png(10)) == 0
+    for harness in make_harness(ServerConfig(max_pixels=20_000)):
+        two = [{"image": _jpeg(100, 100)}, {"image": _jpeg(101, 100)}]
+        over = harness.http.post(DEFECTS, json={"inputs": two}, headers=harness.auth())
+        assert over.status_code == 413
+        assert (over.json()["limit"], over.json()["asked"]) == ("max_pixels", 20_100)
+        one = harness.http.post(DEFECTS, json={"inputs": two[:1]}, headers=harness.auth())
+        assert one.status_code == 200, one.text
+
+
 class _Done(BaseModel):
     pass
 

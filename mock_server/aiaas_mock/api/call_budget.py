@@ -3,7 +3,7 @@
 Batch size alone does not bound a call's cost: a thousand 1,000-character work
 orders keep the role labeller busy for minutes, two hundred 2048 x 2048 PNGs
 decode to gigabytes. So a call's texts are counted in characters and its
-images in decoded pixels (read from each PNG's header, or the pixel array's
+images in decoded pixels (read from each PNG's or JPEG's header, or the pixel array's
 dimensions) against limits the server announces at ``GET /v1/limits``.
 """
 
@@ -91,7 +91,7 @@ def check_budget(config: ServerConfig, inputs: Sequence[Any], field: str) -> Cal
 def _pixels(item: dict[str, Any]) -> int:
     image, rows = item.get("image"), item.get("pixels")
     if isinstance(image, str):
-        return _png_pixels(image)
+        return _png_pixels(image) or _jpeg_pixels(image)
     if isinstance(rows, list) and rows and isinstance(rows[0], list):
         return len(rows) * len(rows[0])
     return 0
@@ -108,3 +108,32 @@ def _png_pixels(text: str) -> int:
         return 0
     width, height = struct.unpack(">II", head[16:24])
     return int(width) * int(height)
+
+
+_JPEG_FRAMES = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+"""Start-of-frame markers: the ones that give the image's size."""
+_JPEG_HEAD_CHARS = (64 * 1024 + 2) // 3 * 4
+"""Base64 read for a JPEG's frame header: 64 KiB, past an EXIF block of any size."""
+LARGEST_IMAGE = 2048 * 2048
+"""What a JPEG whose size is not found early is counted as: the most an image may
+hold (decoding refuses more)."""
+
+
+def _jpeg_pixels(text: str) -> int:
+    """Width x height from a JPEG's start-of-frame segment, found by walking its
+    segments from the start; 0 for anything that is not a JPEG."""
+    try:
+        head = base64.b64decode(text[:_JPEG_HEAD_CHARS], validate=True)
+    except (binascii.Error, ValueError):
+        return 0
+    if not head.startswith(b"\xff\xd8\xff"):
+        return 0
+    position = 2
+    while position + 9 <= len(head) and head[position] == 0xFF:
+        marker = head[position + 1]
+        if marker in _JPEG_FRAMES:
+            height, width = struct.unpack(">HH", head[position + 5 : position + 9])
+            return int(width) * int(height)
+        (length,) = struct.unpack(">H", head[position + 2 : position + 4])
+        position += 2 + length
+    return LARGEST_IMAGE

@@ -14,7 +14,7 @@ from aiaas.types import Dataset, TrainingJobRequest
 from ...datasets.files import Table
 from ...zoo.defect_cnn import DEFECT_CNN
 from ...zoo.defect_cnn.network import build_network, probabilities, train
-from ...zoo.defect_cnn.serving import DefectClassifier, decode_png, to_size
+from ...zoo.defect_cnn.serving import DefectClassifier, decode_image, to_size
 from ...zoo.model_spec import Predictor
 from ..plan import PlanError, TrainingPlan
 from .tuner import (
@@ -74,7 +74,7 @@ def _examples(table: Table, plan: TrainingPlan, rows: Rows) -> tuple[Any, Any]:
     (image,) = plan.features
     assert plan.target is not None
     classes = _classes()
-    pixels = np.stack([to_size(decode_png(value)) for value in table.columns[image][rows]])
+    pixels = np.stack([to_size(decode_image(value)) for value in table.columns[image][rows]])
     labels = np.array([classes.index(v) for v in table.columns[plan.target][rows]], dtype=np.int64)
     return pixels, labels
 

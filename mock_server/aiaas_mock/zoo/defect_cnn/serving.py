@@ -1,4 +1,4 @@
-"""``defect-cnn`` as the server offers it: its inputs (PNG or pixels, any size),
+"""``defect-cnn`` as the server offers it: its inputs (PNG, JPEG or pixels, any size),
 its outputs, and the classifier restored from the shipped weights."""
 
 from __future__ import annotations
@@ -25,32 +25,43 @@ from .data import SIZE
 from .network import build_network, probabilities, resize
 
 MIN_SIDE, MAX_SIDE = 8, 2048
-MAX_PNG_BYTES = 8 * 1024 * 1024
+MAX_IMAGE_BYTES = 8 * 1024 * 1024
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+JPEG_SIGNATURE = b"\xff\xd8\xff"
 
 
-def decode_png(value: Any) -> NDArray[np.uint8]:
-    """The grayscale pixels of a base64 PNG; ``ValueError`` saying what is wrong."""
+def decode_image(value: Any) -> NDArray[np.uint8]:
+    """The grayscale pixels of a base64 PNG or JPEG (grayscale or colour);
+    ``ValueError`` saying what is wrong."""
     if not isinstance(value, str):
-        raise ValueError("must be a PNG image, base64-encoded")
-    if len(value) > MAX_PNG_BYTES * 4 // 3 + 4:
-        raise ValueError(f"the image is larger than {MAX_PNG_BYTES // (1024 * 1024)} MB")
+        raise ValueError("must be a PNG or JPEG image, base64-encoded")
+    if len(value) > MAX_IMAGE_BYTES * 4 // 3 + 4:
+        raise ValueError(f"the image is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MB")
     try:
         raw = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
         raise ValueError("is not valid base64") from None
-    if not raw.startswith(PNG_SIGNATURE):
-        raise ValueError("is not a PNG image")
+    if raw.startswith(PNG_SIGNATURE):
+        kind = "PNG"
+    elif raw.startswith(JPEG_SIGNATURE):
+        kind = "JPEG"
+    else:
+        raise ValueError("is not a PNG or JPEG image")
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(io.BytesIO(raw)) as image:
+        with Image.open(io.BytesIO(raw), formats=[kind]) as image:
             width, height = image.size  # read from the header, before decoding pixels
             _check_side(width, height)
-            _check_complete(raw)
+            if kind == "PNG":
+                _check_complete(raw)
+            else:
+                # Decoded at grey straight away (JPEG stores luma apart); a file
+                # that ends early fails to load rather than being padded with grey.
+                image.draft("L", (width, height))
             pixels = np.asarray(image.convert("L"), dtype=np.uint8)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError):
-        raise ValueError("is not a readable PNG image") from None
+        raise ValueError(f"is not a readable {kind} image") from None
     return pixels
 
 
@@ -121,11 +132,15 @@ def _check_side(width: int, height: int) -> None:
         raise ValueError(f"each side must be {MIN_SIDE} to {MAX_SIDE} pixels, not {width}x{height}")
 
 
-PngImage = Annotated[
+EncodedImage = Annotated[
     Any,
-    BeforeValidator(decode_png),
+    BeforeValidator(decode_image),
     WithJsonSchema(
-        {"type": "string", "contentEncoding": "base64", "contentMediaType": "image/png"}
+        {
+            "type": "string",
+            "contentEncoding": "base64",
+            "description": "A PNG or JPEG file, base64-encoded",
+        }
     ),
 ]
 PixelArray = Annotated[
@@ -136,13 +151,14 @@ PixelArray = Annotated[
 
 
 class SurfaceImage(BaseModel):
-    """One grayscale image of steel surface, any size from 8 to 2048 pixels a side:
-    a PNG (base64) or the pixels themselves (rows of grey levels).
+    """One image of steel surface, any size from 8 to 2048 pixels a side: a PNG or
+    JPEG (base64; colour is read as grey) or the pixels themselves (rows of grey
+    levels).
     """
 
     model_config = ConfigDict(extra="forbid")
 
-    image: PngImage | None = Field(default=None, description="PNG, base64-encoded")
+    image: EncodedImage | None = Field(default=None, description="PNG or JPEG, base64-encoded")
     pixels: PixelArray | None = Field(default=None, description="Grey levels, rows of numbers")
 
     @model_validator(mode="after")
