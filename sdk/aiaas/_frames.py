@@ -20,7 +20,7 @@ __all__ = ["TableFile", "TableFormat", "frame_kind", "frame_parquet", "frame_rec
 
 TableFormat = Literal["csv", "parquet"]
 FrameKind = Literal["pandas", "pandas-series", "polars", "arrow"]
-_EXTRAS = {"pandas": "pandas", "polars": "polars", "pyarrow": "arrow"}
+_EXTRAS = {"pandas": "pandas", "polars": "polars", "pyarrow": "arrow", "PIL": "images"}
 
 
 def require(module: str) -> ModuleType:

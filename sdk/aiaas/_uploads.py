@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from ._frames import ArrowStreamExportable, frame_kind, frame_parquet
+from ._image_sets import labelled_images
 
 __all__ = [
     "ArrowStreamExportable",
@@ -80,6 +81,10 @@ class Upload:
                 raise ValueError(f"a DataFrame or Arrow table is sent as Parquet, not {format!r}")
             self._bytes = frame_parquet(file, kind)
             format = "parquet"
+        elif isinstance(file, str | os.PathLike) and Path(file).is_dir():
+            # A folder of labelled images: class_name/*.png|jpg, one record each.
+            self._records = labelled_images(file)
+            format = format or "jsonl"
         elif isinstance(file, str | os.PathLike):
             self._path = Path(file)
             format = format or _SUFFIXES.get(self._path.suffix.lower())

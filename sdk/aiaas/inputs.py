@@ -18,27 +18,27 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ._image_sets import JPEG_SIGNATURE, PNG_SIGNATURE, labelled_images
 from .types import inputs as _typed_inputs
 from .types.inputs import *  # noqa: F403 (every typed input, listed in types.inputs.__all__)
 from .types.inputs import PixelImage, PngImage, SensorWindow
 
-__all__ = ["image", "sensor_window"]
+__all__ = ["image", "labelled_images", "sensor_window"]
 __all__ += _typed_inputs.__all__
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def image(source: bytes | str | os.PathLike[str] | Any) -> PngImage | PixelImage:
-    """One ``defect-cnn`` input from PNG bytes, the path of a PNG file, or a 2-D
-    array of grey levels (nested lists, or anything with ``tolist()`` such as a
-    numpy array). Any size from 8 to 2048 pixels a side; the server scales it.
+    """One ``defect-cnn`` input from PNG or JPEG bytes, the path of such a file, or
+    a 2-D array of grey levels (nested lists, or anything with ``tolist()`` such
+    as a numpy array). Grayscale or colour (read as grey), any size from 8 to
+    2048 pixels a side; the server scales it.
     """
     if isinstance(source, (str, os.PathLike)):
         source = Path(source).read_bytes()
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
-        if not data.startswith(PNG_SIGNATURE):
-            raise ValueError("image bytes must be a PNG file")
+        if not data.startswith((PNG_SIGNATURE, JPEG_SIGNATURE)):
+            raise ValueError("image bytes must be a PNG or JPEG file")
         return PngImage(image=base64.b64encode(data).decode("ascii"))
     rows = _as_lists(source)
     if (

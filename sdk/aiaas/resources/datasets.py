@@ -116,6 +116,9 @@ class Datasets(SyncAPIResource):
                 records (mappings; NaN is missing), or a pandas or polars DataFrame
                 or pyarrow Table (sent as Parquet; needs ``aiaas[pandas]`` for
                 pandas). Records cannot be re-read, so their upload is not retried.
+                The path of a folder laid out ``class_name/*.png|jpg`` uploads
+                labelled images (columns ``image`` and ``label``: see
+                :func:`aiaas.inputs.labelled_images`).
             name: A name for the dataset.
             format: ``csv``, ``jsonl`` or ``parquet``; by default from the path's
                 suffix (records default to ``jsonl``).

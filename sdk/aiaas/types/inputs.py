@@ -126,7 +126,7 @@ class PumpReadingDict(TypedDict):
 
 
 class PngImage(TypedDict):
-    """A ``defect-cnn`` input: a PNG file, base64 (``aiaas.inputs.image(png_bytes)``)."""
+    """A ``defect-cnn`` input: a PNG or JPEG file, base64 (``aiaas.inputs.image(path)``)."""
 
     image: str
 
