@@ -90,10 +90,17 @@ def per_call(
     return dataclasses.replace(spec, **changes) if changes else spec
 
 
-def path_segment(value: str, name: str) -> str:
-    """``value`` escaped for use as one path segment; empty values are refused."""
+def path_segment(value: str | None, name: str) -> str:
+    """``value`` escaped for use as one path segment; empty values are refused
+    (typed code cannot pass ``None``; untyped code, a notebook, can)."""
+    if value is None and name in ("model_id", "model"):
+        # Most often a job's result_model_id, read before the job has succeeded.
+        raise ValueError(
+            f"{name} is None: a training job's result_model_id stays None until the "
+            "job has succeeded; call client.training_jobs.wait(job.id) first"
+        )
     if not isinstance(value, str) or not value:
-        raise ValueError(f"{name} must be a non-empty string")
+        raise ValueError(f"{name} must be a non-empty string, not {value!r}")
     return quote(value, safe="")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 from typing import TypeVar
 
 import httpx
@@ -108,4 +109,36 @@ def connection_error(
             redact(f"{where} timed out ({type(exc).__name__})", secrets), request=request
         )
     detail = redact(str(exc) or type(exc).__name__, secrets)
-    return APIConnectionError(f"{where} failed: {detail}", request=request)
+    return APIConnectionError(f"{where} failed: {detail}{_hint(exc, request.url)}", request=request)
+
+
+def _hint(exc: httpx.TransportError, url: httpx.URL) -> str:
+    """What to do about a request that got no answer, where the cause says."""
+    origin = f"{url.scheme}://{url.netloc.decode('ascii')}"
+    if is_certificate_failure(exc):
+        return (
+            f". {origin}'s certificate is not trusted here: pass verify= the CA file "
+            "(aiaas-mock serve --tls prints it) or set SSL_CERT_FILE"
+        )
+    if isinstance(exc, httpx.ConnectError) and "refused" in str(exc).lower():
+        if url.host in ("127.0.0.1", "localhost", "::1"):
+            port = url.port or (443 if url.scheme == "https" else 80)
+            return (
+                f". Nothing listens on {origin}: start a local server with "
+                f"`aiaas-mock serve --port {port}`, or point AIAAS_BASE_URL (or "
+                "base_url=) at yours"
+            )
+        return f". Nothing listens on {origin}: check AIAAS_BASE_URL (or base_url=)"
+    return ""
+
+
+def is_certificate_failure(exc: BaseException) -> bool:
+    """A TLS certificate that did not verify, anywhere in ``exc``'s chain."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:  # chains can be cyclic
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import email.utils
 import math
-import ssl
 from typing import TYPE_CHECKING
 
 import httpx
 
 from ._exceptions import APIStatusError
-from ._response import problem_code
+from ._response import is_certificate_failure, problem_code
 
 if TYPE_CHECKING:
     from ._options import RetryPolicy
@@ -40,19 +39,8 @@ def is_retryable_exception(exc: BaseException) -> bool:
     """
     if isinstance(exc, APIStatusError):
         return is_retryable_response(exc.response)
-    return isinstance(exc, _RETRYABLE_EXCEPTIONS) and not _is_certificate_failure(exc)
-
-
-def _is_certificate_failure(exc: BaseException) -> bool:
-    """A TLS certificate that does not verify will not verify on the next attempt."""
-    visited: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in visited:  # chains can be cyclic
-        if isinstance(current, ssl.SSLCertVerificationError):
-            return True
-        visited.add(id(current))
-        current = current.__cause__ or current.__context__
-    return False
+    # A certificate that does not verify will not verify on the next attempt.
+    return isinstance(exc, _RETRYABLE_EXCEPTIONS) and not is_certificate_failure(exc)
 
 
 def is_retryable_response(response: httpx.Response) -> bool:

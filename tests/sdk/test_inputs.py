@@ -58,3 +58,13 @@ def test_every_input_is_built_from_one_module() -> None:
     assert aiaas.inputs.ProcessRun is aiaas.types.ProcessRun
     run = aiaas.inputs.ProcessRun.model_validate(healthy_run())
     assert run.model_dump() == healthy_run()
+
+
+def test_a_model_id_of_none_is_refused_before_sending_with_what_to_do() -> None:
+    import aiaas
+
+    with aiaas.Client(base_url="http://127.0.0.1:9", api_key="k", max_retries=0) as client:
+        with pytest.raises(ValueError, match=r"training_jobs\.wait\(job\.id\)"):
+            client.models.predict(None, inputs=[{"x": 1}])  # type: ignore[call-overload]
+        with pytest.raises(ValueError, match="not ''"):
+            client.models.retrieve("")

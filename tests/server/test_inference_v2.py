@@ -275,8 +275,16 @@ def test_credentials_scopes_and_tenancy_are_v1s(shared: Harness) -> None:
         shared.http.get("/v2/models/acme-private", headers=shared.auth(stranger)).status_code == 404
     )
     assert shared.http.get("/v2/models/nope", headers=shared.auth()).json() == {
-        "error": "No model 'nope'."
+        "error": "No model 'nope'. GET /v1/models lists the models you may use."
     }
+    # A mistyped id is answered with the closest ids the caller may see, and
+    # never with another tenant's.
+    owner = shared.http.get("/v2/models/acme-privat", headers=shared.auth()).json()["error"]
+    assert "Did you mean 'acme-private'?" in owner
+    foreign = shared.http.get("/v2/models/acme-privat", headers=shared.auth(stranger)).json()
+    assert "acme-private'" not in foreign["error"]
+    typo = shared.http.get("/v2/models/quality-logistic", headers=shared.auth()).json()
+    assert "Did you mean 'quality-logreg'" in typo["error"]
 
 
 def test_texts_travel_as_bytes(shared: Harness) -> None:

@@ -3,6 +3,7 @@ when asked for, the loaded model."""
 
 from __future__ import annotations
 
+import difflib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,8 +46,23 @@ def visible_card(services: Services, model_id: str, principal: Principal) -> Mod
     """The card of a model the caller may see; 404 otherwise."""
     card = services.store.models.get(model_id, principal.tenant_id)
     if card is None:
-        raise ProblemError(404, "not_found", f"No model '{model_id}'.")
+        raise ProblemError(
+            404, "not_found", f"No model '{model_id}'.{_near(services, model_id, principal)}"
+        )
     return card
+
+
+def _near(services: Services, model_id: str, principal: Principal) -> str:
+    """A hint naming the caller's models closest to a mistyped id (never another
+    tenant's: only ids the caller may see are compared)."""
+    close = difflib.get_close_matches(
+        model_id, services.store.models.visible_ids(principal.tenant_id), n=3, cutoff=0.6
+    )
+    if close:
+        return (
+            f" Did you mean {' or '.join(repr(c) for c in close)}? GET /v1/models lists them all."
+        )
+    return " GET /v1/models lists the models you may use."
 
 
 def resolve(services: Services, model_id: str, principal: Principal) -> ServedModel:

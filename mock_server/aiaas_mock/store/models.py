@@ -138,6 +138,16 @@ class ModelRepository:
             ).fetchone()
         return _card(row["card"]).model_copy() if row else None
 
+    def visible_ids(self, tenant_id: str, limit: int = 10_000) -> list[str]:
+        """The ids of the models the tenant may see (a system model or its own)."""
+        with self._db.read() as conn:
+            rows = conn.execute(
+                "SELECT id FROM models WHERE tenant_id IS NULL OR tenant_id = ? "
+                "ORDER BY seq LIMIT ?",
+                (tenant_id, limit),
+            ).fetchall()
+        return [row["id"] for row in rows]
+
     def page(self, tenant_id: str, *, after_seq: int, limit: int, task: str | None) -> ModelPage:
         """Up to ``limit`` visible cards after position ``after_seq``, oldest first.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import sys
 import tempfile
@@ -45,7 +46,10 @@ def _rate(value: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="aiaas-mock", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="aiaas-mock",
+        description="Run the aiaas mock server, and manage its tenants and credentials.",
+    )
     parser.add_argument("--version", action="version", version=f"aiaas-mock {__version__}")
     commands: Subcommands = parser.add_subparsers(dest="command", required=True)
     _add_serve(commands.add_parser("serve", help="run the mock server"))
@@ -197,6 +201,16 @@ def serve(args: argparse.Namespace) -> None:
     config = _config(args)
     if args.log_level != "warning":
         show_progress(args.log_level)
+    # Bound before the catalogue is built: a busy port is said at once, in a line.
+    try:
+        sock = bind_socket(args.host, args.port)
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise
+        raise SystemExit(
+            f"aiaas-mock: port {args.port} on {args.host} is in use: pick another with "
+            "--port, or --port 0 for any free one"
+        ) from None
     print("aiaas mock server: building the model catalogue", file=sys.stderr, flush=True)
     app = create_app(config)
     admin = Admin.of(app.state.services)
@@ -205,7 +219,6 @@ def serve(args: argparse.Namespace) -> None:
     if args.tls:
         tls_dir = args.tls_dir or Path(tempfile.mkdtemp(prefix="aiaas-mock-tls-"))
         tls = generate_tls_files(tls_dir, [args.host])
-    sock = bind_socket(args.host, args.port)
     host, port = sock.getsockname()[:2]
     base_url = f"{'https' if tls else 'http'}://{f'[{host}]' if ':' in host else host}:{port}"
     print(f"aiaas mock server {__version__} on {base_url}")

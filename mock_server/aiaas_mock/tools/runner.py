@@ -177,8 +177,12 @@ def bind_socket(host: str, port: int) -> socket.socket:
     # asyncio turns Nagle off (TCP_NODELAY) only on sockets whose protocol is
     # IPPROTO_TCP; with the default 0, each keep-alive response stalls ~40 ms.
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
     return sock
 
 

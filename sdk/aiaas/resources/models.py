@@ -81,7 +81,9 @@ def _predict_spec(
     parameters: Mapping[str, object] | None,
     idempotency_key: str | None,
 ) -> RequestSpec:
-    model_id = str(model_id)
+    # A handle names its model; None (a job's result before it has one) is refused
+    # by path_segment rather than sent as the id 'None'.
+    model_id = str(model_id) if isinstance(model_id, SystemModel) else model_id
     kind = frame_kind(inputs)
     tolist = getattr(inputs, "tolist", None)
     if kind is not None:  # a DataFrame's rows, a Series' one row: keyed by column
