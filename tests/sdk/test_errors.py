@@ -153,7 +153,10 @@ async def test_connection_errors_name_the_request_not_the_key(make_client: Clien
     respx.get(MODEL_URL).mock(side_effect=httpx.ConnectError("refused"))
     with pytest.raises(aiaas.APIConnectionError) as caught:
         await resolve(make_client(max_retries=0).models.retrieve("m"))
-    assert str(caught.value) == f"GET {MODEL_URL} failed: refused"
+    assert str(caught.value) == (
+        f"GET {MODEL_URL} failed: refused. Nothing listens on {BASE_URL}: check "
+        "AIAAS_BASE_URL (or base_url=)"
+    )
     assert caught.value.request.url == MODEL_URL
     assert isinstance(caught.value.__cause__, httpx.ConnectError)
     assert caught.value.code is None
