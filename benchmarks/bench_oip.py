@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import random
 import statistics
 import sys
 import tempfile
@@ -57,15 +58,21 @@ def engine(name: str) -> Iterator[tuple[str, str]]:
 
 
 def measure(calls: int, clients: dict[str, Callable[[], object]]) -> dict[str, tuple[float, float]]:
-    """Per client: (client CPU ms per call, wall p50 ms), calls interleaved; medians,
-    so that a garbage collection or a neighbour's burst does not decide."""
+    """Per client: (client CPU ms per call, wall p50 ms), calls interleaved in a
+    shuffled order; medians, so that a garbage collection or a neighbour's burst
+    does not decide."""
     for call in clients.values():  # warm up connections and caches
         for _ in range(20):
             call()
     cpu: dict[str, list[float]] = {name: [] for name in clients}
     wall: dict[str, list[float]] = {name: [] for name in clients}
+    order = list(clients.items())
+    shuffle = random.Random(0).shuffle
     for _ in range(calls):
-        for name, call in clients.items():
+        # A new order each round: a client's cost depends on which ran just before
+        # it (a fixed order moved one client's CPU by 10 % here).
+        shuffle(order)
+        for name, call in order:
             started_cpu, started = time.process_time(), time.perf_counter()
             call()
             wall[name].append((time.perf_counter() - started) * 1000)
