@@ -32,4 +32,9 @@ def __getattr__(name: str) -> Any:
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'aiaas_mock' has no attribute {name!r}")
+    if home != ".config":
+        # Without the mock extra, say which extra, not which of its modules is missing.
+        from .extra import require_mock_extra
+
+        require_mock_extra()
     return getattr(importlib.import_module(home, __name__), name)

@@ -65,3 +65,23 @@ def test_help_has_no_markup(capsys: pytest.CaptureFixture[str]) -> None:
     shown = capsys.readouterr().out
     assert "Run the aiaas mock server" in shown
     assert "``" not in shown
+
+
+def test_importing_the_mock_without_its_extra_names_the_extra() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import importlib.util\n"
+        "found = importlib.util.find_spec\n"
+        "importlib.util.find_spec = lambda n, *a: None if n == 'uvicorn' else found(n, *a)\n"
+        "from aiaas_mock import ServerConfig\n"  # plain settings need nothing more
+        "try:\n"
+        "    from aiaas_mock import MockServer\n"
+        "except ImportError as error:\n"
+        "    print(error)\n"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert shown.strip() == 'the aiaas mock server needs uvicorn: pip install "aiaas[mock]"'
