@@ -20,7 +20,13 @@ __all__ = ["TableFile", "TableFormat", "frame_kind", "frame_parquet", "frame_rec
 
 TableFormat = Literal["csv", "parquet"]
 FrameKind = Literal["pandas", "pandas-series", "polars", "arrow"]
-_EXTRAS = {"pandas": "pandas", "polars": "polars", "pyarrow": "arrow", "PIL": "images"}
+_EXTRAS = {
+    "pandas": "pandas",
+    "polars": "polars",
+    "pyarrow": "arrow",
+    "PIL": "images",
+    "tqdm": "progress",
+}
 
 
 def require(module: str) -> ModuleType:

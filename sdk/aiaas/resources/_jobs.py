@@ -13,6 +13,7 @@ import httpx
 from .._exceptions import APITimeoutError
 from .._pages import AsyncPaginator, SyncPage
 from .._polling import JobPoll
+from .._progress import job_display
 from .._request import Body, Headers, Query, RequestSpec, path_segment, per_call
 from .._streaming import AsyncStream, Stream
 from ..types.job import Job, JobEvent
@@ -286,6 +287,7 @@ class SyncJobs(SyncAPIResource, Generic[JobT]):
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         on_progress: Callable[[JobT], object] | None = None,
         follow: bool = False,
+        progress: bool | None = None,
     ) -> JobT:
         """Poll the job until it has succeeded, failed or been cancelled; return it.
 
@@ -295,17 +297,22 @@ class SyncJobs(SyncAPIResource, Generic[JobT]):
         no schedule). ``on_progress`` gets the job each time its status or progress
         has changed. Raises :class:`aiaas.JobTimeoutError` after ``timeout``
         seconds (by default the client's ``deadline``, if it has one); the job
-        itself goes on.
+        itself goes on. ``progress`` draws a bar of the job's progress and status
+        on standard error: by default on a terminal when tqdm is installed (the
+        ``progress`` extra); ``False`` never, ``True`` always.
         """
         poll = JobPoll(timeout if timeout is not None else self._client.deadline, poll_interval)
-        if follow:
-            return follow_sync(
-                lambda: self.retrieve(job_id),
-                lambda last, read: self.events(job_id, follow=True, **follow_options(last, read)),
-                poll,
-                on_progress,
-            )
-        return wait_sync(lambda: self.retrieve(job_id), poll, on_progress)
+        with job_display(progress, job_id, on_progress) as noted:
+            if follow:
+                return follow_sync(
+                    lambda: self.retrieve(job_id),
+                    lambda last, read: self.events(
+                        job_id, follow=True, **follow_options(last, read)
+                    ),
+                    poll,
+                    noted,
+                )
+            return wait_sync(lambda: self.retrieve(job_id), poll, noted)
 
 
 class AsyncJobs(AsyncAPIResource, Generic[JobT]):
@@ -441,16 +448,20 @@ class AsyncJobs(AsyncAPIResource, Generic[JobT]):
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         on_progress: Callable[[JobT], object] | None = None,
         follow: bool = False,
+        progress: bool | None = None,
     ) -> JobT:
         """Poll the job until it has succeeded, failed or been cancelled; return it
         (see :meth:`SyncJobs.wait`; ``follow=True`` looks after each event of the
-        job's log as it is written)."""
+        job's log as it is written; ``progress`` draws a bar)."""
         poll = JobPoll(timeout if timeout is not None else self._client.deadline, poll_interval)
-        if follow:
-            return await follow_async(
-                lambda: self.retrieve(job_id),
-                lambda last, read: self.events(job_id, follow=True, **follow_options(last, read)),
-                poll,
-                on_progress,
-            )
-        return await wait_async(lambda: self.retrieve(job_id), poll, on_progress)
+        with job_display(progress, job_id, on_progress) as noted:
+            if follow:
+                return await follow_async(
+                    lambda: self.retrieve(job_id),
+                    lambda last, read: self.events(
+                        job_id, follow=True, **follow_options(last, read)
+                    ),
+                    poll,
+                    noted,
+                )
+            return await wait_async(lambda: self.retrieve(job_id), poll, noted)

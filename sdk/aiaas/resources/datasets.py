@@ -13,6 +13,7 @@ import httpx
 
 from .._frames import TableFile, TableFormat, format_of
 from .._pages import AsyncPaginator, SyncPage
+from .._progress import upload_display
 from .._raw_response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._request import Body, Headers, Query, RequestSpec, path_segment, per_call
 from .._uploads import DatasetFormat, FileSource, ProgressCallback, Upload
@@ -102,6 +103,7 @@ class Datasets(SyncAPIResource):
         header: bool | None = None,
         null_values: Sequence[str] | None = None,
         on_progress: ProgressCallback | None = None,
+        progress: bool | None = None,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -130,21 +132,25 @@ class Datasets(SyncAPIResource):
                 The server tells the delimiter and decimal mark from the file when
                 not given, and says which option to pass when it cannot.
             on_progress: Called with the bytes sent so far and the total (``None``
-                when unknown), e.g. to draw a progress bar.
+                when unknown), e.g. to draw a progress bar of your own.
+            progress: Draw a bar of the bytes sent on standard error: by default
+                on a terminal when tqdm is installed (the ``progress`` extra);
+                ``False`` never, ``True`` always.
             extra_headers, extra_query, timeout: this call's own options.
         """
-        upload = _Upload(
-            file, name, format, target, delimiter, decimal, encoding, header, null_values,
-            on_progress, idempotency_key,
-        )  # fmt: skip
-        spec = per_call(
-            upload.spec(),
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=None,
-            timeout=timeout,
-        )
-        return self._request(spec, Dataset)
+        with upload_display(progress, f"upload {name}", on_progress) as noted:
+            upload = _Upload(
+                file, name, format, target, delimiter, decimal, encoding, header, null_values,
+                noted, idempotency_key,
+            )  # fmt: skip
+            spec = per_call(
+                upload.spec(),
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=None,
+                timeout=timeout,
+            )
+            return self._request(spec, Dataset)
 
     def content(
         self,
@@ -279,25 +285,27 @@ class AsyncDatasets(AsyncAPIResource):
         header: bool | None = None,
         null_values: Sequence[str] | None = None,
         on_progress: ProgressCallback | None = None,
+        progress: bool | None = None,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: float | httpx.Timeout | None = None,
     ) -> Dataset:
-        """Upload a CSV, JSON-lines or Parquet file, or a DataFrame, as a dataset,
-        streamed (see :meth:`Datasets.create`)."""
-        upload = _Upload(
-            file, name, format, target, delimiter, decimal, encoding, header, null_values,
-            on_progress, idempotency_key,
-        )  # fmt: skip
-        spec = per_call(
-            upload.spec(),
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=None,
-            timeout=timeout,
-        )
-        return await self._request(spec, Dataset)
+        """Upload a CSV, JSON-lines or Parquet file, a DataFrame or a folder of
+        labelled images as a dataset, streamed (see :meth:`Datasets.create`)."""
+        with upload_display(progress, f"upload {name}", on_progress) as noted:
+            upload = _Upload(
+                file, name, format, target, delimiter, decimal, encoding, header, null_values,
+                noted, idempotency_key,
+            )  # fmt: skip
+            spec = per_call(
+                upload.spec(),
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=None,
+                timeout=timeout,
+            )
+            return await self._request(spec, Dataset)
 
     async def content(
         self,
