@@ -83,6 +83,9 @@ def test_the_schema_and_report_of_a_plant_table(tmp_path: Path) -> None:
     assert balance.counts == {"false": 600 - failures, "true": failures}
     assert balance.minority_share == pytest.approx(failures / 600, abs=1e-6)
     assert any("single value" in warning for warning in built.quality.warnings)
+    # Twelve rows of 600 with a gap: too few for a column's own warning, said still.
+    (gaps,) = [w for w in built.quality.warnings if "miss a value" in w]
+    assert gaps.startswith("12 rows (2.0%) miss a value (in '")
 
 
 def test_a_report_over_many_blocks_counts_every_row(tmp_path: Path) -> None:

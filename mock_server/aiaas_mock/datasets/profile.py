@@ -272,6 +272,14 @@ def quality_report(
             )
         if column.type == "image" and column.unreadable:
             warnings.append(f"Column '{column.name}' has {column.unreadable} unreadable images.")
+    if rows_with_missing:
+        gaps = [column.name for column in columns if column.missing]
+        named = ", ".join(f"'{name}'" for name in gaps[:5]) + (", ..." if len(gaps) > 5 else "")
+        warnings.append(
+            f"{rows_with_missing} rows ({rows_with_missing / rows:.1%}) miss a value "
+            f"(in {named}); training fills a missing number in and leaves a missing "
+            "text unset, and rows missing the target are left out."
+        )
     if duplicate_rows:
         warnings.append(f"{duplicate_rows} rows repeat an earlier row exactly.")
     balance = None
