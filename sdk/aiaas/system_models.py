@@ -10,7 +10,8 @@ inputs and types the outputs::
 
 The inputs are the model's typed rows (``aiaas.inputs.ProcessRun``) or the same
 as TypedDicts (``aiaas.types.ProcessRunDict``), so a misspelled key is a type
-error in your editor, not a 422 from the server. Models named by their id
+error in your editor, and a ``ValueError`` before sending for code that is not
+type-checked, not a 422 from the server. Models named by their id
 string (tenants' own models included) keep taking and returning plain dicts.
 """
 
@@ -18,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Generic, TypeVar
+
+from pydantic import BaseModel
 
 from .types.inputs import (
     FlightSettings,
@@ -84,27 +87,32 @@ class SystemModel(Generic[InputT, OutputT]):
 
     id: str
     output_type: type[OutputT]
+    row_type: type[BaseModel] | None = None
+    """The typed row a mapping input is checked against before sending (the
+    tabular models): a misspelled or missing key fails here, not at the server."""
 
     def __str__(self) -> str:
         return self.id
 
 
 quality_logreg: SystemModel[QualityInput, QualityOutcome] = SystemModel(
-    "quality-logreg", QualityOutcome
+    "quality-logreg", QualityOutcome, ProcessRun
 )
-quality_svm: SystemModel[QualityInput, QualityOutcome] = SystemModel("quality-svm", QualityOutcome)
+quality_svm: SystemModel[QualityInput, QualityOutcome] = SystemModel(
+    "quality-svm", QualityOutcome, ProcessRun
+)
 energy_regression: SystemModel[EnergyInput, EnergyForecast] = SystemModel(
-    "energy-regression", EnergyForecast
+    "energy-regression", EnergyForecast, LineHour
 )
 regime_kmeans: SystemModel[RegimeInput, RegimeAssignment] = SystemModel(
-    "regime-kmeans", RegimeAssignment
+    "regime-kmeans", RegimeAssignment, FlightSettings
 )
 defect_cnn: SystemModel[ImageInput, DefectClassification] = SystemModel(
     "defect-cnn", DefectClassification
 )
 rul_lstm: SystemModel[SensorWindow, RulPrediction] = SystemModel("rul-lstm", RulPrediction)
 sensor_autoencoder: SystemModel[PumpInput, AnomalyAssessment] = SystemModel(
-    "sensor-autoencoder", AnomalyAssessment
+    "sensor-autoencoder", AnomalyAssessment, PumpReading
 )
 maintenance_word2vec: SystemModel[TextInput, TermEmbedding] = SystemModel(
     "maintenance-word2vec", TermEmbedding

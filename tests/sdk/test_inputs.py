@@ -68,3 +68,20 @@ def test_a_model_id_of_none_is_refused_before_sending_with_what_to_do() -> None:
             client.models.predict(None, inputs=[{"x": 1}])  # type: ignore[call-overload]
         with pytest.raises(ValueError, match="not ''"):
             client.models.retrieve("")
+
+
+def test_a_handle_checks_mapping_rows_before_sending() -> None:
+    import aiaas
+    from aiaas.system_models import quality_logreg
+
+    run = dict(healthy_run())
+    run["Torque"] = run.pop("torque")
+    with (
+        aiaas.Client(base_url="http://127.0.0.1:9", api_key="k", max_retries=0) as client,
+        pytest.raises(ValueError, match=r"^inputs\[1\]") as refused,
+    ):
+        client.models.predict(quality_logreg, inputs=[healthy_run(), run])  # type: ignore[list-item]
+    message = str(refused.value)
+    assert message.startswith("inputs[1] is not a ProcessRun: torque: Field required; ")
+    assert "Torque: Extra inputs are not permitted" in message
+    assert "(its fields: product_type, " in message

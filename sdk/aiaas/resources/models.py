@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import Any, Final, Protocol, TypeVar, overload
 
 import httpx
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from .._frames import ArrowStreamExportable, frame_kind, frame_records
 from .._pages import AsyncPaginator, SyncPage
@@ -75,6 +75,24 @@ def _prediction_type(
     return Prediction[dict[str, Any]]
 
 
+def _check_rows(row_type: type[BaseModel], examples: list[Any]) -> None:
+    """Mapping inputs checked as the server checks them, before anything is sent."""
+    for index, example in enumerate(examples):
+        if isinstance(example, Mapping):
+            try:
+                row_type.model_validate(example)
+            except ValidationError as error:
+                problems = "; ".join(
+                    f"{'.'.join(str(p) for p in e['loc']) or 'row'}: {e['msg']}"
+                    for e in error.errors()
+                )
+                expected = ", ".join(row_type.model_fields)
+                raise ValueError(
+                    f"inputs[{index}] is not a {row_type.__name__}: {problems} "
+                    f"(its fields: {expected})"
+                ) from None
+
+
 def _predict_spec(
     model_id: str | SystemModel[Any, Any],
     inputs: Sequence[Any] | SupportsToList | ArrowStreamExportable,
@@ -83,7 +101,8 @@ def _predict_spec(
 ) -> RequestSpec:
     # A handle names its model; None (a job's result before it has one) is refused
     # by path_segment rather than sent as the id 'None'.
-    model_id = str(model_id) if isinstance(model_id, SystemModel) else model_id
+    handle = model_id if isinstance(model_id, SystemModel) else None
+    name = model_id.id if isinstance(model_id, SystemModel) else model_id
     kind = frame_kind(inputs)
     tolist = getattr(inputs, "tolist", None)
     if kind is not None:  # a DataFrame's rows, a Series' one row: keyed by column
@@ -96,9 +115,11 @@ def _predict_spec(
         examples = list(inputs)
     if not isinstance(examples, list):
         raise TypeError("inputs must hold at least one dimension of examples")
+    if handle is not None and handle.row_type is not None:
+        _check_rows(handle.row_type, examples)
     return RequestSpec(
         "POST",
-        f"/v1/models/{path_segment(model_id, 'model_id')}/predict",
+        f"/v1/models/{path_segment(name, 'model_id')}/predict",
         json={"inputs": examples, "parameters": dict(parameters or {})},
         idempotency_key=idempotency_key,
     )
