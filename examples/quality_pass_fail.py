@@ -77,11 +77,16 @@ def main() -> None:
         extra = sum(out.prediction == "fail" for out in strict.outputs) - len(flagged)
         print(f"a 0.1 threshold flags {extra} more runs for inspection")
 
-        try:
-            client.models.predict(quality_logreg, inputs=[{**runs[0], "torque": -3.0}])
+        bad_run: ProcessRunDict = {**runs[0], "torque": -3.0}
+        try:  # named by its handle, the model's row is checked before sending
+            client.models.predict(quality_logreg, inputs=[bad_run])
+        except ValueError as error:
+            print(f"refused before sending: {error}")
+        try:  # named by its id, the server checks it
+            client.models.predict("quality-logreg", inputs=[bad_run], output_type=QualityOutcome)
         except aiaas.UnprocessableEntityError as error:
             fields = [e.field for e in error.body.errors] if error.body else []
-            print(f"rejected as expected: {', '.join(fields)} ({error.code})")
+            print(f"rejected by the server: {', '.join(fields)} ({error.code})")
 
 
 if __name__ == "__main__":
