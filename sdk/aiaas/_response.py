@@ -26,6 +26,7 @@ from ._exceptions import (
     request_id_of,
 )
 from ._secret import Secret, redact
+from ._transport_security import is_loopback
 from .types.api_object import APIObject
 from .types.problem import Problem
 
@@ -121,7 +122,7 @@ def _hint(exc: httpx.TransportError, url: httpx.URL) -> str:
             "(aiaas-mock serve --tls prints it) or set SSL_CERT_FILE"
         )
     if isinstance(exc, httpx.ConnectError) and "refused" in str(exc).lower():
-        if url.host in ("127.0.0.1", "localhost", "::1"):
+        if is_loopback(url.host):
             port = url.port or (443 if url.scheme == "https" else 80)
             return (
                 f". Nothing listens on {origin}: start a local server with "

@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from aiaas._image_sets import PNG_SIGNATURE
 from aiaas_mock.zoo.defect_cnn import DEFECT_CNN
 from aiaas_mock.zoo.defect_cnn.data import CLASSES, generate_images
 from aiaas_mock.zoo.defect_cnn.network import probabilities, resize, train
-from aiaas_mock.zoo.defect_cnn.serving import PNG_SIGNATURE, DefectClassifier, decode_image
+from aiaas_mock.zoo.defect_cnn.serving import DefectClassifier, decode_image
 from aiaas_mock.zoo.defect_cnn.train import (
     accuracy,
     confusion,

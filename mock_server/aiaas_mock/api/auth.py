@@ -45,23 +45,9 @@ def authenticate(request: Request) -> Principal:
     if isinstance(cached, Principal):
         return cached
     services = get_services(request)
-    header = request.headers.get("authorization")
-    if header is None:
-        raise _unauthorized(
-            "missing_credentials", "Send 'Authorization: Bearer <token>'.", error=None
-        )
-    scheme, _, token = header.partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        raise services.auth_failures.failed(
-            client_address(request),
-            _unauthorized(
-                "invalid_authorization_header",
-                "The Authorization header must be 'Bearer <token>'.",
-                error="invalid_request",
-            ),
-        )
-    principal = _principal_for(services, request, token)
+    principal = principal_of_header(
+        services, request.headers.get("authorization"), client_address(request)
+    )
     _require_sealed_body(services, request, principal)
     request.state.principal = principal
     return principal
@@ -92,13 +78,28 @@ def _require_sealed_body(services: Services, request: Request, principal: Princi
         )
 
 
-def _principal_for(services: Services, request: Request, token: str) -> Principal:
-    return principal_of_token(services, token, client_address(request))
+def principal_of_header(services: Services, header: str | None, address: str) -> Principal:
+    """The caller an ``Authorization`` value (HTTP header or gRPC metadata) names;
+    a 401 problem otherwise, counted against ``address`` where it may be a guess."""
+    if header is None:
+        raise _unauthorized(
+            "missing_credentials", "Send 'Authorization: Bearer <token>'.", error=None
+        )
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise services.auth_failures.failed(
+            address,
+            _unauthorized(
+                "invalid_authorization_header",
+                "The Authorization header must be 'Bearer <token>'.",
+                error="invalid_request",
+            ),
+        )
+    return _principal_of_token(services, token, address)
 
 
-def principal_of_token(services: Services, token: str, address: str) -> Principal:
-    """The caller a bearer token (API key or access token) names; a 401 problem
-    otherwise, counted against ``address`` where it may be a guess."""
+def _principal_of_token(services: Services, token: str, address: str) -> Principal:
     if token.startswith(ACCESS_TOKEN_PREFIX):
         record = services.store.oauth.find_token(token)
         if record is None:

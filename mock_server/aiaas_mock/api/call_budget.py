@@ -16,13 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from aiaas._image_sets import JPEG_SIGNATURE, PNG_SIGNATURE
+
 from ..config import ServerConfig
 from ..datasets.limits import MAX_CELL_CHARS
 from ..zoo.chat_llm.runtime import CONTEXT_TOKENS
 from ..zoo.chat_llm.serving import MAX_COMPLETION_TOKENS
 from .problems import ProblemError
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def limits(config: ServerConfig) -> dict[str, int]:
@@ -126,7 +126,7 @@ def _jpeg_pixels(text: str) -> int:
         head = base64.b64decode(text[:_JPEG_HEAD_CHARS], validate=True)
     except (binascii.Error, ValueError):
         return 0
-    if not head.startswith(b"\xff\xd8\xff"):
+    if not head.startswith(JPEG_SIGNATURE):
         return 0
     position = 2
     while position + 9 <= len(head) and head[position] == 0xFF:

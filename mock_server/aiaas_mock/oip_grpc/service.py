@@ -26,7 +26,7 @@ from aiaas.oip._proto import grpc_predict_v2_pb2 as pb
 from aiaas.oip._proto.grpc_predict_v2_pb2_grpc import GRPCInferenceServiceServicer
 
 from ..api import dataplane
-from ..api.auth import Principal, check_scope, principal_of_token
+from ..api.auth import Principal, check_scope, principal_of_header
 from ..api.idempotency import commit
 from ..api.model_lookup import ServedModel
 from ..api.problems import ProblemError
@@ -120,7 +120,12 @@ class InferenceService(GRPCInferenceServiceServicer):
         metadata = dict(context.invocation_metadata() or ())
         request_id = str(metadata.get("x-request-id") or new_request_id())[:128]
         try:
-            principal = self._principal(metadata.get("authorization"), context.peer())
+            authorization = metadata.get("authorization")
+            principal = principal_of_header(
+                self._services,
+                None if authorization is None else str(authorization),
+                context.peer(),
+            )
             check_scope(principal, scope)
             result = await answer(principal)
         except ProblemError as problem:
@@ -130,15 +135,3 @@ class InferenceService(GRPCInferenceServiceServicer):
             await context.abort(status_of(problem.status), problem.detail)
         context.set_trailing_metadata((("x-request-id", request_id),))
         return result
-
-    def _principal(self, authorization: Any, peer: str) -> Principal:
-        scheme, _, token = str(authorization or "").partition(" ")
-        if not authorization:
-            raise ProblemError(401, "missing_credentials", "Send 'authorization: Bearer <token>'.")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise ProblemError(
-                401,
-                "invalid_authorization_header",
-                "The authorization metadata must be 'Bearer <token>'.",
-            )
-        return principal_of_token(self._services, token.strip(), peer)

@@ -165,7 +165,7 @@ def _repository(response: httpx.Response) -> list[RepositoryModel]:
         ) from None
 
 
-def _not_ready(error: APIStatusError) -> bool:
+def not_ready(error: APIStatusError) -> bool:
     """An error answer that means "not ready" rather than "you may not ask"."""
     return error.status_code not in (401, 403, 407, 429)
 
@@ -289,7 +289,7 @@ class Client(_OipClient[httpx.Client], SyncAPIClient):
         try:
             response = self._send(spec)
         except APIStatusError as error:
-            if _not_ready(error):
+            if not_ready(error):
                 return False
             raise
         return _says_ready(response)
@@ -344,7 +344,7 @@ class AsyncClient(_OipClient[httpx.AsyncClient], AsyncAPIClient):
         try:
             response = await self._send(spec)
         except APIStatusError as error:
-            if _not_ready(error):
+            if not_ready(error):
                 return False
             raise
         return _says_ready(response)

@@ -71,6 +71,17 @@ def check_parameters(parameters: Mapping[str, Any] | None, where: str) -> dict[s
     return checked
 
 
+def check_names(inputs: Sequence[Tensor], outputs: Sequence[str] | None) -> None:
+    """A request's tensors, refused before any encoding: no input, or a name twice."""
+    if not inputs:
+        raise ValueError("an inference request needs at least one input")
+    names = [tensor.name for tensor in inputs]
+    if len(set(names)) != len(names):
+        raise ValueError(f"input names must differ: {names}")
+    if outputs is not None and len(set(outputs)) != len(outputs):
+        raise ValueError(f"output names must differ: {list(outputs)}")
+
+
 def encode_infer(
     inputs: Sequence[Tensor],
     *,
@@ -87,11 +98,7 @@ def encode_infer(
     ``"json"`` refuses tensors JSON cannot carry. ``binary_outputs`` asks for
     outputs in binary; by default, whenever an input goes in binary.
     """
-    if not inputs:
-        raise ValueError("an inference request needs at least one input")
-    names = [tensor.name for tensor in inputs]
-    if len(set(names)) != len(names):
-        raise ValueError(f"input names must differ: {names}")
+    check_names(inputs, outputs)
     binary = [encoding == "binary" or (encoding == "auto" and t.needs_binary()) for t in inputs]
     if binary_outputs is None:
         # What JSON could not carry in, it may not carry out either (KServe prints NaN as null).

@@ -49,16 +49,6 @@ _HTTP_STATUS = {
 }
 RETRYABLE = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.RESOURCE_EXHAUSTED})
 """Codes a server sends before it has done anything: trying again is safe."""
-REFUSED = frozenset(
-    {
-        grpc.StatusCode.UNAUTHENTICATED,
-        grpc.StatusCode.PERMISSION_DENIED,
-        grpc.StatusCode.RESOURCE_EXHAUSTED,
-        grpc.StatusCode.UNAVAILABLE,
-        grpc.StatusCode.DEADLINE_EXCEEDED,
-    }
-)
-"""Codes that say nothing of readiness: the question was not answered."""
 MAX_MESSAGE_BYTES = 256 << 20
 
 

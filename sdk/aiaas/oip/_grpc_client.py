@@ -22,13 +22,13 @@ import grpc.aio
 import httpx
 
 from .._credentials import Credentials
+from .._exceptions import APIStatusError
 from .._options import RetryPolicy
 from .._secret import Secret
-from ._client import API_KEY_ENV
+from ._client import API_KEY_ENV, not_ready
 from ._codec import ParameterValue
 from ._grpc_call import (
     MAX_MESSAGE_BYTES,
-    REFUSED,
     Attempts,
     Settings,
     settings,
@@ -117,19 +117,6 @@ class _GrpcClient:
         return f"{type(self).__name__}('{scheme}://{self._settings.target}')"
 
 
-def _infer_request(
-    model: str,
-    inputs: Sequence[Tensor],
-    outputs: Sequence[str] | None,
-    parameters: Mapping[str, ParameterValue] | None,
-    id: str | None,
-    version: str | None,
-) -> pb.ModelInferRequest:
-    return encode_infer_request(
-        model, inputs, outputs=outputs, parameters=parameters, request_id=id, version=version
-    )
-
-
 def _read_answer(settings: Settings, answer: pb.ModelInferResponse) -> InferResult:
     try:
         return decode_infer_response(answer)
@@ -192,7 +179,9 @@ class GrpcClient(_GrpcClient):
         version: str | None = None,
     ) -> InferResult:
         """Run ``model`` on ``inputs``; the outputs named (all if ``None``)."""
-        request = _infer_request(model, inputs, outputs, parameters, id, version)
+        request = encode_infer_request(
+            model, inputs, outputs=outputs, parameters=parameters, request_id=id, version=version
+        )
         return _read_answer(self._settings, self._call("ModelInfer", request))
 
     def close(self) -> None:
@@ -213,14 +202,14 @@ class GrpcClient(_GrpcClient):
 
     def _ready(self, method: str, request: Any, field: str) -> bool:
         try:
-            return bool(getattr(self._call(method, request, raw=True), field))
-        except grpc.RpcError as error:
-            code, details = _status(error)
-            if code in REFUSED:
-                raise status_error(self._settings, method, code, details) from None
-            return False
+            answer = self._call(method, request)
+        except APIStatusError as error:
+            if not_ready(error):
+                return False
+            raise
+        return bool(getattr(answer, field))
 
-    def _call(self, method: str, request: Any, raw: bool = False) -> Any:
+    def _call(self, method: str, request: Any) -> Any:
         attempts = Attempts(self._settings)
         metadata = self._settings.call_metadata(self._auth())
         while True:
@@ -232,8 +221,6 @@ class GrpcClient(_GrpcClient):
                 code, details = _status(error)
                 wait = attempts.wait_before_retry(code, details, random.random())
                 if wait is None:
-                    if raw:
-                        raise
                     raise status_error(self._settings, method, code, details) from None
                 time.sleep(wait)
 
@@ -292,7 +279,9 @@ class AsyncGrpcClient(_GrpcClient):
         id: str | None = None,
         version: str | None = None,
     ) -> InferResult:
-        request = _infer_request(model, inputs, outputs, parameters, id, version)
+        request = encode_infer_request(
+            model, inputs, outputs=outputs, parameters=parameters, request_id=id, version=version
+        )
         return _read_answer(self._settings, await self._call("ModelInfer", request))
 
     async def close(self) -> None:
@@ -313,13 +302,14 @@ class AsyncGrpcClient(_GrpcClient):
 
     async def _ready(self, method: str, request: Any, field: str) -> bool:
         try:
-            return bool(getattr(await self._call(method, request, raw=True), field))
-        except grpc.aio.AioRpcError as error:
-            if error.code() in REFUSED:
-                raise status_error(self._settings, method, error.code(), error.details()) from None
-            return False
+            answer = await self._call(method, request)
+        except APIStatusError as error:
+            if not_ready(error):
+                return False
+            raise
+        return bool(getattr(answer, field))
 
-    async def _call(self, method: str, request: Any, raw: bool = False) -> Any:
+    async def _call(self, method: str, request: Any) -> Any:
         attempts = Attempts(self._settings)
         metadata = self._settings.call_metadata(await self._auth())
         while True:
@@ -330,8 +320,6 @@ class AsyncGrpcClient(_GrpcClient):
             except grpc.aio.AioRpcError as error:
                 wait = attempts.wait_before_retry(error.code(), error.details(), random.random())
                 if wait is None:
-                    if raw:
-                        raise
                     raise status_error(
                         self._settings, method, error.code(), error.details()
                     ) from None

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ._codec import ParameterValue, check_parameters
+from ._codec import ParameterValue, check_names, check_parameters
 from ._proto import grpc_predict_v2_pb2 as pb
-from ._server import InferRequest
+from ._server import InferRequest, check_unique
 from ._tensor import Tensor, pack
 from ._types import InferResult, ModelMetadata, ServerMetadata, TensorMetadata
 
@@ -83,13 +83,7 @@ def encode_infer_request(
     version: str | None = None,
 ) -> pb.ModelInferRequest:
     """The ``ModelInferRequest`` of a call: every input in raw contents."""
-    if not inputs:
-        raise ValueError("an inference request needs at least one input")
-    names = [tensor.name for tensor in inputs]
-    if len(set(names)) != len(names):
-        raise ValueError(f"input names must differ: {names}")
-    if outputs is not None and len(set(outputs)) != len(outputs):
-        raise ValueError(f"output names must differ: {list(outputs)}")
+    check_names(inputs, outputs)
     request = pb.ModelInferRequest(
         model_name=model,
         model_version=version or "",
@@ -127,13 +121,11 @@ def decode_infer_request(request: pb.ModelInferRequest) -> InferRequest:
             reason = str(exc).removeprefix(f"tensor {entry.name!r}: ")
             raise ValueError(f"input {entry.name!r}: {reason}") from None
         tensors.append(tensor)
-    seen: set[str] = set()
-    for name in [tensor.name for tensor in tensors] + [o.name for o in request.outputs]:
-        if name in seen:
-            raise ValueError(f"{name!r} is named twice")
-        seen.add(name)
     if not tensors:
         raise ValueError("the request needs at least one input")
+    # As the REST codec reads them: an output may share an input's name (an echo).
+    check_unique("input", [tensor.name for tensor in tensors])
+    check_unique("output", [output.name for output in request.outputs])
     return InferRequest(
         inputs=tensors,
         id=request.id or None,

@@ -64,7 +64,7 @@ def decode_infer_request(body: bytes, header_length: str | None = None) -> Infer
         position += used
     if position != len(binary):
         raise ValueError(f"{len(binary) - position} bytes of binary data belong to no input")
-    _check_unique("input", [tensor.name for tensor in tensors])
+    check_unique("input", [tensor.name for tensor in tensors])
     everything = bool(parameters.get("binary_data_output", False))
     outputs, binary_outputs = _wanted_outputs(message.get("outputs"), everything)
     return InferRequest(
@@ -112,7 +112,7 @@ def _wanted_outputs(requested: Any, everything: bool) -> tuple[list[str] | None,
     ):
         raise ValueError("'outputs' must be a list of objects with a name (and object parameters)")
     names = [o["name"] for o in requested]
-    _check_unique("output", names)
+    check_unique("output", names)
     binary = {
         o["name"]: bool((o.get("parameters") or {}).get("binary_data", everything))
         for o in requested
@@ -120,7 +120,7 @@ def _wanted_outputs(requested: Any, everything: bool) -> tuple[list[str] | None,
     return names, binary
 
 
-def _check_unique(kind: str, names: list[str]) -> None:
+def check_unique(kind: str, names: list[str]) -> None:
     seen: set[str] = set()
     for name in names:
         if name in seen:

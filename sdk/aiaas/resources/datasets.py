@@ -40,7 +40,22 @@ class _Upload:
     on_progress: ProgressCallback | None
     idempotency_key: str | None
 
-    def spec(self) -> RequestSpec:
+    def spec(
+        self,
+        extra_headers: Headers | None,
+        extra_query: Query | None,
+        timeout: float | httpx.Timeout | None,
+    ) -> RequestSpec:
+        """The upload's request, with the call's own options."""
+        return per_call(
+            self._base_spec(),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=None,
+            timeout=timeout,
+        )
+
+    def _base_spec(self) -> RequestSpec:
         if not isinstance(self.name, str) or not self.name:
             raise ValueError("name must be a non-empty string")
         upload = Upload(self.file, self.format, self.on_progress)
@@ -143,14 +158,7 @@ class Datasets(SyncAPIResource):
                 file, name, format, target, delimiter, decimal, encoding, header, null_values,
                 noted, idempotency_key,
             )  # fmt: skip
-            spec = per_call(
-                upload.spec(),
-                extra_headers=extra_headers,
-                extra_query=extra_query,
-                extra_body=None,
-                timeout=timeout,
-            )
-            return self._request(spec, Dataset)
+            return self._request(upload.spec(extra_headers, extra_query, timeout), Dataset)
 
     def content(
         self,
@@ -298,14 +306,7 @@ class AsyncDatasets(AsyncAPIResource):
                 file, name, format, target, delimiter, decimal, encoding, header, null_values,
                 noted, idempotency_key,
             )  # fmt: skip
-            spec = per_call(
-                upload.spec(),
-                extra_headers=extra_headers,
-                extra_query=extra_query,
-                extra_body=None,
-                timeout=timeout,
-            )
-            return await self._request(spec, Dataset)
+            return await self._request(upload.spec(extra_headers, extra_query, timeout), Dataset)
 
     async def content(
         self,

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
+from aiaas._image_sets import JPEG_SIGNATURE, PNG_SIGNATURE
 from aiaas.types.outputs import DefectClassification
 
 from ..kit.torch_helpers import load_weights
@@ -26,8 +27,6 @@ from .network import build_network, probabilities, resize
 
 MIN_SIDE, MAX_SIDE = 8, 2048
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-JPEG_SIGNATURE = b"\xff\xd8\xff"
 
 
 def decode_image(value: Any) -> NDArray[np.uint8]:
