@@ -61,16 +61,18 @@ def engine_runs(engines: int = 20, seed: int = 11) -> bytes:
     return out.getvalue().encode()
 
 
-def surface_images(per_class: int = 12, seed: int = 5) -> bytes:
-    """JSON lines of generated steel-surface images (base64 PNG) and their class."""
+def surface_images(per_class: int = 12, seed: int = 5, other_camera: bool = False) -> bytes:
+    """JSON lines of generated steel-surface images (base64 PNG) and their class;
+    ``other_camera`` draws them as a camera the shipped model never saw does."""
     import base64
     import json
 
     from PIL import Image
 
-    from aiaas_mock.zoo.defect_cnn.data import CLASSES, generate_images
+    from aiaas_mock.zoo.defect_cnn.data import CLASSES, OTHER_CAMERA, TRAINING, generate_images
 
-    images, labels = generate_images(per_class, seed=seed)
+    rendering = OTHER_CAMERA if other_camera else TRAINING
+    images, labels = generate_images(per_class, seed=seed, rendering=rendering)
     out = io.StringIO()
     for image, label in zip(images, labels, strict=True):
         buffer = io.BytesIO()

@@ -73,9 +73,12 @@ async def test_anomaly_scores(live: LiveTenant) -> None:
 
 async def test_cards_of_the_deep_models(live: LiveTenant) -> None:
     cards = {m.id: m for m in await collect(live.client().models.list())}
-    assert cards["defect-cnn"].metrics["accuracy"] >= 0.85
+    assert cards["defect-cnn"].metrics["accuracy"] >= 0.9
     assert cards["defect-cnn"].metrics["defects_called_no_defect"] <= 0.05
-    assert cards["defect-cnn"].references["digits_accuracy"] >= 0.97
+    assert cards["defect-cnn"].metrics["other_camera_accuracy"] < 0.9  # said, not hidden
+    assert cards["defect-cnn"].references["digits_accuracy"] >= 0.9
+    assert cards["defect-cnn"].version == "3.0.0"
+    assert "EfficientNet-Lite0" in cards["defect-cnn"].algorithm
     image_schema = cards["defect-cnn"].input_schema["properties"]["image"]["anyOf"][0]
     assert image_schema["contentEncoding"] == "base64"
     assert "PNG or JPEG" in image_schema["description"]

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from aiaas.types import Dataset, TrainingJobRequest, ValidationSettings
@@ -89,19 +90,38 @@ def test_rul_lstm_fine_tuned_on_other_engines_predicts_them_better(tmp_path: Pat
     assert model.spec.task == "remaining-useful-life"
 
 
-def test_defect_cnn_fine_tuned_on_84_images_is_no_worse_than_shipped(tmp_path: Path) -> None:
-    """At the default learning rate a few epochs on a small set adjust the
-    network; at the shipped network's own rate (3e-3) they lowered its held-out
-    accuracy from 0.857 to 0.726 on these images."""
-    dataset = dataset_of(tmp_path, surface_images(per_class=12), "jsonl")
-    assert dataset.rows == 84
+def test_defect_cnn_fine_tuned_on_another_cameras_images_beats_the_shipped_head(
+    tmp_path: Path,
+) -> None:
+    """Ten images a class from a camera the shipped head never saw (smaller,
+    softer, noisier, flatter): the head fine-tuned on the folds' training images
+    scores higher on their held-out ones than the shipped head does."""
+    dataset = dataset_of(tmp_path, surface_images(per_class=10, seed=7, other_camera=True), "jsonl")
+    assert dataset.rows == 70
     folds, model = run(tmp_path, dataset, model="defect-cnn", target="label")
     assert all(0.0 <= fold["accuracy"] <= 1.0 and "base_accuracy" in fold for fold in folds)
-    # One held-out image of 84 may land the other way on another CPU's kernels
-    # (both accuracies were equal here); the old rate lost eleven.
-    assert mean(folds, "accuracy") >= mean(folds, "base_accuracy") - 1 / 84 - 1e-9
+    # Measured here: 0.743 against 0.700, three of the 70 held-out images more;
+    # asking for one leaves room for another CPU's kernels.
+    assert mean(folds, "accuracy") >= mean(folds, "base_accuracy") + 1 / 70
     assert model.spec.task == "image-classification"
     assert model.predictor.classes[0] == "crazing"
+    assert model.predictor.network.top is None  # head mode: the backbone's own top
+
+
+def test_defect_cnn_fine_tunes_its_last_blocks_and_serves_them(tmp_path: Path) -> None:
+    dataset = dataset_of(tmp_path, surface_images(per_class=4, seed=8, other_camera=True), "jsonl")
+    folds, model = run(
+        tmp_path, dataset, model="defect-cnn", target="label",
+        hyperparameters={"mode": "last_blocks", "views": 2, "epochs": 2},
+    )  # fmt: skip
+    assert all(0.0 <= fold["accuracy"] <= 1.0 for fold in folds)
+    top = model.predictor.network.top
+    assert top is not None
+    shipped = next(iter(model.predictor.network.trunk._blocks[-1].parameters()))
+    assert not np.array_equal(next(iter(top.parameters())).detach().numpy(), shipped.numpy())
+    image = json.loads(surface_images(per_class=1, seed=9).splitlines()[0])["image"]
+    (answer,) = model.predictor.predict([model.spec.input_type(image=image)], None)
+    assert answer.label in model.predictor.classes
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,10 @@
-"""defect-cnn: the generator, the shipped weights' accuracy, training determinism."""
+"""defect-cnn: the generator, the pretrained backbone, the shipped head's accuracy,
+the augmented views and training determinism."""
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import struct
 import zlib
@@ -13,17 +15,14 @@ import pytest
 from PIL import Image
 
 from aiaas._image_sets import PNG_SIGNATURE
-from aiaas_mock.zoo.defect_cnn import DEFECT_CNN
-from aiaas_mock.zoo.defect_cnn.data import CLASSES, generate_images
-from aiaas_mock.zoo.defect_cnn.network import probabilities, resize, train
-from aiaas_mock.zoo.defect_cnn.serving import DefectClassifier, decode_image
-from aiaas_mock.zoo.defect_cnn.train import (
-    accuracy,
-    confusion,
-    confusion_metrics,
-    digits_accuracy,
-)
-from aiaas_mock.zoo.kit.torch_helpers import torch_module
+from aiaas_mock.training.fine_tuning.defect_cnn import balanced
+from aiaas_mock.zoo.defect_cnn import DEFECT_CNN, backbone
+from aiaas_mock.zoo.defect_cnn.data import CLASSES, OTHER_CAMERA, generate_images
+from aiaas_mock.zoo.defect_cnn.network import DefectNetwork, build_head, train_head
+from aiaas_mock.zoo.defect_cnn.serving import DefectClassifier, SurfaceImage, decode_image
+from aiaas_mock.zoo.defect_cnn.train import calibration_error, confusion, confusion_metrics
+from aiaas_mock.zoo.defect_cnn.views import views
+from aiaas_mock.zoo.kit.torch_helpers import load_weights, torch_module
 from aiaas_mock.zoo.shipped_weights import WeightsIntegrityError
 
 
@@ -33,35 +32,87 @@ def _classifier() -> DefectClassifier:
     return classifier
 
 
-def test_generator_is_deterministic() -> None:
+def test_generator_is_deterministic_at_any_size() -> None:
     first, labels = generate_images(3, seed=5)
     again, _ = generate_images(3, seed=5)
     other, _ = generate_images(3, seed=6)
-    assert first.shape == (21, 64, 64)
+    assert first.shape == (21, 200, 200)
     assert first.dtype == np.uint8
     assert np.array_equal(first, again)
     assert not np.array_equal(first, other)
     assert sorted(np.bincount(labels)) == [3] * 7
+    assert generate_images(1, seed=5, rendering=OTHER_CAMERA)[0].shape == (7, 128, 128)
+
+
+def test_backbone_weights_are_the_ones_measured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shipped = backbone.weights_file()
+    assert hashlib.sha256(shipped.read_bytes()).hexdigest() == backbone.WEIGHTS_SHA256
+    assert DEFECT_CNN.card().backbone_sha256 == backbone.WEIGHTS_SHA256
+    changed = bytearray(shipped.read_bytes())
+    changed[len(changed) // 2] ^= 0xFF
+    (tmp_path / "weights.pth").write_bytes(bytes(changed))
+    monkeypatch.setattr(backbone, "weights_file", lambda: tmp_path / "weights.pth")
+    with pytest.raises(WeightsIntegrityError, match="checksum"):
+        backbone.verified_weights()
+    monkeypatch.setattr(backbone, "weights_file", lambda: tmp_path / "missing.pth")
+    with pytest.raises(WeightsIntegrityError, match="missing"):
+        backbone.verified_weights()
+
+
+def test_a_head_trained_on_other_backbone_weights_is_refused(tmp_path: Path) -> None:
+    card = DEFECT_CNN.card().model_copy(update={"backbone_sha256": "0" * 64})
+    (tmp_path / "defect-cnn.json").write_text(card.model_dump_json())
+    DEFECT_CNN.weights(tmp_path).write_bytes(DEFECT_CNN.weights().read_bytes())
+    with pytest.raises(WeightsIntegrityError, match="other backbone"):
+        DEFECT_CNN.restore_from(tmp_path, {})
+
+
+def test_the_served_model_answers_as_a_fresh_load_does() -> None:
+    images, _ = generate_images(2, seed=21)
+    served = _classifier()
+    outputs = served.predict([SurfaceImage(pixels=image.tolist()) for image in images], None)  # type: ignore[arg-type]
+    fresh_head = build_head(len(CLASSES))
+    load_weights(fresh_head, DEFECT_CNN.weights())
+    fresh = DefectNetwork(backbone.build(), fresh_head)
+    expected = fresh.probabilities(images)
+    got = np.array([[o.probabilities[c] for c in CLASSES] for o in outputs])  # type: ignore[attr-defined]
+    # The same process, kernels and chunking: equal but for the six decimals answers keep.
+    assert np.abs(got - expected).max() < 1e-6
 
 
 @pytest.mark.slow
-def test_shipped_weights_reach_their_card_accuracy() -> None:
-    images, labels = generate_images(200, seed=1)
-    measured = confusion_metrics(confusion(_classifier().network, images, labels))
-    # float32 convolutions on another CPU's kernels may flip an image or two of 1,400.
-    for name, value in DEFECT_CNN.metrics(0).items():
-        assert measured[name] == pytest.approx(value, abs=0.01), name
+def test_shipped_head_reaches_its_card_accuracy() -> None:
+    images, labels = generate_images(30, seed=1)
+    probabilities = _classifier().network.probabilities(images)
+    measured = confusion_metrics(confusion(probabilities, labels))
+    # 210 of the card's 1,400 images' seed: a binomial standard error of 0.02
+    # around the card's accuracy, and another CPU's kernels may flip one or two.
+    assert measured["accuracy"] == pytest.approx(DEFECT_CNN.metrics(0)["accuracy"], abs=0.07)
 
 
-def test_card_states_recall_by_class_and_rarely_calls_a_defect_clean() -> None:
+def test_card_states_recall_by_class_calibration_and_another_camera() -> None:
     metrics = DEFECT_CNN.metrics(0)
-    assert metrics["accuracy"] >= 0.85
+    assert metrics["accuracy"] >= 0.9
     assert all(metrics[f"recall_{name}"] >= 0.8 for name in CLASSES)
     assert metrics["defects_called_no_defect"] <= 0.05
+    assert metrics["calibration_error"] <= 0.1
+    assert 0.5 <= metrics["other_camera_accuracy"] < metrics["accuracy"]
+    card = DEFECT_CNN.card()
+    assert "Apache-2.0" in card.backbone
+    assert "not measured" in card.data["real_images"]
+    assert DEFECT_CNN.references()["digits_accuracy"] >= 0.9
+
+
+def test_calibration_error_is_zero_when_confidence_matches_the_hit_rate() -> None:
+    probabilities = np.array([[0.75, 0.25]] * 4)
+    assert calibration_error(probabilities, np.array([0, 0, 0, 1])) == pytest.approx(0.0)
+    assert calibration_error(probabilities, np.array([1, 1, 1, 1])) == pytest.approx(0.75)
 
 
 def test_clean_surfaces_are_smoother_than_defect_backgrounds() -> None:
-    images, labels = generate_images(60, seed=8)
+    images, labels = generate_images(20, seed=8)
     grain = np.abs(np.diff(images.astype(float), axis=-1)).mean(axis=(1, 2))
     clean = labels == CLASSES.index("no_defect")
     # no_defect is drawn from the clean end of the surfaces only; a rough surface
@@ -69,30 +120,37 @@ def test_clean_surfaces_are_smoother_than_defect_backgrounds() -> None:
     assert np.percentile(grain[clean], 90) < np.median(grain[~clean])
 
 
-@pytest.mark.slow
-def test_the_same_recipe_learns_real_handwritten_digits() -> None:
-    assert digits_accuracy(seed=0) >= 0.97
-    assert DEFECT_CNN.references()["digits_accuracy"] >= 0.97
-
-
-def test_training_is_deterministic_for_a_seed() -> None:
-    images, labels = generate_images(6, seed=2)
+def test_head_training_is_deterministic_for_a_seed() -> None:
+    features = np.random.default_rng(0).normal(size=(40, backbone.FEATURES)).astype(np.float32)
+    labels = np.arange(40, dtype=np.int64) % 7
 
     def weights() -> list[np.ndarray]:
-        network = train(images, labels, 7, seed=3, epochs=1)
-        return [p.detach().numpy().copy() for p in network.parameters()]
+        torch_module().manual_seed(0)
+        head = train_head(build_head(7), features, labels, seed=3, epochs=2, learning_rate=1e-3)
+        return [p.detach().numpy().copy() for p in head.parameters()]
 
     first, second = weights(), weights()
     assert all(np.array_equal(a, b) for a, b in zip(first, second, strict=True))
 
 
-def test_training_takes_images_of_any_size_and_fine_tunes() -> None:
-    images = np.random.default_rng(0).integers(0, 255, (8, 20, 30)).astype(np.uint8)
-    labels = np.array([0, 1] * 4)
-    network = train(images, labels, 2, seed=0, epochs=1)
-    again = train(images, labels, 2, seed=0, epochs=1, model=network)
-    assert again is network
-    assert probabilities(network, images).shape == (8, 2)
+def test_the_first_view_is_the_image_as_served_and_views_repeat_for_a_seed() -> None:
+    image = generate_images(1, seed=4)[0][0]
+    first = views(image, 4, seed=9)
+    assert first.shape == (4, backbone.INPUT, backbone.INPUT)
+    assert np.array_equal(first[0], backbone.to_input_size(image[None])[0])
+    assert np.array_equal(first, views(image, 4, seed=9))
+    assert not np.array_equal(first[1:], views(image, 4, seed=10)[1:])
+    assert not any(np.array_equal(first[0], view) for view in first[1:])
+
+
+def test_balanced_sampling_shows_every_class_as_often_as_the_largest() -> None:
+    labels = np.array([0] * 6 + [1] * 2 + [2] * 1, dtype=np.int64)
+    examples, chosen = balanced(labels, count=3, seed=0)
+    assert np.bincount(labels[examples]).tolist() == [18, 18, 18]
+    # Every view of every image is used at least once.
+    assert {(int(e), int(v)) for e, v in zip(examples, chosen, strict=True)} == {
+        (e, v) for e in range(9) for v in range(3)
+    }
 
 
 def test_weights_are_checked_before_use(tmp_path: Path) -> None:
@@ -115,17 +173,13 @@ def test_torch_uses_two_threads_at_most() -> None:
 @pytest.mark.slow
 def test_images_from_larger_cameras_are_classified_alike() -> None:
     network = _classifier().network
-    images, labels = generate_images(30, seed=8)
-    native = accuracy(network, images, labels)
-    for factor in (2, 3):
-        larger = np.stack([np.kron(image, np.ones((factor, factor))) for image in images])
-        # An integer enlargement shrinks back exactly: the very same answers.
-        assert accuracy(network, larger, labels) == pytest.approx(native, abs=0.01)
-    rng = np.random.default_rng(1)
-    odd_sizes = [resize(image[None], int(rng.integers(70, 200)))[0] for image in images]
-    predicted = [probabilities(network, image[None]).argmax() for image in odd_sizes]
-    # Bilinear enlargement to an odd size blurs fine marks a little.
-    assert np.mean(np.array(predicted) == labels) >= native - 0.08
+    images, labels = generate_images(10, seed=8)
+    native = network.probabilities(images).argmax(axis=1)
+    larger = np.stack([np.kron(image, np.ones((2, 2), dtype=np.uint8)) for image in images])
+    # 400 px shrinks to 224 by area averaging, 200 px grows by bilinear: the two
+    # inputs differ a little, and so may a borderline image's class.
+    assert np.mean(network.probabilities(larger).argmax(axis=1) == native) >= 0.9
+    assert np.mean(native == labels) >= 0.75
 
 
 def _png(width: int, height: int, rows: bytes, colour: int = 0) -> str:

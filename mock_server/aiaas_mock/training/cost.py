@@ -17,11 +17,20 @@ FAMILY_WEIGHTS = {
     "defect-cnn": 200,
     "maintenance-ner": 100,
 }
-"""Per epoch (per retraining for the CRF tagger), a network's cost per row."""
+"""Per epoch (per retraining for the CRF tagger), a network's cost per row; for
+``defect-cnn``, per view of a row through its frozen backbone."""
+DEFECT_EPOCH_WEIGHTS = {"head": 2, "last_blocks": 60}
+"""What a view costs ``defect-cnn`` per epoch of what learns: the head alone, or
+the last block, head convolution and head, forwards and back."""
 
 
 def weight(plan: TrainingPlan, candidate: Candidate, rows: int) -> float:
     hp = candidate.hyperparameters
+    if plan.family == "defect-cnn":
+        # The backbone runs once per view (its output is kept for every fold).
+        per_epoch = DEFECT_EPOCH_WEIGHTS[str(hp["mode"])]
+        views = float(hp["views"])
+        return views * (FAMILY_WEIGHTS["defect-cnn"] + per_epoch * float(hp["epochs"]))
     if plan.family is not None:
         return FAMILY_WEIGHTS[plan.family] * float(hp.get("epochs", 1))
     name = candidate.algorithm

@@ -1,7 +1,9 @@
 """``defect-cnn``: surface-defect class of a steel strip image.
 
-``data`` draws the images, ``network`` is the CNN, ``train`` reproduces the
-shipped weights, ``serving`` is what the server calls.
+``data`` draws the images, ``backbone`` is the pretrained EfficientNet-Lite0,
+``network`` the head and top over it, ``views`` the augmentations fine-tuning
+learns from, ``train`` reproduces the shipped head, ``serving`` is what the
+server calls.
 """
 
 from __future__ import annotations

@@ -54,20 +54,26 @@ def fit(
     seed: int,
     weight_decay: float = 0.0,
     on_batch: Callable[[], None] | None = None,
+    parameter_groups: list[dict[str, Any]] | None = None,
 ) -> list[float]:
     """Train ``model`` in place with Adam and a cosine schedule; the mean loss per epoch.
 
     The same seed, data and thread count give the same weights. ``on_batch`` is
     called after every batch: it may raise to stop the training (a cancelled job).
+    ``parameter_groups`` (each with its own peak ``lr``) replace the model's
+    parameters at ``learning_rate``.
     """
     torch = torch_module()
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
     x = torch.from_numpy(np.ascontiguousarray(inputs))
     y = torch.from_numpy(np.ascontiguousarray(targets))
-    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate, weight_decay=weight_decay)
+    groups = parameter_groups or [{"params": list(model.parameters()), "lr": learning_rate}]
+    optimizer = torch.optim.Adam(groups, lr=learning_rate, weight_decay=weight_decay)
     steps = epochs * ((len(x) + batch_size - 1) // batch_size)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, learning_rate, total_steps=steps)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, [group["lr"] for group in groups], total_steps=steps
+    )
     history = []
     model.train()
     for _ in range(epochs):
