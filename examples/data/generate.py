@@ -1,12 +1,14 @@
 """Writes the example data files with the mock server's generators (deterministic):
 surface images, one engine's sensor log, a pump's readings and a line's
-machining runs.
+machining runs; with ``--photos FOLDER``, only a folder of labelled stand-in
+photos of a line's steel surface (``class_name/*.jpg``, 30 a class).
 
-    python examples/data/generate.py
+    python examples/data/generate.py [--photos FOLDER]
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 from pathlib import Path
 
@@ -21,9 +23,15 @@ HERE = Path(__file__).resolve().parent
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--photos", type=Path, help="write only the labelled photos, here")
+    photos = parser.parse_args().photos
+    if photos is not None:
+        write_line_photos(photos, per_class=30, seed=404)
+        return
     rng = np.random.default_rng(2026)
     for index, kind in enumerate(["scratches", "no_defect", "pitted_surface", "inclusion"]):
-        image = np.kron(defect_data.draw(kind, rng), np.ones((2, 2), dtype=np.uint8))  # 128 x 128
+        image = defect_data.draw(kind, rng)  # 200 x 200, as NEU's camera
         Image.fromarray(image).save(HERE / f"coil-{index + 1}.png", optimize=True)
 
     engine = rul_data.generate_engines(1, seed=1717)[0]
@@ -43,6 +51,18 @@ def main() -> None:
             writer.writerow([minute, *(f"{value:.3f}" for value in row)])
 
     write_line_runs(HERE / "line-3-runs.csv", rows=3000, seed=303)
+
+
+def write_line_photos(folder: Path, per_class: int, seed: int) -> None:
+    """Stand-ins for a line's own labelled photos: JPEGs of every defect class,
+    drawn by a camera the shipped defect-cnn never saw (smaller, softer, noisier)."""
+    images, labels = defect_data.generate_images(
+        per_class, seed=seed, rendering=defect_data.OTHER_CAMERA
+    )
+    for index, (pixels, label) in enumerate(zip(images, labels, strict=True)):
+        directory = folder / defect_data.CLASSES[label]
+        directory.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(pixels).save(directory / f"shot-{index:03d}.jpg", quality=90)
 
 
 def write_line_runs(path: Path, rows: int, seed: int) -> None:
