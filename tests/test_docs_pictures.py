@@ -14,6 +14,7 @@ def test_the_defect_cnn_picture_is_drawn_from_the_generator_and_the_card() -> No
     assert counts.shape == (7, 7)
     assert counts.sum() == 1400  # the card's 200 held-out images a class
     picture = script["draw"]()
-    assert picture.width > 1000 and picture.height > 600
+    assert picture.width > 1000
+    assert picture.height > 600
     assert (ROOT / "docs" / "pictures" / "defect-cnn.png").is_file()
     assert "pictures/defect-cnn.png" in (ROOT / "docs" / "models.md").read_text()
