@@ -79,6 +79,24 @@ def test_validation_errors_name_the_field(harness: Harness) -> None:
     assert "body.inputs.1." in body["detail"]
 
 
+def test_every_wrong_field_is_named_and_a_misspelled_one_gets_its_name(harness: Harness) -> None:
+    run = healthy_run(tool_wear=-1.0)
+    run["Torque"] = run.pop("torque")
+    run["air_temprature"] = run.pop("air_temperature")
+    response = harness.http.post(PREDICT, json={"inputs": [run]}, headers=harness.auth())
+    body = assert_problem(response, 422, "validation_error")
+    detail = body["detail"]
+    assert "body.inputs.0.Torque: not a field; did you mean 'torque'?" in detail
+    assert "body.inputs.0.air_temprature: not a field; did you mean 'air_temperature'?" in detail
+    assert "body.inputs.0.tool_wear: " in detail
+    # The missing fields the misspelt ones stand for are not named twice in the
+    # detail; errors still lists each as the validator saw it.
+    assert "body.inputs.0.torque:" not in detail
+    assert {error["field"] for error in body["errors"]} >= {
+        "body.inputs.0.torque", "body.inputs.0.Torque", "body.inputs.0.tool_wear",
+    }  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("payload", "field"),
     [

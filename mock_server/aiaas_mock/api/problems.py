@@ -3,6 +3,7 @@ every error of the app into a problem (see :mod:`aiaas_mock.problems`)."""
 
 from __future__ import annotations
 
+import difflib
 import logging
 from collections.abc import Sequence
 from http import HTTPStatus
@@ -72,12 +73,45 @@ def field_problem(field: str, message: str, error_type: str = "value_error") -> 
     return validation_problem([FieldError(field=field, message=message, type=error_type)])
 
 
+SHOWN_ERRORS = 5
+"""Invalid fields the detail names; ``errors`` lists them all."""
+
+
+def _misspelled(errors: list[FieldError]) -> dict[str, str]:
+    """Unknown fields that look like a missing one of the same object (another
+    case, a typo): the unknown field's location → the expected name."""
+    missing: dict[str, list[str]] = {}
+    for error in errors:
+        if error.type == "missing":
+            parent, _, name = error.field.rpartition(".")
+            missing.setdefault(parent, []).append(name)
+    guesses = {}
+    for error in errors:
+        if error.type != "extra_forbidden":
+            continue
+        parent, _, name = error.field.rpartition(".")
+        candidates = {candidate.lower(): candidate for candidate in missing.get(parent, [])}
+        close = difflib.get_close_matches(name.lower(), list(candidates), n=1, cutoff=0.75)
+        if close:
+            guesses[error.field] = candidates[close[0]]
+    return guesses
+
+
 def validation_problem(errors: list[FieldError]) -> ProblemError:
-    """A 422 naming the invalid fields."""
-    first = errors[0]
-    detail = f"Invalid field {first.field}: {first.message}"
-    if len(errors) > 1:
-        detail += f" (and {len(errors) - 1} more)"
+    """A 422 naming every invalid field (the first few in the detail); an unknown
+    field that looks like a missing one is named with the name expected."""
+    guesses = _misspelled(errors)
+    replaced = {f"{field.rpartition('.')[0]}.{name}" for field, name in guesses.items()}
+    parts = []
+    for error in errors:
+        if error.field in guesses:
+            parts.append(f"{error.field}: not a field; did you mean '{guesses[error.field]}'?")
+        elif error.field not in replaced or error.type != "missing":
+            parts.append(f"{error.field}: {error.message}")
+    noun = "field" if len(parts) == 1 else "fields"
+    detail = f"Invalid {noun} " + "; ".join(parts[:SHOWN_ERRORS])
+    if len(parts) > SHOWN_ERRORS:
+        detail += f" (and {len(parts) - SHOWN_ERRORS} more)"
     return ProblemError(422, "validation_error", detail, errors=errors)
 
 
