@@ -64,7 +64,7 @@ def main() -> None:
         scored = client.models.predict(
             job.result_model_id, inputs=new_runs[FEATURES], output_type=ClassPrediction
         )
-        new_runs["p_fail"] = [outcome.probabilities["true"] for outcome in scored.outputs]
+        new_runs["p_fail"] = [outcome.probabilities[True] for outcome in scored.outputs]
         console.print(new_runs[["part", "machine", "tool_wear", "p_fail"]].to_string(index=False))
 
         batch = client.batch_predictions.create(model=job.result_model_id, dataset_id=dataset.id)

@@ -70,7 +70,7 @@ def main() -> None:
         outcome = prediction.outputs[0]
         console.print(
             f"new run on machine B: failed={outcome.label}, "
-            f"P(fail)={outcome.probabilities['true']:.2f} (tool wear unknown: imputed)"
+            f"P(fail)={outcome.probabilities[True]:.2f} (tool wear unknown: imputed)"
         )
 
         batch = client.batch_predictions.create(model=model.id, dataset_id=dataset.id)

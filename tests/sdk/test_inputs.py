@@ -85,3 +85,19 @@ def test_a_handle_checks_mapping_rows_before_sending() -> None:
     assert message.startswith("inputs[1] is not a ProcessRun: torque: Field required; ")
     assert "Torque: Extra inputs are not permitted" in message
     assert "(its fields: product_type, " in message
+
+
+def test_a_class_looks_up_its_probability_whatever_its_type() -> None:
+    from aiaas.types import ClassPrediction
+
+    boolean = ClassPrediction.model_validate(
+        {"label": True, "probabilities": {"true": 0.8, "false": 0.2}}
+    )
+    assert boolean.probabilities[boolean.label] == 0.8
+    assert boolean.probabilities["true"] == 0.8  # the wire's text keys still work
+    assert boolean.probabilities.__contains__(False)
+    assert boolean.probabilities.get(False) == 0.2
+    assert boolean.model_dump_json() == '{"label":true,"probabilities":{"true":0.8,"false":0.2}}'
+    numbered = ClassPrediction.model_validate({"label": 3, "probabilities": {"3": 0.6, "1": 0.4}})
+    assert numbered.probabilities[numbered.label] == 0.6
+    assert not numbered.probabilities.__contains__(2)

@@ -15,7 +15,13 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 
-from aiaas.types import ClassPrediction, ClusterAssignment, Model, ValuePrediction
+from aiaas.types import (
+    ClassPrediction,
+    ClassProbabilities,
+    ClusterAssignment,
+    Model,
+    ValuePrediction,
+)
 
 from ..datasets.columns import value_text
 from ..zoo.model_spec import LoadedModel, ModelSpec
@@ -101,9 +107,9 @@ class TabularPredictor:
             return [
                 ClassPrediction(
                     label=classes[int(choice)],
-                    probabilities={
-                        key: round(float(p), 6) for key, p in zip(keys, row, strict=True)
-                    },
+                    probabilities=ClassProbabilities(
+                        {key: round(float(p), 6) for key, p in zip(keys, row, strict=True)}
+                    ),
                 )
                 for row, choice in zip(proba, chosen, strict=True)
             ]

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler
+from pydantic_core import core_schema
 
 __all__ = [
     "AnomalyAssessment",
     "Argument",
     "ChatReply",
     "ClassPrediction",
+    "ClassProbabilities",
     "ClusterAssignment",
     "DefectClassification",
     "EnergyForecast",
@@ -169,12 +171,42 @@ class ValuePrediction(_Output):
     prediction: float
 
 
+def class_key(label: str | int | bool) -> str:
+    """A class as JSON names it in ``probabilities``: ``true``/``false``, ``3``, ``B``."""
+    if isinstance(label, bool):
+        return "true" if label else "false"
+    return str(label)
+
+
+class ClassProbabilities(dict[str, float]):
+    """The probability of each class, keyed by the class as text (JSON's keys are
+    text) and found by the class itself too: ``probabilities[True]`` is
+    ``probabilities["true"]``, ``probabilities[3]`` is ``probabilities["3"]``,
+    so ``probabilities[prediction.label]`` always works."""
+
+    def __getitem__(self, label: str | int | bool) -> float:
+        return super().__getitem__(class_key(label))
+
+    def __contains__(self, label: object) -> bool:
+        return isinstance(label, (str, int)) and super().__contains__(class_key(label))
+
+    def get(self, label: str | int | bool, default: Any = None) -> Any:
+        return super().get(class_key(label), default)
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(cls, handler(dict[str, float]))
+
+
 class ClassPrediction(_Output):
-    """A classifier trained on a tenant's dataset: the predicted class and the
-    probability of each class (keys are the classes as text)."""
+    """A classifier trained on a tenant's dataset: the predicted class (as the
+    dataset typed it: text, integer or boolean) and the probability of each class,
+    which the class itself looks up (``probabilities[label]``)."""
 
     label: str | int | bool
-    probabilities: dict[str, float]
+    probabilities: ClassProbabilities
 
 
 class ClusterAssignment(_Output):
