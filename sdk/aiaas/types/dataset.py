@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import ClassVar, Literal
 
 from pydantic import ConfigDict, Field, JsonValue
 
+from ._html import fields_table, heading
 from .api_object import APIObject
 
 __all__ = [
@@ -87,6 +89,22 @@ class QualityReport(APIObject):
     target: TargetBalance | None = None
     warnings: list[str] = Field(default_factory=list)
     """Findings worth a look before training, in words."""
+
+    def _repr_html_(self) -> str:
+        """The report as a notebook shows it: counts, the target's balance, warnings."""
+        fields = [
+            ("rows", self.rows), ("columns", self.columns),
+            ("duplicate rows", self.duplicate_rows),
+            ("rows with a missing value", self.rows_with_missing),
+            ("constant columns", self.constant_columns),
+            ("target", f"{self.target.column}: {self.target.counts}" if self.target else None),
+        ]  # fmt: skip
+        warnings = "".join(f"<li>{escape(warning)}</li>" for warning in self.warnings)
+        return (
+            heading("data quality")
+            + fields_table(fields)
+            + (f"<ul>{warnings}</ul>" if warnings else "")
+        )
 
 
 class Dataset(APIObject):

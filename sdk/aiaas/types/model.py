@@ -6,6 +6,7 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
+from ._html import fields_table, heading, rows_table
 from .api_object import APIObject
 
 
@@ -53,6 +54,22 @@ class Model(APIObject):
     decision_threshold: float | None = None
     """Of a binary classifier trained with a tuned threshold: the positive class
     (the second of its labels: true, 1) is predicted when its probability reaches it."""
+
+    def _repr_html_(self) -> str:
+        """The card as a notebook shows it: who, what, and the held-out metrics."""
+        fields = [
+            ("task", self.task), ("algorithm", self.algorithm), ("version", self.version),
+            ("owner", self.owner), ("description", self.description),
+            ("training data", self.training_data), ("data", self.data),
+            ("evaluation", self.evaluation), ("target", self.target),
+            ("features", self.features), ("hyperparameters", self.hyperparameters),
+        ]  # fmt: skip
+        metrics = [{"metric": k, "value": v} for k, v in sorted(self.metrics.items())]
+        return (
+            heading(f"model {self.id}")
+            + fields_table(fields)
+            + (rows_table(metrics, ["metric", "value"]) if metrics else "")
+        )
 
 
 class ModelDeleted(APIObject):

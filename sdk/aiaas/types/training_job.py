@@ -17,6 +17,8 @@ __all__ = [
     "ValidationSettings",
 ]
 
+from ._html import fields_table, heading, rows_table
+
 
 class ValidationSettings(BaseModel):
     """How a training job measures its candidates: k-fold cross-validation."""
@@ -130,3 +132,20 @@ class TrainingJob(Job):
     candidates: list[TrainingCandidate] = Field(default_factory=list)
     """Every candidate tried, with its metrics, best first."""
     result_model_id: str | None = None
+
+    def _repr_html_(self) -> str:
+        """The job as a notebook shows it: its state and every candidate's metrics,
+        best first."""
+        fields = [
+            ("status", self.status), ("progress", f"{self.progress:.0%}"),
+            ("model", self.model), ("dataset", self.dataset_id), ("target", self.target),
+            ("result model", self.result_model_id),
+            ("error", self.error.message if self.error is not None else None),
+        ]  # fmt: skip
+        names = sorted({name for c in self.candidates for name in c.metrics})
+        rows = [
+            {"algorithm": c.algorithm, "hyperparameters": c.hyperparameters, **c.metrics}
+            for c in self.candidates
+        ]
+        table = rows_table(rows, ["algorithm", "hyperparameters", *names]) if rows else ""
+        return heading(f"training job {self.id}") + fields_table(fields) + table
