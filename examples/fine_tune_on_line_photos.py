@@ -46,7 +46,8 @@ def main(argv: list[str]) -> None:
             hyperparameters={"mode": "head"},
             validation={"cv_folds": 3},
         )
-        job = client.training_jobs.wait(job.id)
+        # Half a minute on two idle cores; a busy machine takes longer.
+        job = client.training_jobs.wait(job.id, timeout=900)
         if job.result_model_id is None:
             raise SystemExit(f"training failed: {job.error}")
         print(

@@ -18,7 +18,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from ..datasets.files import DatasetFiles, bytes_table, table_rows
 from ..model_loader import ModelRef, worker_models
 from ..workers import CancelFlag, Cancelled
-from ..zoo.model_spec import LoadedModel
+from ..zoo.model_spec import LoadedModel, input_field_names, without_extra
 
 PREDICT_BATCH = 256
 """Rows computed in one call of the model."""
@@ -72,7 +72,7 @@ def predict_unit(
         raise Cancelled
     model = worker_models(ref.data_seed).load(ref)
     adapter: TypeAdapter[Any] = TypeAdapter(model.spec.input_type)
-    fields = _field_names(model.spec.input_type) if input_column is None else None
+    fields = input_field_names(model.spec.input_type) if input_column is None else None
     parameters = model.spec.parameters_type()
     rows = _rows(source)
     results: list[dict[str, Any]] = [{"index": start + i} for i in range(len(rows))]
@@ -82,8 +82,9 @@ def predict_unit(
             value = row.get(input_column)
         else:
             # A row carries more than the model reads (ids, the target): pass it
-            # the columns it takes.
-            value = {name: row[name] for name in fields or () if name in row}
+            # the columns it takes (a job with ignore_extra=False was refused at
+            # creation if it had others).
+            value = without_extra(fields or [], row)
         try:
             valid.append((i, adapter.validate_python(value)))
         except ValidationError as exc:
@@ -100,12 +101,6 @@ def predict_unit(
             else:
                 results[i]["error"] = output
     return [json.dumps(result, separators=(",", ":")) for result in results]
-
-
-def _field_names(input_type: Any) -> list[str]:
-    if isinstance(input_type, type) and issubclass(input_type, BaseModel):
-        return [field.alias or name for name, field in input_type.model_fields.items()]
-    return []
 
 
 def _predict(

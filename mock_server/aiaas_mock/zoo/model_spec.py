@@ -122,3 +122,18 @@ def card(
         parameters_schema=spec.parameters_type.model_json_schema(),
         metrics=metrics,
     )
+
+
+def input_field_names(input_type: Any) -> list[str] | None:
+    """The names (aliases where set) a row input of ``input_type`` takes; ``None``
+    for a model whose input is one value (a text, an image)."""
+    if isinstance(input_type, type) and issubclass(input_type, BaseModel):
+        return [field.alias or name for name, field in input_type.model_fields.items()]
+    return None
+
+
+def without_extra(fields: list[str] | None, value: Any) -> Any:
+    """A row input with only the fields its model takes (anything else as it is)."""
+    if fields is None or not isinstance(value, dict):
+        return value
+    return {name: value[name] for name in fields if name in value}

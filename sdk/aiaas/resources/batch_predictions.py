@@ -55,6 +55,7 @@ class BatchPredictions(SyncJobs[BatchPrediction]):
         model: str,
         dataset_id: str,
         input_column: str | None = None,
+        ignore_extra: bool = True,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -69,13 +70,21 @@ class BatchPredictions(SyncJobs[BatchPrediction]):
                 it takes.
             input_column: For a model that takes one value per input (a text),
                 the column holding it.
+            ignore_extra: Leave out the columns the model does not take (ids,
+                timestamps, the target), as by default; ``False`` refuses a
+                dataset that has any, naming them.
             extra_headers, extra_query, extra_body, timeout: this call's own options.
         """
         spec = per_call(
             RequestSpec(
                 "POST",
                 "/v1/batch-predictions",
-                json={"model": model, "dataset_id": dataset_id, "input_column": input_column},
+                json={
+                    "model": model,
+                    "dataset_id": dataset_id,
+                    "input_column": input_column,
+                    "ignore_extra": ignore_extra,
+                },
                 idempotency_key=idempotency_key,
             ),
             extra_headers=extra_headers,
@@ -162,6 +171,7 @@ class AsyncBatchPredictions(AsyncJobs[BatchPrediction]):
         model: str,
         dataset_id: str,
         input_column: str | None = None,
+        ignore_extra: bool = True,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -176,13 +186,21 @@ class AsyncBatchPredictions(AsyncJobs[BatchPrediction]):
                 it takes.
             input_column: For a model that takes one value per input (a text),
                 the column holding it.
+            ignore_extra: Leave out the columns the model does not take (ids,
+                timestamps, the target), as by default; ``False`` refuses a
+                dataset that has any, naming them.
             extra_headers, extra_query, extra_body, timeout: this call's own options.
         """
         spec = per_call(
             RequestSpec(
                 "POST",
                 "/v1/batch-predictions",
-                json={"model": model, "dataset_id": dataset_id, "input_column": input_column},
+                json={
+                    "model": model,
+                    "dataset_id": dataset_id,
+                    "input_column": input_column,
+                    "ignore_extra": ignore_extra,
+                },
                 idempotency_key=idempotency_key,
             ),
             extra_headers=extra_headers,

@@ -98,6 +98,7 @@ def _predict_spec(
     inputs: Sequence[Any] | SupportsToList | ArrowStreamExportable,
     parameters: Mapping[str, object] | None,
     idempotency_key: str | None,
+    ignore_extra: bool = False,
 ) -> RequestSpec:
     # A handle names its model; None (a job's result before it has one) is refused
     # by path_segment rather than sent as the id 'None'.
@@ -115,12 +116,15 @@ def _predict_spec(
         examples = list(inputs)
     if not isinstance(examples, list):
         raise TypeError("inputs must hold at least one dimension of examples")
-    if handle is not None and handle.row_type is not None:
+    if handle is not None and handle.row_type is not None and not ignore_extra:
         _check_rows(handle.row_type, examples)
+    body: dict[str, object] = {"inputs": examples, "parameters": dict(parameters or {})}
+    if ignore_extra:
+        body["ignore_extra"] = True
     return RequestSpec(
         "POST",
         f"/v1/models/{path_segment(name, 'model_id')}/predict",
-        json={"inputs": examples, "parameters": dict(parameters or {})},
+        json=body,
         idempotency_key=idempotency_key,
     )
 
@@ -230,6 +234,7 @@ class Models(SyncAPIResource):
         *,
         inputs: Sequence[QualityInput],
         parameters: Mapping[str, object] | None = None,
+        ignore_extra: bool = False,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -243,6 +248,7 @@ class Models(SyncAPIResource):
         *,
         inputs: Sequence[EnergyInput],
         parameters: Mapping[str, object] | None = None,
+        ignore_extra: bool = False,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -256,6 +262,7 @@ class Models(SyncAPIResource):
         *,
         inputs: Sequence[RegimeInput],
         parameters: Mapping[str, object] | None = None,
+        ignore_extra: bool = False,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -269,6 +276,7 @@ class Models(SyncAPIResource):
         *,
         inputs: Sequence[PumpInput],
         parameters: Mapping[str, object] | None = None,
+        ignore_extra: bool = False,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -282,6 +290,7 @@ class Models(SyncAPIResource):
         *,
         inputs: Sequence[ImageInput],
         parameters: Mapping[str, object] | None = None,
+        ignore_extra: bool = False,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -295,6 +304,7 @@ class Models(SyncAPIResource):
         *,
         inputs: Sequence[SensorWindow],
         parameters: Mapping[str, object] | None = None,
+        ignore_extra: bool = False,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -308,6 +318,7 @@ class Models(SyncAPIResource):
         *,
         inputs: Sequence[TextInput],
         parameters: Mapping[str, object] | None = None,
+        ignore_extra: bool = False,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -323,6 +334,7 @@ class Models(SyncAPIResource):
         inputs: Sequence[Mapping[str, object]] | Sequence[str] | ArrowStreamExportable,
         output_type: type[ModelT],
         parameters: Mapping[str, object] | None = None,
+        ignore_extra: bool = False,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -337,6 +349,7 @@ class Models(SyncAPIResource):
         *,
         inputs: Sequence[Any] | SupportsToList | ArrowStreamExportable,
         parameters: Mapping[str, object] | None = None,
+        ignore_extra: bool = False,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -351,6 +364,7 @@ class Models(SyncAPIResource):
         inputs: Sequence[Any] | SupportsToList | ArrowStreamExportable,
         output_type: type[BaseModel] | None = None,
         parameters: Mapping[str, object] | None = None,
+        ignore_extra: bool = False,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -362,12 +376,13 @@ class Models(SyncAPIResource):
         Name a system model by its handle (``aiaas.system_models.quality_logreg``)
         for checked inputs and typed outputs; by its id for plain dicts, or with
         ``output_type`` (e.g. ``aiaas.types.ClassPrediction`` for a classifier
-        you trained) for typed outputs.
+        you trained) for typed outputs. ``ignore_extra=True`` leaves out fields of
+        a row that the model does not take (ids, timestamps) instead of refusing them.
         Retries reuse one idempotency key, so a retried call runs once on the server;
         pass ``idempotency_key`` to make repeated calls of your own safe as well.
         """
         spec = per_call(
-            _predict_spec(model_id, inputs, parameters, idempotency_key),
+            _predict_spec(model_id, inputs, parameters, idempotency_key, ignore_extra),
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -481,6 +496,7 @@ class AsyncModels(AsyncAPIResource):
         *,
         inputs: Sequence[QualityInput],
         parameters: Mapping[str, object] | None = None,
+        ignore_extra: bool = False,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -494,6 +510,7 @@ class AsyncModels(AsyncAPIResource):
         *,
         inputs: Sequence[EnergyInput],
         parameters: Mapping[str, object] | None = None,
+        ignore_extra: bool = False,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -507,6 +524,7 @@ class AsyncModels(AsyncAPIResource):
         *,
         inputs: Sequence[RegimeInput],
         parameters: Mapping[str, object] | None = None,
+        ignore_extra: bool = False,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -520,6 +538,7 @@ class AsyncModels(AsyncAPIResource):
         *,
         inputs: Sequence[PumpInput],
         parameters: Mapping[str, object] | None = None,
+        ignore_extra: bool = False,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -533,6 +552,7 @@ class AsyncModels(AsyncAPIResource):
         *,
         inputs: Sequence[ImageInput],
         parameters: Mapping[str, object] | None = None,
+        ignore_extra: bool = False,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -546,6 +566,7 @@ class AsyncModels(AsyncAPIResource):
         *,
         inputs: Sequence[SensorWindow],
         parameters: Mapping[str, object] | None = None,
+        ignore_extra: bool = False,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -559,6 +580,7 @@ class AsyncModels(AsyncAPIResource):
         *,
         inputs: Sequence[TextInput],
         parameters: Mapping[str, object] | None = None,
+        ignore_extra: bool = False,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -574,6 +596,7 @@ class AsyncModels(AsyncAPIResource):
         inputs: Sequence[Mapping[str, object]] | Sequence[str] | ArrowStreamExportable,
         output_type: type[ModelT],
         parameters: Mapping[str, object] | None = None,
+        ignore_extra: bool = False,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -588,6 +611,7 @@ class AsyncModels(AsyncAPIResource):
         *,
         inputs: Sequence[Any] | SupportsToList | ArrowStreamExportable,
         parameters: Mapping[str, object] | None = None,
+        ignore_extra: bool = False,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -602,6 +626,7 @@ class AsyncModels(AsyncAPIResource):
         inputs: Sequence[Any] | SupportsToList | ArrowStreamExportable,
         output_type: type[BaseModel] | None = None,
         parameters: Mapping[str, object] | None = None,
+        ignore_extra: bool = False,
         idempotency_key: str | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -613,12 +638,13 @@ class AsyncModels(AsyncAPIResource):
         Name a system model by its handle (``aiaas.system_models.quality_logreg``)
         for checked inputs and typed outputs; by its id for plain dicts, or with
         ``output_type`` (e.g. ``aiaas.types.ClassPrediction`` for a classifier
-        you trained) for typed outputs.
+        you trained) for typed outputs. ``ignore_extra=True`` leaves out fields of
+        a row that the model does not take (ids, timestamps) instead of refusing them.
         Retries reuse one idempotency key, so a retried call runs once on the server;
         pass ``idempotency_key`` to make repeated calls of your own safe as well.
         """
         spec = per_call(
-            _predict_spec(model_id, inputs, parameters, idempotency_key),
+            _predict_spec(model_id, inputs, parameters, idempotency_key, ignore_extra),
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,

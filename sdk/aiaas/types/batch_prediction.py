@@ -25,6 +25,11 @@ class BatchPredictionRequest(BaseModel):
         description="For a model that takes one value per input (a text), the column "
         "holding it; a model that takes rows gets each row whole.",
     )
+    ignore_extra: bool = Field(
+        default=True,
+        description="Leave out the dataset's columns that the model does not take "
+        "(ids, timestamps, the target); false refuses such a dataset, naming them.",
+    )
 
 
 class BatchPrediction(Job):

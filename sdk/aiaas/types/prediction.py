@@ -21,6 +21,12 @@ class PredictRequest(BaseModel):
 
     inputs: list[Any] = Field(min_length=1)
     parameters: dict[str, Any] = Field(default_factory=dict)
+    ignore_extra: bool = Field(
+        default=False,
+        description="Leave out fields of a row input that the model does not take "
+        "(ids, timestamps) instead of refusing them: a misspelt field is then not "
+        "named, only the missing one it should have been.",
+    )
 
 
 class Usage(BaseModel):

@@ -31,6 +31,7 @@ from ...datasets.export import (
     records_types,
     stream_tables,
 )
+from ...zoo.model_spec import input_field_names
 from ..auth import check_scope
 from ..cursors import Cursor
 from ..deps import Inferrer, ResourceId, ServicesDep
@@ -82,6 +83,16 @@ def create_batch_prediction(
     if body.input_column is not None and body.input_column not in columns:
         raise ProblemError(
             422, "unknown_column", f"The dataset has no column '{body.input_column}'."
+        )
+    fields = input_field_names(served.spec.input_type)
+    extra = sorted(columns - set(fields)) if fields is not None else []
+    if extra and body.input_column is None and not body.ignore_extra:
+        raise ProblemError(
+            422,
+            "extra_columns",
+            f"Model '{body.model}' does not take the dataset's columns "
+            f"{', '.join(repr(name) for name in extra)}; leave them out with "
+            "ignore_extra=true (the default).",
         )
     check_count(services, principal.tenant_id, "jobs")
     # A text or image costs a model about ten table rows.

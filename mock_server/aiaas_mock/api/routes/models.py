@@ -18,6 +18,7 @@ from aiaas import types
 from aiaas.types import ListResponse, Model, ModelDeleted, ModelUpdate, PredictRequest, Usage
 
 from ...store.models import ModelIdTaken, ModelInUse
+from ...zoo.model_spec import input_field_names, without_extra
 from ..cursors import Cursor
 from ..deps import Inferrer, ModelId, ModelReader, ServicesDep, Trainer
 from ..idempotency import IdempotentRoute, record
@@ -118,7 +119,11 @@ def predict(
 ) -> Prediction:
     """Run a model on a batch of inputs."""
     served = find_model(services, principal, model_id)
-    call = admit(services, served, body.inputs, body.parameters)
+    inputs = body.inputs
+    if body.ignore_extra:
+        fields = input_field_names(served.spec.input_type)
+        inputs = [without_extra(fields, item) for item in inputs]
+    call = admit(services, served, inputs, body.parameters)
     outputs, compute_ms = compute(services, call, client_gone(request))
     prediction_id, log = call_log(principal, model_id, len(call.inputs))
     record(request, services, log)
