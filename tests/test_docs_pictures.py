@@ -5,6 +5,8 @@ from __future__ import annotations
 import runpy
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -18,3 +20,12 @@ def test_the_defect_cnn_picture_is_drawn_from_the_generator_and_the_card() -> No
     assert picture.height > 600
     assert (ROOT / "docs" / "pictures" / "defect-cnn.png").is_file()
     assert "pictures/defect-cnn.png" in (ROOT / "docs" / "models.md").read_text()
+
+
+def test_the_plots_picture_is_drawn_from_calls_to_a_mock(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    script = runpy.run_path(str(ROOT / "docs" / "pictures" / "draw_plots.py"))
+    out = script["main"](tmp_path / "plots.png")
+    assert out.stat().st_size > 20_000
+    assert (ROOT / "docs" / "pictures" / "plots.png").is_file()
+    assert "pictures/plots.png" in (ROOT / "docs" / "sdk.md").read_text()

@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 PANDAS_INSTALLED = importlib.util.find_spec("pandas") is not None
+MATPLOTLIB_INSTALLED = importlib.util.find_spec("matplotlib") is not None
 SECONDS = 300
 
 
@@ -63,6 +64,8 @@ def _skip_reason(snippet: Snippet) -> str | None:
         return "the chat extra is not installed (the lowest-versions tier)"
     if not PANDAS_INSTALLED and "import pandas" in snippet.code:
         return "pandas is not installed"
+    if not MATPLOTLIB_INSTALLED and "plots" in snippet.code:
+        return "matplotlib is not installed"
     return None
 
 
