@@ -13,6 +13,7 @@ everyday data into the input; text models take plain strings.
 from __future__ import annotations
 
 import base64
+import io
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -28,13 +29,19 @@ __all__ += _typed_inputs.__all__
 
 
 def image(source: bytes | str | os.PathLike[str] | Any) -> PngImage | PixelImage:
-    """One ``defect-cnn`` input from PNG or JPEG bytes, the path of such a file, or
-    a 2-D array of grey levels (nested lists, or anything with ``tolist()`` such
-    as a numpy array). Grayscale or colour (read as grey), any size from 8 to
-    2048 pixels a side; the server scales it.
+    """One ``defect-cnn`` input from PNG or JPEG bytes, the path of such a file, a
+    Pillow image (sent as a PNG, losing nothing), or a 2-D array of grey levels
+    (nested lists, or anything with ``tolist()`` such as a numpy array).
+    Grayscale or colour (read as grey), any size from 8 to 2048 pixels a side;
+    the server scales it.
     """
     if isinstance(source, (str, os.PathLike)):
         source = Path(source).read_bytes()
+    elif callable(save := getattr(source, "save", None)) and hasattr(source, "mode"):
+        # A PIL.Image.Image, recognised without importing Pillow.
+        buffer = io.BytesIO()
+        save(buffer, format="PNG")
+        source = buffer.getvalue()
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
         if not data.startswith((PNG_SIGNATURE, JPEG_SIGNATURE)):

@@ -101,3 +101,18 @@ def test_a_class_looks_up_its_probability_whatever_its_type() -> None:
     numbered = ClassPrediction.model_validate({"label": 3, "probabilities": {"3": 0.6, "1": 0.4}})
     assert numbered.probabilities[numbered.label] == 0.6
     assert not numbered.probabilities.__contains__(2)
+
+
+def test_a_pillow_image_is_sent_as_a_lossless_png() -> None:
+    import base64
+    import io
+
+    Image = pytest.importorskip("PIL.Image")
+    import aiaas
+
+    picture = Image.new("RGB", (12, 9), (200, 10, 10))
+    sent = aiaas.inputs.image(picture)
+    back = Image.open(io.BytesIO(base64.b64decode(sent["image"])))  # type: ignore[typeddict-item]
+    assert back.format == "PNG"
+    assert back.size == (12, 9)
+    assert back.getpixel((3, 3)) == (200, 10, 10)
