@@ -202,3 +202,28 @@ def test_cancel_stops_a_network_between_two_batches(tmp_path: Path) -> None:
     with pytest.raises(Cancelled):
         fold_unit(source, plan, 0, 0, flag)
     assert time.monotonic() - flag.at < 2.0
+
+
+def test_defect_cnns_kept_views_go_when_their_table_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+    from types import SimpleNamespace
+
+    from aiaas_mock.datasets.files import Table
+    from aiaas_mock.training.fine_tuning import defect_cnn
+
+    monkeypatch.setattr(defect_cnn, "_frozen_outputs", lambda tuning, row, count: np.zeros(3))
+    cache = defect_cnn.ViewCache()
+    table = Table({"image": np.array(["a", "b", "c"], dtype=object)}, {"image": "image"})
+    tuning = SimpleNamespace(
+        table=table,
+        plan=SimpleNamespace(features=("image",), seed=0),
+        candidate=SimpleNamespace(hyperparameters={"mode": "head", "views": 2}),
+        check=lambda: None,
+    )
+    kept, views = cache.of(tuning, np.array([0, 2]))  # type: ignore[arg-type]
+    assert kept.shape == (2, 3)
+    assert views == 2
+    assert cache.rows_kept == 2
+    del tuning, table
+    gc.collect()
+    assert cache.rows_kept == 0

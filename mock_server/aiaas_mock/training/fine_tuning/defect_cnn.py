@@ -112,11 +112,25 @@ class _Entry:
 class ViewCache:
     """What the frozen part of the network made of each row's views, for the one
     job a worker process runs at a time: the trunk's maps (``last_blocks``) or
-    the pooled features (``head``). A new table or settings start afresh."""
+    the pooled features (``head``). A new table or settings start afresh, and
+    the entry goes when its table does (the worker's table cache lets it go a
+    job or two later), so an idle worker does not keep it."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._entry: _Entry | None = None
+
+    def _table_gone(self, gone: weakref.ref[Table]) -> None:
+        # Called by the garbage collector, maybe while `of` holds the lock:
+        # one attribute store, no lock.
+        entry = self._entry
+        if entry is not None and entry.table is gone:
+            self._entry = None
+
+    @property
+    def rows_kept(self) -> int:
+        entry = self._entry
+        return 0 if entry is None else len(entry.rows)
 
     def of(self, tuning: Tuning, rows: Rows) -> tuple[NDArray[Any], int]:
         """``(rows, views, ...)`` for ``rows``, and the number of views a row has."""
@@ -126,7 +140,8 @@ class ViewCache:
             entry = self._entry
             if entry is None or entry.table() is not tuning.table or entry.key != key:
                 count = _views_within_budget(tuning.table.rows, settings["mode"], settings["views"])
-                entry = self._entry = _Entry(weakref.ref(tuning.table), key, count)
+                table = weakref.ref(tuning.table, self._table_gone)
+                entry = self._entry = _Entry(table, key, count)
             missing = [int(row) for row in rows if int(row) not in entry.rows]
             for row in missing:
                 entry.rows[row] = _frozen_outputs(tuning, row, entry.views)
