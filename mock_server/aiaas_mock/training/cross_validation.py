@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ..datasets.columns import value_text
 from ..datasets.files import Table
 from ..model_loader import worker_models
 from ..workers import CancelFlag, Cancelled
@@ -24,7 +25,7 @@ from .algorithms import ALGORITHMS, Algorithm, FittedModel, sort_key
 from .features import FeatureEncoder
 from .fine_tuning import TUNERS, artifact_of
 from .fine_tuning.tuner import Tuning
-from .metrics import FoldOutcome, classification_metrics, regression_metrics
+from .metrics import OUT_OF_FOLD_ROWS, FoldOutcome, classification_metrics, regression_metrics
 from .plan import Candidate, TrainingPlan
 
 ARTIFACT_FORMAT = "aiaas-tabular/1"
@@ -125,8 +126,16 @@ def evaluate(
         scaled = (x - model.mean) / model.scale  # type: ignore[union-attr]
         return FoldOutcome(fitting.clustering_metrics(scaled, labels, distances, plan.seed))
     truth = labels_of(table, plan, rows)
+    keep = table.rows <= OUT_OF_FOLD_ROWS
     if plan.task == "regression":
-        return FoldOutcome(regression_metrics(truth, model.predict(x)))  # type: ignore[union-attr]
+        predicted = model.predict(x)  # type: ignore[union-attr]
+        held_out = [
+            {"index": int(row), "truth": float(t), "predicted": round(float(p), 6)}
+            for row, t, p in zip(rows, truth, predicted, strict=True)
+        ]
+        return FoldOutcome(
+            regression_metrics(truth, predicted), held_out=held_out if keep else None
+        )
     classes = model.classes  # type: ignore[union-attr]
     index = {label: i for i, label in enumerate(classes)}
     # A held-out class the fold's training rows lacked scores as always wrong.
@@ -134,10 +143,30 @@ def evaluate(
     positive = positive_class(classes)
     proba = model.predict_proba(x)  # type: ignore[union-attr]
     metrics = classification_metrics(codes, proba, positive)
+    answers: list[dict[str, Any]] | None = (
+        _class_answers(rows, truth.tolist(), classes, proba) if keep else None
+    )
     if plan.threshold is None or positive is None:
-        return FoldOutcome(metrics)
+        return FoldOutcome(metrics, held_out=answers)
     # Out-of-fold scores, for the driver to tune the decision threshold on.
-    return FoldOutcome(metrics, proba[:, positive].tolist(), (codes == positive).tolist())
+    return FoldOutcome(metrics, proba[:, positive].tolist(), (codes == positive).tolist(), answers)
+
+
+def _class_answers(
+    rows: NDArray[np.int64], truth: list[Any], classes: list[Any], proba: NDArray[np.float64]
+) -> list[dict[str, Any]]:
+    """Held-out rows' answers as a served classifier gives them (classes typed as
+    the dataset typed them, probabilities keyed by their text)."""
+    keys = [value_text(label) for label in classes]
+    return [
+        {
+            "index": int(row),
+            "truth": actual,
+            "predicted": classes[int(line.argmax())],
+            "probabilities": {k: round(float(p), 6) for k, p in zip(keys, line, strict=True)},
+        }
+        for row, actual, line in zip(rows, truth, proba, strict=True)
+    ]
 
 
 def positive_class(classes: list[Any]) -> int | None:

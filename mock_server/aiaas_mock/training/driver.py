@@ -80,6 +80,7 @@ class TrainingDriver:
         ranked = rank(plan, outcomes)
         best = ranked[0]
         index, threshold = best.pop("_index"), best.get("decision_threshold")
+        keep_out_of_fold(context, outcomes[index])
         artifacts: list[bytes] = []
         if early:  # (a fine-tuned network's artifact takes no threshold)
             tuned = (
@@ -109,6 +110,15 @@ class TrainingDriver:
         context.save_model(card, artifacts[0])
         context.log("model", f"Model '{model_id}' is ready.", {"model_id": model_id})
         return {"metrics": best["metrics"], "candidates": ranked, "result_model_id": model_id}
+
+
+def keep_out_of_fold(context: JobContext, outcomes: list[FoldOutcome | None]) -> None:
+    """The chosen candidate's answer for every held-out row, kept with the job
+    (``GET /v1/training-jobs/{id}/out-of-fold``), one record per row."""
+    answers = [answer for o in outcomes if o is not None for answer in o.held_out or ()]
+    for start in range(0, len(answers), 10_000):
+        chunk = answers[start : start + 10_000]
+        context.add_results([(a["index"], json.dumps(a, separators=(",", ":"))) for a in chunk])
 
 
 def cross_validate(

@@ -52,6 +52,14 @@ class FoldOutcome:
     """With a threshold to tune: the positive class's probability of each held-out row."""
     truth: list[bool] | None = None
     """With a threshold to tune: whether each held-out row is of the positive class."""
+    held_out: list[dict[str, Any]] | None = None
+    """Each held-out row's out-of-fold answer (``index``, ``truth``, ``predicted``,
+    a classifier's ``probabilities``), for the job to keep; ``None`` for datasets
+    above :data:`OUT_OF_FOLD_ROWS` rows, clustering and fine-tuned families."""
+
+
+OUT_OF_FOLD_ROWS = 200_000
+"""Datasets up to this many rows keep every row's out-of-fold answer."""
 
 
 def _curve(

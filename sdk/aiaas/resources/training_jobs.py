@@ -8,15 +8,18 @@ from typing import TYPE_CHECKING, Final, Literal
 
 import httpx
 
+from .._pages import AsyncPaginator, SyncPage
 from .._raw_response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._request import Body, Headers, Query, RequestSpec, per_call
+from ..types.list_response import ListResponse
 from ..types.training_job import (
+    OutOfFoldPrediction,
     SearchSettings,
     ThresholdTarget,
     TrainingJob,
     ValidationSettings,
 )
-from ._jobs import AsyncJobs, SyncJobs
+from ._jobs import AsyncJobs, SyncJobs, job_path
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
@@ -71,6 +74,22 @@ def _create_spec(
             threshold if isinstance(threshold, str) else _settings(threshold, "threshold")
         )
     return RequestSpec("POST", "/v1/training-jobs", json=body, idempotency_key=idempotency_key)
+
+
+def _out_of_fold_spec(job_id: str, limit: int | None, after: str | None) -> RequestSpec:
+    return RequestSpec(
+        "GET",
+        f"{job_path(_COLLECTION, job_id)}/out-of-fold",
+        params={"limit": limit, "after": after},
+    )
+
+
+_OUT_OF_FOLD_DOC = """The chosen candidate's answer for every training row, each from the fold
+        that held the row out, in row order (pages of up to 1,000, default 100):
+        ``index``, ``truth``, ``predicted`` and a classifier's ``probabilities``.
+        What a confusion matrix or ROC curve of the model should be drawn from
+        (``aiaas.plots``). Kept for datasets of up to 200,000 rows; none for
+        clustering or fine-tuned families. Needs ``datasets:read``."""
 
 
 class TrainingJobs(SyncJobs[TrainingJob]):
@@ -149,6 +168,28 @@ class TrainingJobs(SyncJobs[TrainingJob]):
         )
         return self._request(spec, TrainingJob)
 
+    def out_of_fold(
+        self,
+        job_id: str,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> SyncPage[OutOfFoldPrediction]:
+        spec = per_call(
+            _out_of_fold_spec(job_id, limit, after),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return self._get_page(spec, ListResponse[OutOfFoldPrediction])
+
+    out_of_fold.__doc__ = _OUT_OF_FOLD_DOC
+
 
 class AsyncTrainingJobs(AsyncJobs[TrainingJob]):
     """Training jobs of this client's tenant."""
@@ -226,6 +267,28 @@ class AsyncTrainingJobs(AsyncJobs[TrainingJob]):
         )
         return await self._request(spec, TrainingJob)
 
+    def out_of_fold(
+        self,
+        job_id: str,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> AsyncPaginator[OutOfFoldPrediction]:
+        spec = per_call(
+            _out_of_fold_spec(job_id, limit, after),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return self._get_page(spec, ListResponse[OutOfFoldPrediction])
+
+    out_of_fold.__doc__ = _OUT_OF_FOLD_DOC
+
 
 class TrainingJobsWithRawResponse:
     def __init__(self, resource: TrainingJobs) -> None:
@@ -235,6 +298,7 @@ class TrainingJobsWithRawResponse:
         self.events: Final = to_raw_response_wrapper(resource.events)
         self.cancel: Final = to_raw_response_wrapper(resource.cancel)
         self.wait: Final = to_raw_response_wrapper(resource.wait)
+        self.out_of_fold: Final = to_raw_response_wrapper(resource.out_of_fold)
 
 
 class AsyncTrainingJobsWithRawResponse:
@@ -245,3 +309,4 @@ class AsyncTrainingJobsWithRawResponse:
         self.events: Final = async_to_raw_response_wrapper(resource.events)
         self.cancel: Final = async_to_raw_response_wrapper(resource.cancel)
         self.wait: Final = async_to_raw_response_wrapper(resource.wait)
+        self.out_of_fold: Final = async_to_raw_response_wrapper(resource.out_of_fold)

@@ -22,6 +22,7 @@ from .outputs import *  # noqa: F403 (every model's output type, listed in outpu
 from .prediction import Prediction, PredictRequest, Usage
 from .problem import FieldError, Problem
 from .training_job import (
+    OutOfFoldPrediction,
     SearchSettings,
     ThresholdTarget,
     TrainingCandidate,
@@ -55,6 +56,7 @@ __all__ = [
     "Model",
     "ModelDeleted",
     "ModelUpdate",
+    "OutOfFoldPrediction",
     "PredictRequest",
     "Prediction",
     "Problem",

@@ -6,9 +6,13 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
+from ._html import fields_table, heading, rows_table
+from .api_object import APIObject
 from .job import Job
+from .outputs import ClassProbabilities
 
 __all__ = [
+    "OutOfFoldPrediction",
     "SearchSettings",
     "ThresholdTarget",
     "TrainingCandidate",
@@ -16,8 +20,6 @@ __all__ = [
     "TrainingJobRequest",
     "ValidationSettings",
 ]
-
-from ._html import fields_table, heading, rows_table
 
 
 class ValidationSettings(BaseModel):
@@ -149,3 +151,18 @@ class TrainingJob(Job):
         ]
         table = rows_table(rows, ["algorithm", "hyperparameters", *names]) if rows else ""
         return heading(f"training job {self.id}") + fields_table(fields) + table
+
+
+class OutOfFoldPrediction(APIObject):
+    """The chosen candidate's answer for one training row, from the fold that held
+    the row out: what the model said of data it had not learnt from."""
+
+    index: int
+    """The row's position in the dataset."""
+    truth: str | int | bool | float
+    """The row's target, as the dataset typed it."""
+    predicted: str | int | bool | float
+    """The class (or value) the candidate predicted."""
+    probabilities: ClassProbabilities | None = None
+    """A classifier's probability of each class, keyed by the class as text and
+    found by the class itself too."""

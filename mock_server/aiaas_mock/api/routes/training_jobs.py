@@ -14,18 +14,26 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
-from aiaas.types import FieldError, JobEvent, ListResponse, TrainingJob, TrainingJobRequest
+from aiaas.types import (
+    FieldError,
+    JobEvent,
+    ListResponse,
+    OutOfFoldPrediction,
+    TrainingJob,
+    TrainingJobRequest,
+)
 
 from ...training.cost import training_cost
 from ...training.driver import plan_training
 from ...training.plan import PlanError
+from ..auth import check_scope
 from ..cursors import Cursor
 from ..deps import ResourceId, ServicesDep, Trainer
 from ..idempotency import IdempotentRoute
 from ..openapi import PROBLEMS
 from ..problems import ProblemError
 from ..quotas import check_count, check_size
-from ._jobs import EVENT_STREAM, JobRoutes
+from ._jobs import EVENT_STREAM, JobRoutes, record_page
 
 router = APIRouter(
     prefix="/v1/training-jobs", tags=["training"], route_class=IdempotentRoute, responses=PROBLEMS
@@ -112,3 +120,35 @@ async def cancel_training_job(
     """Cancel the job. A queued job is cancelled at once; a running one within a
     second or so, which this call waits for (up to a few seconds)."""
     return await JOBS.cancel(services, job_id, principal.tenant_id)
+
+
+MAX_OUT_OF_FOLD_PAGE = 1000
+
+
+@router.get("/{job_id}/out-of-fold")
+def list_out_of_fold_predictions(
+    job_id: ResourceId,
+    principal: Trainer,
+    services: ServicesDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_OUT_OF_FOLD_PAGE)] = 100,
+    after: Cursor = None,
+) -> ListResponse[OutOfFoldPrediction]:
+    """The chosen candidate's answer for every training row, each from the fold
+    that held the row out, in row order: what a confusion matrix, a ROC curve or
+    a residual plot of the model should be drawn from. Kept for datasets of up to
+    200,000 rows (none for clustering and fine-tuned families); complete once the
+    job has succeeded.
+
+    Needs ``datasets:read`` beside ``training``: every row's target is in it."""
+    check_scope(principal, "datasets:read")
+    JOBS.record(services, job_id, principal.tenant_id)
+    return record_page(
+        services,
+        f"out-of-fold|{job_id}",
+        after,
+        lambda row: services.store.jobs.results(
+            job_id, after_row=row, limit=limit, max_bytes=services.config.max_page_bytes
+        ),
+        OutOfFoldPrediction.model_validate,
+        start=-1,
+    )
