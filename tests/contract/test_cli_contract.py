@@ -103,6 +103,9 @@ def test_upload_train_follow_and_batch(
     assert "succeeded" in out.splitlines()[-1]
     code, out, _ = run(capsys, "jobs", "list")
     assert job["id"] in out
+    code, out, _ = run(capsys, "jobs", "out-of-fold", job["id"], "--limit", "5")
+    assert out.splitlines()[0].split() == ["INDEX", "TRUTH", "PREDICTED", "PROBABILITIES"]
+    assert len(out.splitlines()) == 6
     code, out, _ = run(
         capsys, "--json", "batch", "create", job["result_model_id"], dataset["id"], "--wait"
     )

@@ -137,6 +137,12 @@ def jobs_events(client: Client, args: argparse.Namespace, out: Printer) -> None:
     out.table(rows, ["seq", "type", "message"])
 
 
+def jobs_out_of_fold(client: Client, args: argparse.Namespace, out: Printer) -> None:
+    answers = islice(client.training_jobs.out_of_fold(args.job, limit=1000), args.limit)
+    rows = [answer.model_dump(mode="json", exclude_none=True) for answer in answers]
+    out.table(rows, ["index", "truth", "predicted", "probabilities"])
+
+
 def jobs_cancel(client: Client, args: argparse.Namespace, out: Printer) -> None:
     out.record(client.training_jobs.cancel(args.job), JOB_FIELDS)
 
@@ -207,6 +213,7 @@ COMMANDS: dict[str, Command] = {
     "jobs show": jobs_show,
     "jobs events": jobs_events,
     "jobs cancel": jobs_cancel,
+    "jobs out-of-fold": jobs_out_of_fold,
     "batch create": batch_create,
     "batch results": batch_results,
     "chat": chat,

@@ -87,7 +87,9 @@ def _add_jobs(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     train.add_argument("--wait", action="store_true", help="wait, with a progress bar")  # fmt: skip
 
     jobs = commands.add_parser("jobs", help="training jobs: list, show, events, cancel")
-    sub = jobs.add_subparsers(dest="action", required=True, metavar="list|show|events|cancel")
+    sub = jobs.add_subparsers(
+        dest="action", required=True, metavar="list|show|events|cancel|out-of-fold"
+    )
     listing = sub.add_parser("list", help="your training jobs")
     listing.add_argument("--limit", type=int, default=20)
     for name, text in (("show", "a job's state"), ("cancel", "cancel a job")):
@@ -95,6 +97,11 @@ def _add_jobs(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     events = sub.add_parser("events", help="a job's log")
     events.add_argument("job")
     events.add_argument("--follow", action="store_true", help="until the job ends")
+    held_out = sub.add_parser(
+        "out-of-fold", help="every training row's answer from the fold that held it out"
+    )
+    held_out.add_argument("job")
+    held_out.add_argument("--limit", type=int, default=20)
 
     batch = commands.add_parser("batch", help="batch predictions: create, results")
     sub = batch.add_subparsers(dest="action", required=True, metavar="create|results")
