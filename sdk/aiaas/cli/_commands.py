@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from itertools import islice
 from pathlib import Path
 
@@ -20,6 +20,11 @@ __all__ = ["COMMANDS", "JobFailed"]
 Command = Callable[[Client, argparse.Namespace, Printer], None]
 MODEL_FIELDS = ("id", "task", "version", "owner", "algorithm", "description", "training_data")
 JOB_FIELDS = ("id", "status", "progress", "model", "dataset_id", "target", "result_model_id")
+
+
+def _numbered_columns(rows: Sequence[Mapping[str, object]]) -> list[str]:
+    """``#`` first, then every field the rows have, in the order first seen."""
+    return ["#", *dict.fromkeys(key for row in rows for key in row if key != "#")]
 
 
 class JobFailed(Exception):
@@ -48,8 +53,7 @@ def predict(client: Client, args: argparse.Namespace, out: Printer) -> None:
         out.json(prediction)
         return
     rows = [{"#": index, **output} for index, output in enumerate(prediction.outputs)]
-    columns = ["#", *dict.fromkeys(key for row in rows for key in row if key != "#")]
-    out.table(rows, columns)
+    out.table(rows, _numbered_columns(rows))
 
 
 def embed(client: Client, args: argparse.Namespace, out: Printer) -> None:
@@ -90,8 +94,7 @@ def datasets_show(client: Client, args: argparse.Namespace, out: Printer) -> Non
 def datasets_rows(client: Client, args: argparse.Namespace, out: Printer) -> None:
     page = client.datasets.rows(args.dataset, limit=min(args.limit, 1000))
     rows = [{"#": row.index, **row.values} for row in islice(page, args.limit)]
-    columns = ["#", *dict.fromkeys(key for row in rows for key in row if key != "#")]
-    out.table(rows, columns)
+    out.table(rows, _numbered_columns(rows))
 
 
 def _finished(job: TrainingJob | BatchPrediction) -> None:
@@ -168,8 +171,7 @@ def batch_results(client: Client, args: argparse.Namespace, out: Printer) -> Non
         {"#": r.index, **(r.output or {}), "error": r.error.message if r.error else None}
         for r in results
     ]
-    columns = ["#", *dict.fromkeys(key for row in rows for key in row if key != "#")]
-    out.table(rows, columns)
+    out.table(rows, _numbered_columns(rows))
 
 
 def chat(client: Client, args: argparse.Namespace, out: Printer) -> None:

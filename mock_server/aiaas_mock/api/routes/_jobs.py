@@ -51,6 +51,28 @@ def record_page(
     )
 
 
+def row_records_page(
+    services: Services,
+    list_id: str,
+    job_id: str,
+    after: str | None,
+    limit: int,
+    item: Callable[[dict[str, Any]], ItemT],
+) -> ListResponse[ItemT]:
+    """One page of a job's per-row records (a batch's results, a training job's
+    out-of-fold answers), in row order, bounded in bytes as well as in rows."""
+    return record_page(
+        services,
+        list_id,
+        after,
+        lambda row: services.store.jobs.results(
+            job_id, after_row=row, limit=limit, max_bytes=services.config.max_page_bytes
+        ),
+        item,
+        start=-1,
+    )
+
+
 @dataclass(frozen=True)
 class JobRoutes(Generic[JobT]):
     """The routes' work for one kind of job."""

@@ -41,7 +41,7 @@ from ..model_lookup import resolve
 from ..openapi import PROBLEMS
 from ..problems import ProblemError
 from ..quotas import check_count, check_size
-from ._jobs import EVENT_STREAM, JobRoutes, record_page
+from ._jobs import EVENT_STREAM, JobRoutes, row_records_page
 
 router = APIRouter(
     prefix="/v1/batch-predictions",
@@ -145,15 +145,8 @@ def list_batch_results(
     the job."""
     check_scope(principal, "datasets:read")
     JOBS.record(services, job_id, principal.tenant_id)
-    return record_page(
-        services,
-        f"results|{job_id}",
-        after,
-        lambda row: services.store.jobs.results(
-            job_id, after_row=row, limit=limit, max_bytes=services.config.max_page_bytes
-        ),
-        BatchResult.model_validate,
-        start=-1,
+    return row_records_page(
+        services, f"results|{job_id}", job_id, after, limit, BatchResult.model_validate
     )
 
 

@@ -33,7 +33,7 @@ from ..idempotency import IdempotentRoute
 from ..openapi import PROBLEMS
 from ..problems import ProblemError
 from ..quotas import check_count, check_size
-from ._jobs import EVENT_STREAM, JobRoutes, record_page
+from ._jobs import EVENT_STREAM, JobRoutes, row_records_page
 
 router = APIRouter(
     prefix="/v1/training-jobs", tags=["training"], route_class=IdempotentRoute, responses=PROBLEMS
@@ -142,13 +142,6 @@ def list_out_of_fold_predictions(
     Needs ``datasets:read`` beside ``training``: every row's target is in it."""
     check_scope(principal, "datasets:read")
     JOBS.record(services, job_id, principal.tenant_id)
-    return record_page(
-        services,
-        f"out-of-fold|{job_id}",
-        after,
-        lambda row: services.store.jobs.results(
-            job_id, after_row=row, limit=limit, max_bytes=services.config.max_page_bytes
-        ),
-        OutOfFoldPrediction.model_validate,
-        start=-1,
+    return row_records_page(
+        services, f"out-of-fold|{job_id}", job_id, after, limit, OutOfFoldPrediction.model_validate
     )

@@ -152,6 +152,27 @@ def maps_of_sizes(trunk: Any, images: Sequence[NDArray[Any]]) -> NDArray[np.floa
     return maps
 
 
+def _fit_classes(
+    model: Any,
+    inputs: NDArray[np.float32],
+    labels: NDArray[np.int64],
+    settings: dict[str, Any],
+    parameter_groups: list[dict[str, Any]] | None = None,
+) -> None:
+    """``model`` trained in place by cross-entropy, as every defect-cnn part learns."""
+    torch = torch_module()
+    fit(
+        model,
+        inputs,
+        labels,
+        loss=torch.nn.functional.cross_entropy,
+        batch_size=32,
+        weight_decay=1e-4,
+        parameter_groups=parameter_groups,
+        **settings,
+    )
+
+
 def train_head(
     head: Any,
     features: NDArray[np.float32],
@@ -163,19 +184,13 @@ def train_head(
     on_batch: Callable[[], None] | None = None,
 ) -> Any:
     """``head`` trained in place on pooled features."""
-    torch = torch_module()
-    fit(
-        head,
-        features,
-        labels,
-        loss=torch.nn.functional.cross_entropy,
-        epochs=epochs,
-        batch_size=32,
-        learning_rate=learning_rate,
-        seed=seed,
-        weight_decay=1e-4,
-        on_batch=on_batch,
-    )
+    settings = {
+        "seed": seed,
+        "epochs": epochs,
+        "learning_rate": learning_rate,
+        "on_batch": on_batch,
+    }
+    _fit_classes(head, features, labels, settings)
     return head
 
 
@@ -193,19 +208,17 @@ def train_top_and_head(
     """``top`` and ``head`` trained in place together on trunk maps; the top at a
     tenth of the head's rate, so a few images nudge the pretrained filters rather
     than overwrite them."""
-    torch = torch_module()
-    both = _frozen_norm_sequential()(top, head)
-    fit(
-        both,
+    settings = {
+        "seed": seed,
+        "epochs": epochs,
+        "learning_rate": learning_rate,
+        "on_batch": on_batch,
+    }
+    _fit_classes(
+        _frozen_norm_sequential()(top, head),
         maps,
         labels,
-        loss=torch.nn.functional.cross_entropy,
-        epochs=epochs,
-        batch_size=32,
-        learning_rate=learning_rate,
-        seed=seed,
-        weight_decay=1e-4,
-        on_batch=on_batch,
+        settings,
         parameter_groups=[
             {"params": list(top.parameters()), "lr": learning_rate / 10},
             {"params": list(head.parameters()), "lr": learning_rate},
